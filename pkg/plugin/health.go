@@ -1,0 +1,59 @@
+package plugin
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
+
+	"github.com/costlens/costlens/pkg/store"
+)
+
+// CheckHealth says, in words a user can act on, whether Costlens can answer queries:
+// bad settings, host unreachable, authentication, missing database, missing or old
+// schema; when healthy, the schema version, row counts and the newest event.
+func (d *Datasource) CheckHealth(ctx context.Context, _ *backend.CheckHealthRequest) (*backend.CheckHealthResult, error) {
+	fail := func(msg string) (*backend.CheckHealthResult, error) {
+		return &backend.CheckHealthResult{Status: backend.HealthStatusError, Message: msg}, nil
+	}
+	if d.settingsErr != nil {
+		return fail(d.settingsErr.Error())
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := d.pool.Ping(ctx); err != nil {
+		return fail(describeDBError(d.settings, err))
+	}
+	if err := d.ensureSchema(ctx); err != nil {
+		return fail("applying the costlens schema failed: " + describeDBError(d.settings, err))
+	}
+	version, err := store.SchemaVersion(ctx, d.pool)
+	if err != nil {
+		return fail(describeDBError(d.settings, err))
+	}
+	want := store.LatestVersion()
+	switch {
+	case version == 0:
+		return fail("connected, but the costlens schema is missing: enable \"Manage schema\" in these settings or apply the migrations")
+	case version < want:
+		return fail(fmt.Sprintf("connected, but the costlens schema is at version %d and this plugin needs %d: enable \"Manage schema\" or apply the newer migrations", version, want))
+	case version > want:
+		return fail(fmt.Sprintf("the costlens schema is at version %d, newer than this plugin's %d: upgrade the plugin", version, want))
+	}
+	stats, err := store.ReadStats(ctx, d.pool, d.settings.Tenant)
+	if err != nil {
+		return fail(describeDBError(d.settings, err))
+	}
+	msg := fmt.Sprintf("Connected to %s:%d/%s, schema version %d: %d events, %d billing line items, %d prices, %d FX rates",
+		d.settings.Host, d.settings.Port, d.settings.Database, version, stats.Events, stats.LineItems, stats.Prices, stats.FXRates)
+	if stats.NewestEvent != nil {
+		msg += ", newest event " + stats.NewestEvent.UTC().Format(time.RFC3339)
+	} else {
+		msg += ", no events yet"
+	}
+	if d.settings.Tenant != "" {
+		msg += fmt.Sprintf(" (tenant %q)", d.settings.Tenant)
+	}
+	return &backend.CheckHealthResult{Status: backend.HealthStatusOk, Message: msg}, nil
+}

@@ -1,0 +1,163 @@
+package plugin
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
+	"github.com/grafana/grafana-plugin-sdk-go/backend/resource/httpadapter"
+
+	"github.com/costlens/costlens/pkg/query"
+)
+
+type dimensionJSON struct {
+	Key   string `json:"key"`
+	Label string `json:"label"`
+}
+
+type metricJSON struct {
+	Key   string `json:"key"`
+	Label string `json:"label"`
+	Unit  string `json:"unit"`
+}
+
+func newResourceHandler(d *Datasource) backend.CallResourceHandler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /dimensions", func(w http.ResponseWriter, _ *http.Request) {
+		out := make([]dimensionJSON, len(query.Dimensions))
+		for i, dim := range query.Dimensions {
+			out[i] = dimensionJSON{dim.Key, dim.Label}
+		}
+		writeJSON(w, http.StatusOK, out)
+	})
+	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, _ *http.Request) {
+		out := make([]metricJSON, len(query.Metrics))
+		for i, m := range query.Metrics {
+			out[i] = metricJSON{m.Key, m.Label, m.Unit}
+		}
+		writeJSON(w, http.StatusOK, out)
+	})
+	mux.HandleFunc("GET /values", d.handleValues)
+	mux.HandleFunc("GET /currencies", d.handleCurrencies)
+	return httpadapter.New(mux)
+}
+
+type apiError struct {
+	Error string `json:"error"`
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// parseMillis reads an epoch-milliseconds parameter, or falls back.
+func parseMillis(r *http.Request, name string, fallback time.Time) (time.Time, error) {
+	s := r.URL.Query().Get(name)
+	if s == "" {
+		return fallback, nil
+	}
+	ms, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%s: %q is not epoch milliseconds", name, s)
+	}
+	return time.UnixMilli(ms).UTC(), nil
+}
+
+// handleValues lists the values of one dimension in the time range (default: the last
+// 30 days) under the other filters: GET values?dimension=model&from=..&to=..&filters=[...]
+func (d *Datasource) handleValues(w http.ResponseWriter, r *http.Request) {
+	if d.settingsErr != nil {
+		writeJSON(w, http.StatusBadRequest, apiError{d.settingsErr.Error()})
+		return
+	}
+	dim, ok := query.DimensionByKey(r.URL.Query().Get("dimension"))
+	if !ok {
+		writeJSON(w, http.StatusBadRequest, apiError{fmt.Sprintf("dimension: unknown dimension %q", r.URL.Query().Get("dimension"))})
+		return
+	}
+	now := d.now().UTC()
+	from, err := parseMillis(r, "from", now.Add(-30*24*time.Hour))
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, apiError{err.Error()})
+		return
+	}
+	to, err := parseMillis(r, "to", now)
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, apiError{err.Error()})
+		return
+	}
+	var filters []query.Filter
+	if f := r.URL.Query().Get("filters"); f != "" {
+		if err := json.Unmarshal([]byte(f), &filters); err != nil {
+			writeJSON(w, http.StatusBadRequest, apiError{"filters: invalid JSON: " + err.Error()})
+			return
+		}
+	}
+	// Validate the filters through the same rules as a query.
+	probe := query.Query{QueryType: query.TypeBreakdown, Metric: "cost", CostSource: query.SourcePriced, Currency: "USD", Filters: filters}
+	if err := probe.Validate(); err != nil {
+		writeJSON(w, http.StatusBadRequest, apiError{err.Error()})
+		return
+	}
+	if err := d.ensureSchema(r.Context()); err != nil {
+		writeJSON(w, http.StatusBadGateway, apiError{describeDBError(d.settings, err)})
+		return
+	}
+	sql, args := query.PlanDimensionValues(dim, probe.Filters, query.Range{From: from, To: to}, d.env(), 1000)
+	rows, err := d.pool.Query(r.Context(), sql, args...)
+	if err != nil {
+		writeJSON(w, http.StatusBadGateway, apiError{describeDBError(d.settings, err)})
+		return
+	}
+	defer rows.Close()
+	values := []string{}
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			writeJSON(w, http.StatusInternalServerError, apiError{err.Error()})
+			return
+		}
+		values = append(values, v)
+	}
+	if err := rows.Err(); err != nil {
+		writeJSON(w, http.StatusBadGateway, apiError{describeDBError(d.settings, err)})
+		return
+	}
+	writeJSON(w, http.StatusOK, values)
+}
+
+// handleCurrencies lists the currencies a query can normalise to: the default
+// currency and every currency with an FX rate.
+func (d *Datasource) handleCurrencies(w http.ResponseWriter, r *http.Request) {
+	if d.settingsErr != nil {
+		writeJSON(w, http.StatusBadRequest, apiError{d.settingsErr.Error()})
+		return
+	}
+	if err := d.ensureSchema(r.Context()); err != nil {
+		writeJSON(w, http.StatusBadGateway, apiError{describeDBError(d.settings, err)})
+		return
+	}
+	rows, err := d.pool.Query(r.Context(), `
+		SELECT c FROM (SELECT base::text AS c FROM costlens.fx_rates UNION SELECT quote::text FROM costlens.fx_rates UNION SELECT $1) s
+		ORDER BY c`, d.settings.DefaultCurrency)
+	if err != nil {
+		writeJSON(w, http.StatusBadGateway, apiError{describeDBError(d.settings, err)})
+		return
+	}
+	defer rows.Close()
+	out := []string{}
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			writeJSON(w, http.StatusInternalServerError, apiError{err.Error()})
+			return
+		}
+		out = append(out, c)
+	}
+	writeJSON(w, http.StatusOK, out)
+}

@@ -1,0 +1,99 @@
+// Package plugin is the Costlens data source as Grafana sees it: instance settings,
+// QueryData, CheckHealth and CallResource.
+package plugin
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
+
+	"github.com/costlens/costlens/pkg/fx"
+	"github.com/costlens/costlens/pkg/store"
+)
+
+// Settings is the data source's jsonData plus its decrypted secrets.
+type Settings struct {
+	Host            string `json:"host"`
+	Port            int    `json:"port"`
+	Database        string `json:"database"`
+	User            string `json:"user"`
+	SSLMode         string `json:"sslMode"`
+	Tenant          string `json:"tenant"`
+	DefaultCurrency string `json:"defaultCurrency"`
+	TimeZone        string `json:"timeZone"`
+	IncompleteHours int    `json:"incompleteHours"`
+	ManageSchema    bool   `json:"manageSchema"`
+	MaxConns        int32  `json:"maxConns"`
+
+	Password string         `json:"-"`
+	Location *time.Location `json:"-"`
+}
+
+var sslModes = map[string]bool{"disable": true, "allow": true, "prefer": true, "require": true, "verify-ca": true, "verify-full": true}
+
+// LoadSettings reads jsonData, applies defaults in one place, reads the password only
+// from the decrypted secure data, and validates. Errors name the setting.
+func LoadSettings(s backend.DataSourceInstanceSettings) (Settings, error) {
+	st := Settings{}
+	if len(s.JSONData) > 0 {
+		if err := json.Unmarshal(s.JSONData, &st); err != nil {
+			return Settings{}, fmt.Errorf("settings: invalid jsonData: %w", err)
+		}
+	}
+	st.Password = s.DecryptedSecureJSONData["password"]
+	if st.Host == "" {
+		st.Host = "localhost"
+	}
+	if st.Port == 0 {
+		st.Port = 5432
+	}
+	if st.Database == "" {
+		st.Database = "costlens"
+	}
+	if st.User == "" {
+		st.User = "costlens"
+	}
+	if st.SSLMode == "" {
+		st.SSLMode = "prefer"
+	}
+	if st.DefaultCurrency == "" {
+		st.DefaultCurrency = "USD"
+	}
+	if st.TimeZone == "" {
+		st.TimeZone = "UTC"
+	}
+	if st.MaxConns == 0 {
+		st.MaxConns = 8
+	}
+	if st.Port < 1 || st.Port > 65535 {
+		return Settings{}, fmt.Errorf("settings: port %d is out of range 1-65535", st.Port)
+	}
+	if !sslModes[st.SSLMode] {
+		return Settings{}, fmt.Errorf("settings: sslMode %q is not one of disable, allow, prefer, require, verify-ca, verify-full", st.SSLMode)
+	}
+	cur, err := fx.ParseCurrency("defaultCurrency", st.DefaultCurrency)
+	if err != nil {
+		return Settings{}, fmt.Errorf("settings: %w", err)
+	}
+	st.DefaultCurrency = cur
+	if st.Location, err = time.LoadLocation(st.TimeZone); err != nil {
+		return Settings{}, fmt.Errorf("settings: timeZone %q is not an IANA time zone", st.TimeZone)
+	}
+	if st.IncompleteHours < 0 || st.IncompleteHours > 168 {
+		return Settings{}, fmt.Errorf("settings: incompleteHours must be between 0 and 168, got %d", st.IncompleteHours)
+	}
+	if st.MaxConns < 1 || st.MaxConns > 100 {
+		return Settings{}, fmt.Errorf("settings: maxConns must be between 1 and 100, got %d", st.MaxConns)
+	}
+	return st, nil
+}
+
+// Connection is how the store opens the pool.
+func (s Settings) Connection() store.Connection {
+	return store.Connection{
+		Host: s.Host, Port: s.Port, Database: s.Database, User: s.User, Password: s.Password,
+		SSLMode: s.SSLMode, Tenant: s.Tenant, MaxConns: s.MaxConns,
+	}
+}

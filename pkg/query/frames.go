@@ -1,0 +1,210 @@
+package query
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/grafana/grafana-plugin-sdk-go/data"
+	"github.com/shopspring/decimal"
+)
+
+// grafanaCurrencyUnits are the currencies Grafana has a built-in unit for.
+var grafanaCurrencyUnits = map[string]bool{
+	"USD": true, "GBP": true, "EUR": true, "JPY": true, "RUB": true, "UAH": true, "BRL": true,
+	"DKK": true, "ISK": true, "NOK": true, "SEK": true, "CZK": true, "CHF": true, "PLN": true,
+	"ZAR": true, "INR": true, "KRW": true, "IDR": true, "PHP": true, "VND": true,
+}
+
+// CurrencyUnit is the Grafana unit id for amounts in code.
+func CurrencyUnit(code string) string {
+	if grafanaCurrencyUnits[code] {
+		return "currency" + code
+	}
+	return "suffix: " + code
+}
+
+func unitFor(metric, currency string) string {
+	m, _ := MetricByKey(metric)
+	if m.Unit == "currency" {
+		return CurrencyUnit(currency)
+	}
+	return m.Unit
+}
+
+func floatOf(d decimal.Decimal, ok bool) *float64 {
+	if !ok {
+		return nil
+	}
+	f := d.InexactFloat64()
+	return &f
+}
+
+func labelsFor(q Query, values []string) data.Labels {
+	if len(q.GroupBy) == 0 {
+		return nil
+	}
+	l := data.Labels{}
+	for i, g := range q.GroupBy {
+		l[g] = values[i]
+	}
+	return l
+}
+
+func displayName(q Query, values []string) string {
+	if len(values) == 0 {
+		m, _ := MetricByKey(q.Metric)
+		return m.Label
+	}
+	parts := make([]string, len(values))
+	for i, v := range values {
+		if v == "" {
+			v = "(none)"
+		}
+		parts[i] = v
+	}
+	return strings.Join(parts, " / ")
+}
+
+func meta(q Query, res *Result, env Env, frameType data.FrameType) *data.FrameMeta {
+	m := &data.FrameMeta{
+		Type:                frameType,
+		TypeVersion:         data.FrameTypeVersion{0, 1},
+		ExecutedQueryString: res.SQL,
+		Custom:              map[string]any{"currency": res.Currency, "costSource": q.CostSource},
+	}
+	if !env.IncompleteAfter.IsZero() {
+		m.Custom.(map[string]any)["incompleteAfter"] = env.IncompleteAfter.UTC().Format(time.RFC3339)
+	}
+	return m
+}
+
+// TimeSeriesFrames shapes a cost query's result for panels and alerting: one frame
+// per dimension combination (multi-frame time series), labels naming the values, so an
+// alert rule gets one series per value. Additive metrics read 0 in empty buckets;
+// ratios read null there. topN > 0 keeps the largest N series.
+func TimeSeriesFrames(q Query, res *Result, env Env) data.Frames {
+	groups := res.Groups
+	if q.TopN > 0 && len(groups) > q.TopN {
+		groups = groups[:q.TopN]
+	}
+	additive := q.Metric != "cost_per_request" && q.Metric != "cost_per_1k_tokens"
+	var frames data.Frames
+	for _, g := range groups {
+		times := make([]time.Time, len(res.Buckets))
+		values := make([]*float64, len(res.Buckets))
+		for i, b := range res.Buckets {
+			times[i] = b
+			if t, ok := g.Buckets[b]; ok {
+				values[i] = floatOf(t.Value(q.Metric))
+			} else if additive {
+				zero := 0.0
+				values[i] = &zero
+			}
+		}
+		frames = append(frames, seriesFrame(q, res, env, g.Values, q.Metric, unitFor(q.Metric, res.Currency), "", times, values))
+		if q.ShowOriginalCurrency && q.Metric == "cost" {
+			for _, cur := range originalCurrencies(g) {
+				orig := make([]*float64, len(res.Buckets))
+				for i, b := range res.Buckets {
+					v := decimal.Zero
+					if t, ok := g.Buckets[b]; ok {
+						v = t.Original[cur]
+					}
+					orig[i] = floatOf(v, true)
+				}
+				frames = append(frames, seriesFrame(q, res, env, g.Values, "cost_original", CurrencyUnit(cur), cur, times, orig))
+			}
+		}
+	}
+	if len(frames) == 0 {
+		// An empty answer still carries the frame shape, so alerting reads "no data" cleanly.
+		f := data.NewFrame(q.Metric, data.NewField("time", nil, []time.Time{}), data.NewField(q.Metric, nil, []*float64{}))
+		f.Meta = meta(q, res, env, data.FrameTypeTimeSeriesMulti)
+		frames = append(frames, f)
+	}
+	return frames
+}
+
+func seriesFrame(q Query, res *Result, env Env, values []string, fieldName, unit, originalCurrency string, times []time.Time, v []*float64) *data.Frame {
+	labels := labelsFor(q, values)
+	name := displayName(q, values)
+	if originalCurrency != "" {
+		if labels == nil {
+			labels = data.Labels{}
+		}
+		labels["original_currency"] = originalCurrency
+		name += " (" + originalCurrency + ", original)"
+	}
+	valueField := data.NewField(fieldName, labels, v)
+	valueField.Config = &data.FieldConfig{DisplayNameFromDS: name, Unit: unit}
+	f := data.NewFrame(name, data.NewField("time", nil, times), valueField)
+	f.Meta = meta(q, res, env, data.FrameTypeTimeSeriesMulti)
+	return f
+}
+
+func originalCurrencies(g *Group) []string {
+	var out []string
+	for c := range g.Total.Original {
+		out = append(out, c)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// TableFrame shapes a breakdown: one row per dimension combination, largest first,
+// the dimension columns then the metric (one numeric column, so alerting can read each
+// row as a labelled number), then original-currency columns when asked for.
+func TableFrame(q Query, res *Result, env Env) *data.Frame {
+	groups := res.Groups
+	if q.TopN > 0 && len(groups) > q.TopN {
+		groups = groups[:q.TopN]
+	}
+	f := data.NewFrame("breakdown")
+	for i, g := range q.GroupBy {
+		d, _ := DimensionByKey(g)
+		col := make([]string, len(groups))
+		for r, grp := range groups {
+			col[r] = grp.Values[i]
+		}
+		field := data.NewField(g, nil, col)
+		field.Config = &data.FieldConfig{DisplayName: d.Label}
+		f.Fields = append(f.Fields, field)
+	}
+	m, _ := MetricByKey(q.Metric)
+	vals := make([]*float64, len(groups))
+	for r, g := range groups {
+		vals[r] = floatOf(g.Total.Value(q.Metric))
+	}
+	vf := data.NewField(q.Metric, nil, vals)
+	vf.Config = &data.FieldConfig{DisplayName: m.Label, Unit: unitFor(q.Metric, res.Currency)}
+	f.Fields = append(f.Fields, vf)
+	if q.ShowOriginalCurrency {
+		all := map[string]bool{}
+		for _, g := range groups {
+			for c := range g.Total.Original {
+				all[c] = true
+			}
+		}
+		var curs []string
+		for c := range all {
+			curs = append(curs, c)
+		}
+		sort.Strings(curs)
+		for _, c := range curs {
+			col := make([]*float64, len(groups))
+			for r, g := range groups {
+				if v, ok := g.Total.Original[c]; ok {
+					col[r] = floatOf(v, true)
+				}
+			}
+			field := data.NewField("cost_"+strings.ToLower(c), nil, col)
+			field.Config = &data.FieldConfig{DisplayName: fmt.Sprintf("Cost (%s, original)", c), Unit: CurrencyUnit(c)}
+			f.Fields = append(f.Fields, field)
+		}
+	}
+	f.Meta = meta(q, res, env, data.FrameTypeNumericWide)
+	f.Meta.Type = data.FrameTypeTable
+	return f
+}

@@ -1,0 +1,243 @@
+// Package query holds the Costlens query model (mirrored by src/datasource/types.ts),
+// its validation, and the SQL planners that turn a query into bind-parameter SQL over
+// whitelisted identifiers.
+package query
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/costlens/costlens/pkg/fx"
+)
+
+// Type is the queryType of a Costlens query.
+type Type string
+
+const (
+	TypeCost      Type = "cost"
+	TypeBreakdown Type = "breakdown"
+)
+
+// Query is the JSON a panel, an alert rule, a variable or an app page sends.
+type Query struct {
+	QueryType  Type     `json:"queryType"`
+	Metric     string   `json:"metric,omitempty"`
+	GroupBy    []string `json:"groupBy,omitempty"`
+	Filters    []Filter `json:"filters,omitempty"`
+	Currency   string   `json:"currency,omitempty"`
+	CostSource string   `json:"costSource,omitempty"`
+	TopN       int      `json:"topN,omitempty"`
+	// Interval overrides Grafana's interval for the time buckets: 1m 5m 15m 30m 1h 6h 12h 1d 1w 1M.
+	Interval string `json:"interval,omitempty"`
+	// ShowOriginalCurrency adds the amounts in their own currencies beside the normalised ones.
+	ShowOriginalCurrency bool `json:"showOriginalCurrency,omitempty"`
+}
+
+// Filter restricts a dimension. Values arrive already interpolated by the frontend
+// (a multi-value template variable becomes several values).
+type Filter struct {
+	Dimension string   `json:"dimension"`
+	Operator  string   `json:"operator"`
+	Values    []string `json:"values"`
+}
+
+// Dimension is a whitelisted column a query may group or filter by.
+type Dimension struct {
+	Key    string // the name in the query JSON
+	Column string // the column in costlens.cost_events
+	Label  string
+}
+
+// Dimensions lists every dimension in display order.
+var Dimensions = []Dimension{
+	{"feature", "feature", "Feature"},
+	{"user", "user_id", "User"},
+	{"tenant", "tenant", "Tenant"},
+	{"model", "model", "Model"},
+	{"model_version", "model_version", "Model version"},
+	{"provider", "provider", "Provider"},
+	{"region", "region", "Region"},
+}
+
+// DimensionByKey finds a whitelisted dimension.
+func DimensionByKey(key string) (Dimension, bool) {
+	for _, d := range Dimensions {
+		if d.Key == key {
+			return d, true
+		}
+	}
+	return Dimension{}, false
+}
+
+// Metric is a whitelisted measure.
+type Metric struct {
+	Key   string
+	Label string
+	Unit  string // Grafana unit id; "currency" means the query's currency
+}
+
+// Metrics lists every metric the cost and breakdown queries return.
+var Metrics = []Metric{
+	{"cost", "Cost", "currency"},
+	{"requests", "Requests", "short"},
+	{"input_tokens", "Input tokens", "short"},
+	{"output_tokens", "Output tokens", "short"},
+	{"cached_input_tokens", "Cached input tokens", "short"},
+	{"tokens", "Tokens (input + output + cached)", "short"},
+	{"cost_per_request", "Cost per request", "currency"},
+	{"cost_per_1k_tokens", "Cost per 1K tokens", "currency"},
+	{"unpriced_requests", "Unpriced requests", "short"},
+}
+
+// MetricByKey finds a whitelisted metric.
+func MetricByKey(key string) (Metric, bool) {
+	for _, m := range Metrics {
+		if m.Key == key {
+			return m, true
+		}
+	}
+	return Metric{}, false
+}
+
+// Operators a filter may use.
+var Operators = []string{"=", "!=", "in", "not in"}
+
+// Cost sources a query may read money from.
+const (
+	SourcePriced   = "priced"
+	SourceReported = "reported"
+)
+
+// ValidationError is a problem with the query the user wrote; it names the field.
+type ValidationError struct {
+	Field string
+	Msg   string
+}
+
+func (e *ValidationError) Error() string { return e.Field + ": " + e.Msg }
+
+func invalid(field, format string, args ...any) error {
+	return &ValidationError{Field: field, Msg: fmt.Sprintf(format, args...)}
+}
+
+// Defaults fill what a query leaves out.
+type Defaults struct {
+	Currency string
+}
+
+// Parse decodes and validates one query's JSON and applies defaults.
+func Parse(raw json.RawMessage, d Defaults) (Query, error) {
+	var q Query
+	dec := json.NewDecoder(strings.NewReader(string(raw)))
+	if err := dec.Decode(&q); err != nil {
+		return Query{}, invalid("query", "invalid JSON: %v", err)
+	}
+	if q.QueryType == "" {
+		q.QueryType = TypeCost
+	}
+	if q.Metric == "" {
+		q.Metric = "cost"
+	}
+	if q.CostSource == "" {
+		q.CostSource = SourcePriced
+	}
+	if q.Currency == "" {
+		q.Currency = d.Currency
+	}
+	return q, q.Validate()
+}
+
+// Validate checks every field against the whitelists.
+func (q *Query) Validate() error {
+	switch q.QueryType {
+	case TypeCost, TypeBreakdown:
+	default:
+		return invalid("queryType", "unknown query type %q (want cost or breakdown)", q.QueryType)
+	}
+	if _, ok := MetricByKey(q.Metric); !ok {
+		return invalid("metric", "unknown metric %q", q.Metric)
+	}
+	seen := map[string]bool{}
+	for i, g := range q.GroupBy {
+		if _, ok := DimensionByKey(g); !ok {
+			return invalid(fmt.Sprintf("groupBy[%d]", i), "unknown dimension %q", g)
+		}
+		if seen[g] {
+			return invalid(fmt.Sprintf("groupBy[%d]", i), "dimension %q is listed twice", g)
+		}
+		seen[g] = true
+	}
+	for i, f := range q.Filters {
+		field := fmt.Sprintf("filters[%d]", i)
+		if _, ok := DimensionByKey(f.Dimension); !ok {
+			return invalid(field+".dimension", "unknown dimension %q", f.Dimension)
+		}
+		if !slices.Contains(Operators, f.Operator) {
+			return invalid(field+".operator", "unknown operator %q (want =, !=, in or not in)", f.Operator)
+		}
+		if len(f.Values) == 0 {
+			return invalid(field+".values", "at least one value is needed")
+		}
+		if (f.Operator == "=" || f.Operator == "!=") && len(f.Values) > 1 {
+			// A multi-value template variable in an equality filter means "any of".
+			if f.Operator == "=" {
+				q.Filters[i].Operator = "in"
+			} else {
+				q.Filters[i].Operator = "not in"
+			}
+		}
+	}
+	switch q.CostSource {
+	case SourcePriced, SourceReported:
+	default:
+		return invalid("costSource", "unknown cost source %q (want priced or reported)", q.CostSource)
+	}
+	c, err := fx.ParseCurrency("currency", q.Currency)
+	if err != nil {
+		return &ValidationError{Field: "currency", Msg: strings.TrimPrefix(err.Error(), "currency: ")}
+	}
+	q.Currency = c
+	if q.TopN < 0 || q.TopN > 1000 {
+		return invalid("topN", "must be between 0 and 1000, got %d", q.TopN)
+	}
+	if q.Interval != "" && q.Interval != "auto" {
+		if _, ok := fixedIntervals[q.Interval]; !ok && q.Interval != "1M" {
+			return invalid("interval", "unknown interval %q (want auto, 1m, 5m, 15m, 30m, 1h, 6h, 12h, 1d, 1w or 1M)", q.Interval)
+		}
+	}
+	return nil
+}
+
+var fixedIntervals = map[string]time.Duration{
+	"1m": time.Minute, "5m": 5 * time.Minute, "15m": 15 * time.Minute, "30m": 30 * time.Minute,
+	"1h": time.Hour, "6h": 6 * time.Hour, "12h": 12 * time.Hour,
+	"1d": 24 * time.Hour, "1w": 7 * 24 * time.Hour,
+}
+
+// Bucket is the width of a time bucket: a fixed duration, or a calendar month.
+type Bucket struct {
+	Fixed time.Duration
+	Month bool
+}
+
+// BucketFor picks the bucket for a query: its own interval when set, else Grafana's
+// interval rounded up to the next step in the ladder, never below a minute.
+func BucketFor(q Query, grafanaInterval time.Duration) Bucket {
+	if q.Interval == "1M" {
+		return Bucket{Month: true}
+	}
+	if d, ok := fixedIntervals[q.Interval]; ok {
+		return Bucket{Fixed: d}
+	}
+	ladder := []time.Duration{time.Minute, 5 * time.Minute, 15 * time.Minute, 30 * time.Minute,
+		time.Hour, 6 * time.Hour, 12 * time.Hour, 24 * time.Hour, 7 * 24 * time.Hour}
+	for _, step := range ladder {
+		if grafanaInterval <= step {
+			return Bucket{Fixed: step}
+		}
+	}
+	return Bucket{Month: true}
+}

@@ -1,0 +1,75 @@
+package query
+
+import (
+	"testing"
+	"time"
+)
+
+func TestParseAppliesDefaults(t *testing.T) {
+	q, err := Parse([]byte(`{"refId":"A"}`), Defaults{Currency: "EUR"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q.QueryType != TypeCost || q.Metric != "cost" || q.CostSource != SourcePriced || q.Currency != "EUR" {
+		t.Fatalf("defaults not applied: %+v", q)
+	}
+}
+
+func TestParseRejectsBadInputNamingTheField(t *testing.T) {
+	cases := map[string]string{
+		`{"queryType":"cost","metric":"cost",`: "query: invalid JSON: unexpected EOF",
+		`{"queryType":"pie"}`:                  `queryType: unknown query type "pie" (want cost or breakdown)`,
+		`{"metric":"profit"}`:                  `metric: unknown metric "profit"`,
+		`{"groupBy":["feature","colour"]}`:     `groupBy[1]: unknown dimension "colour"`,
+		`{"groupBy":["feature","feature"]}`:    `groupBy[1]: dimension "feature" is listed twice`,
+		`{"filters":[{"dimension":"model;drop table x","operator":"=","values":["a"]}]}`: `filters[0].dimension: unknown dimension "model;drop table x"`,
+		`{"filters":[{"dimension":"model","operator":"like","values":["a"]}]}`:           `filters[0].operator: unknown operator "like" (want =, !=, in or not in)`,
+		`{"filters":[{"dimension":"model","operator":"in","values":[]}]}`:                `filters[0].values: at least one value is needed`,
+		`{"currency":"RMB"}`:     `currency: "RMB" is not an ISO-4217 currency code`,
+		`{"costSource":"vibes"}`: `costSource: unknown cost source "vibes" (want priced or reported)`,
+		`{"topN":-1}`:            `topN: must be between 0 and 1000, got -1`,
+		`{"interval":"2d"}`:      `interval: unknown interval "2d" (want auto, 1m, 5m, 15m, 30m, 1h, 6h, 12h, 1d, 1w or 1M)`,
+	}
+	for raw, want := range cases {
+		_, err := Parse([]byte(raw), Defaults{Currency: "USD"})
+		if err == nil || err.Error() != want {
+			t.Errorf("%s\n got %v\nwant %s", raw, err, want)
+		}
+	}
+}
+
+func TestBucketForRoundsGrafanaIntervalUp(t *testing.T) {
+	cases := []struct {
+		interval time.Duration
+		want     Bucket
+	}{
+		{10 * time.Second, Bucket{Fixed: time.Minute}},
+		{2 * time.Minute, Bucket{Fixed: 5 * time.Minute}},
+		{time.Hour, Bucket{Fixed: time.Hour}},
+		{3 * time.Hour, Bucket{Fixed: 6 * time.Hour}},
+		{20 * time.Hour, Bucket{Fixed: 24 * time.Hour}},
+		{3 * 24 * time.Hour, Bucket{Fixed: 7 * 24 * time.Hour}},
+		{30 * 24 * time.Hour, Bucket{Month: true}},
+	}
+	for _, c := range cases {
+		if got := BucketFor(Query{}, c.interval); got != c.want {
+			t.Errorf("interval %s: %+v, want %+v", c.interval, got, c.want)
+		}
+	}
+	if got := BucketFor(Query{Interval: "1d"}, time.Minute); got != (Bucket{Fixed: 24 * time.Hour}) {
+		t.Errorf("explicit 1d: %+v", got)
+	}
+}
+
+func TestBucketStartOnLocalWallTime(t *testing.T) {
+	sh, _ := time.LoadLocation("Asia/Shanghai")
+	got := BucketStart(time.Date(2026, 3, 3, 23, 30, 0, 0, time.UTC), Bucket{Fixed: 24 * time.Hour}, sh)
+	if want := time.Date(2026, 3, 4, 0, 0, 0, 0, sh); !got.Equal(want) {
+		t.Errorf("day start %s, want %s", got, want)
+	}
+	// weeks start on Monday
+	got = BucketStart(time.Date(2026, 3, 7, 12, 0, 0, 0, time.UTC), Bucket{Fixed: 7 * 24 * time.Hour}, time.UTC)
+	if want := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC); !got.Equal(want) {
+		t.Errorf("week start %s, want %s", got, want)
+	}
+}

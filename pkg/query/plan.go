@@ -1,0 +1,114 @@
+package query
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Range is a half-open time range [From, To).
+type Range struct {
+	From, To time.Time
+}
+
+// Env is what the data source instance contributes to every query.
+type Env struct {
+	Location *time.Location // day and month boundaries
+	Tenant   string         // bound tenant; empty means every tenant the role may read
+	// IncompleteAfter marks the newest buckets as possibly incomplete (late events).
+	IncompleteAfter time.Time
+}
+
+// sqlBuilder collects bind parameters; every user value goes through arg.
+type sqlBuilder struct {
+	args []any
+}
+
+func (b *sqlBuilder) arg(v any) string {
+	b.args = append(b.args, v)
+	return fmt.Sprintf("$%d", len(b.args))
+}
+
+func costColumns(source string) (cost, currency string) {
+	if source == SourceReported {
+		return "reported_cost", "reported_currency"
+	}
+	return "priced_cost", "price_currency"
+}
+
+// whereClause renders the time range, tenant binding and filters.
+func whereClause(b *sqlBuilder, filters []Filter, r Range, env Env) string {
+	conds := []string{"ts >= " + b.arg(r.From), "ts < " + b.arg(r.To)}
+	if env.Tenant != "" {
+		conds = append(conds, "tenant = "+b.arg(env.Tenant))
+	}
+	for _, f := range filters {
+		d, _ := DimensionByKey(f.Dimension) // validated
+		switch f.Operator {
+		case "=":
+			conds = append(conds, d.Column+" = "+b.arg(f.Values[0]))
+		case "!=":
+			conds = append(conds, d.Column+" <> "+b.arg(f.Values[0]))
+		case "in":
+			conds = append(conds, d.Column+" = ANY("+b.arg(f.Values)+"::text[])")
+		case "not in":
+			conds = append(conds, d.Column+" <> ALL("+b.arg(f.Values)+"::text[])")
+		}
+	}
+	return strings.Join(conds, " AND ")
+}
+
+// bucketExpr bins ts in the configured time zone, so a day bucket is a local day.
+func bucketExpr(b *sqlBuilder, bucket Bucket, tz string) string {
+	if bucket.Month {
+		return fmt.Sprintf("(date_trunc('month', ts AT TIME ZONE %[1]s) AT TIME ZONE %[1]s)", tz)
+	}
+	// 2000-01-03 was a Monday, so week buckets start on Mondays.
+	return fmt.Sprintf("(date_bin(%s::interval, ts AT TIME ZONE %s, TIMESTAMP '2000-01-03') AT TIME ZONE %s)",
+		b.arg(fmt.Sprintf("%d seconds", int64(bucket.Fixed/time.Second))), tz, tz)
+}
+
+// PlanAggregate builds the one SQL statement behind cost and breakdown queries. It
+// groups by (bucket, local day, currency, dimensions): money is summed per currency and
+// day in PostgreSQL's numeric, and converted afterwards at that day's rate.
+// withBucket=false leaves the time bucket out (breakdown tables).
+func PlanAggregate(q Query, r Range, bucket Bucket, env Env, withBucket bool) (string, []any) {
+	b := &sqlBuilder{}
+	costCol, curCol := costColumns(q.CostSource)
+	tz := b.arg(env.Location.String())
+	var sel, group []string
+	if withBucket {
+		sel = append(sel, bucketExpr(b, bucket, tz)+" AS bucket")
+	} else {
+		sel = append(sel, "NULL::timestamptz AS bucket")
+	}
+	sel = append(sel, fmt.Sprintf("(ts AT TIME ZONE %s)::date AS day", tz), curCol+"::text AS currency")
+	group = append(group, "1", "2", "3")
+	for i, g := range q.GroupBy {
+		d, _ := DimensionByKey(g)
+		sel = append(sel, d.Column)
+		group = append(group, fmt.Sprint(4+i))
+	}
+	sel = append(sel,
+		"count(*) AS requests",
+		fmt.Sprintf("count(*) FILTER (WHERE %s IS NULL) AS unpriced", costCol),
+		"coalesce(sum(input_tokens), 0)::bigint",
+		"coalesce(sum(output_tokens), 0)::bigint",
+		"coalesce(sum(cached_input_tokens), 0)::bigint",
+		fmt.Sprintf("coalesce(sum(input_tokens + output_tokens + cached_input_tokens) FILTER (WHERE %s IS NOT NULL), 0)::bigint", costCol),
+		fmt.Sprintf("coalesce(sum(%s), 0)::text AS cost", costCol),
+	)
+	where := whereClause(b, q.Filters, r, env)
+	sql := fmt.Sprintf("SELECT %s\nFROM costlens.cost_events\nWHERE %s\nGROUP BY %s\nORDER BY %s",
+		strings.Join(sel, ", "), where, strings.Join(group, ", "), strings.Join(group, ", "))
+	return sql, b.args
+}
+
+// PlanDimensionValues lists the distinct values of a dimension within the range and filters.
+func PlanDimensionValues(d Dimension, filters []Filter, r Range, env Env, limit int) (string, []any) {
+	b := &sqlBuilder{}
+	where := whereClause(b, filters, r, env)
+	sql := fmt.Sprintf("SELECT DISTINCT %[1]s FROM costlens.cost_events WHERE %[2]s ORDER BY %[1]s LIMIT %[3]s",
+		d.Column, where, b.arg(limit))
+	return sql, b.args
+}

@@ -1,0 +1,27 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Stats are the row counts the health check reports.
+type Stats struct {
+	Events, LineItems, Prices, FXRates int64
+	NewestEvent                        *time.Time
+}
+
+// ReadStats counts rows; with a tenant, only that tenant's events and line items.
+func ReadStats(ctx context.Context, pool *pgxpool.Pool, tenant string) (Stats, error) {
+	var s Stats
+	err := pool.QueryRow(ctx, `SELECT
+		(SELECT count(*) FROM costlens.cost_events WHERE $1 = '' OR tenant = $1),
+		(SELECT max(ts) FROM costlens.cost_events WHERE $1 = '' OR tenant = $1),
+		(SELECT count(*) FROM costlens.billing_line_items WHERE $1 = '' OR tenant = $1),
+		(SELECT count(*) FROM costlens.price_book),
+		(SELECT count(*) FROM costlens.fx_rates)`, tenant).
+		Scan(&s.Events, &s.NewestEvent, &s.LineItems, &s.Prices, &s.FXRates)
+	return s, err
+}
