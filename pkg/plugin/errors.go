@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
+	"syscall"
 
 	"github.com/jackc/pgx/v5/pgconn"
 
@@ -38,6 +40,9 @@ func describeDBError(s Settings, err error) string {
 	}
 	if errors.As(err, &opErr) || errors.As(err, &netErr) || isConnectError(err) {
 		return fmt.Sprintf("cannot reach PostgreSQL at %s:%d: %v", s.Host, s.Port, rootCause(err))
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) {
+		return fmt.Sprintf("cannot reach PostgreSQL at %s:%d: the connection was lost (%v)", s.Host, s.Port, rootCause(err))
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Sprintf("PostgreSQL at %s:%d did not answer in time", s.Host, s.Port)

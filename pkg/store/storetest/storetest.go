@@ -132,3 +132,8 @@ func Main(m *testing.M) {
 	}
 	os.Exit(code)
 }
+
+// AdminConn connects to the test server's admin database.
+func AdminConn(ctx context.Context) (*pgx.Conn, error) {
+	return pgx.Connect(ctx, os.Getenv(EnvVar))
+}

@@ -1,0 +1,246 @@
+package plugin
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
+	"github.com/grafana/grafana-plugin-sdk-go/data"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/costlens/costlens/pkg/store/storetest"
+)
+
+func TestMain(m *testing.M) { storetest.Main(m) }
+
+// instanceSettings points a data source at dbURL the way Grafana would hand it over.
+func instanceSettings(t *testing.T, dbURL string, extra map[string]any) backend.DataSourceInstanceSettings {
+	t.Helper()
+	cfg, err := pgconn.ParseConfig(dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jd := map[string]any{
+		"host": cfg.Host, "port": int(cfg.Port), "database": cfg.Database, "user": cfg.User, "sslMode": "disable",
+	}
+	for k, v := range extra {
+		jd[k] = v
+	}
+	raw, _ := json.Marshal(jd)
+	return backend.DataSourceInstanceSettings{
+		UID: "costlens-test", JSONData: raw,
+		DecryptedSecureJSONData: map[string]string{"password": cfg.Password},
+	}
+}
+
+func newInstance(t *testing.T, s backend.DataSourceInstanceSettings) *Datasource {
+	t.Helper()
+	inst, err := NewDatasource(context.Background(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := inst.(*Datasource)
+	t.Cleanup(d.Dispose)
+	return d
+}
+
+func seededInstance(t *testing.T, extra map[string]any) *Datasource {
+	t.Helper()
+	pool, dbURL := storetest.NewPool(t)
+	storetest.SeedExample(t, pool)
+	return newInstance(t, instanceSettings(t, dbURL, extra))
+}
+
+var exampleWeek = backend.TimeRange{
+	From: time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC),
+	To:   time.Date(2026, 3, 9, 0, 0, 0, 0, time.UTC),
+}
+
+func dataQuery(refID, raw string) backend.DataQuery {
+	return backend.DataQuery{RefID: refID, JSON: json.RawMessage(raw), TimeRange: exampleWeek, Interval: time.Hour, MaxDataPoints: 1000}
+}
+
+func TestQueryDataAnswersEachQueryOnItsOwn(t *testing.T) {
+	d := seededInstance(t, nil)
+	resp, err := d.QueryData(context.Background(), &backend.QueryDataRequest{Queries: []backend.DataQuery{
+		dataQuery("A", `{"queryType":"cost","metric":"cost","groupBy":["feature"],"interval":"1d"}`),
+		dataQuery("B", `{"queryType":"cost","metric":"profit"}`),
+		dataQuery("C", `{"queryType":"breakdown","metric":"cost","groupBy":["model_version"],"topN":2,"currency":"CNY"}`),
+		dataQuery("D", `{"queryType":"breakdown","currency":"jpy"}`),
+		{RefID: "E", JSON: json.RawMessage(`{"queryType":"cost"}`), TimeRange: backend.TimeRange{From: exampleWeek.To, To: exampleWeek.From}},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	b := resp.Responses["B"]
+	if b.Error == nil || b.Error.Error() != `metric: unknown metric "profit"` || b.ErrorSource != backend.ErrorSourceDownstream {
+		t.Errorf("B: error %v, source %q", b.Error, b.ErrorSource)
+	}
+	dResp := resp.Responses["D"]
+	if dResp.Error == nil || dResp.Error.Error() != "no FX rate from CNY to JPY on or before 2026-03-02" || dResp.ErrorSource != backend.ErrorSourceDownstream {
+		t.Errorf("D: error %v, source %q", dResp.Error, dResp.ErrorSource)
+	}
+	e := resp.Responses["E"]
+	if e.Error == nil || e.Error.Error() != "timeRange: from (2026-03-09T00:00:00Z) must be before to (2026-03-02T00:00:00Z)" {
+		t.Errorf("E: error %v", e.Error)
+	}
+
+	a := resp.Responses["A"]
+	if a.Error != nil {
+		t.Fatalf("A: %v", a.Error)
+	}
+	// One series per feature, largest first, each with a feature label and 7 daily points.
+	wantSeries := []struct {
+		feature string
+		values  []float64
+	}{
+		{"chat", []float64{0.0175, 0.012, 0, 0, 0, 0, 0}},
+		{"summarize", []float64{0, 0, 0, 0, 0, 0.01, 0}},
+		{"search", []float64{0, 0.00225, 0, 0, 0, 0, 0}},
+	}
+	if len(a.Frames) != len(wantSeries) {
+		t.Fatalf("A: %d frames, want %d", len(a.Frames), len(wantSeries))
+	}
+	for i, w := range wantSeries {
+		f := a.Frames[i]
+		if f.Fields[1].Labels["feature"] != w.feature {
+			t.Errorf("frame %d labels %v, want feature=%s", i, f.Fields[1].Labels, w.feature)
+		}
+		if f.Meta.Type != data.FrameTypeTimeSeriesMulti {
+			t.Errorf("frame %d type %s", i, f.Meta.Type)
+		}
+		if f.Fields[1].Config.Unit != "currencyUSD" {
+			t.Errorf("unit %q", f.Fields[1].Config.Unit)
+		}
+		if f.Rows() != 7 {
+			t.Fatalf("frame %d has %d rows, want 7", i, f.Rows())
+		}
+		for r, want := range w.values {
+			got := f.Fields[1].At(r).(*float64)
+			if got == nil || fmt.Sprintf("%.6f", *got) != fmt.Sprintf("%.6f", want) {
+				t.Errorf("%s day %d = %v, want %v", w.feature, r, got, want)
+			}
+		}
+	}
+	firstDay := a.Frames[0].Fields[0].At(0).(time.Time)
+	if !firstDay.Equal(exampleWeek.From) {
+		t.Errorf("first bucket %s", firstDay)
+	}
+
+	c := resp.Responses["C"]
+	if c.Error != nil {
+		t.Fatalf("C: %v", c.Error)
+	}
+	table := c.Frames[0]
+	// CNY: qwen 0.072 + 0.0725 = 0.1445; gpt-4o (0.0075 + 0.00225) * 7.2 = 0.0702; claude 0.012 * 7.2 = 0.0864
+	wantRows := [][2]string{{"qwen2.5-32b-v1.2-fp16", "0.1445"}, {"claude-3-5-sonnet-v2", "0.0864"}}
+	if table.Rows() != 2 {
+		t.Fatalf("C: %d rows, want top 2", table.Rows())
+	}
+	for r, w := range wantRows {
+		if got := table.Fields[0].At(r).(string); got != w[0] {
+			t.Errorf("C row %d = %s, want %s", r, got, w[0])
+		}
+		v := table.Fields[1].At(r).(*float64)
+		if strconv.FormatFloat(*v, 'f', 4, 64) != w[1] {
+			t.Errorf("C row %d cost = %v, want %s", r, *v, w[1])
+		}
+	}
+	if table.Fields[1].Config.Unit != "suffix: CNY" {
+		t.Errorf("C unit %q", table.Fields[1].Config.Unit)
+	}
+}
+
+func TestBoundTenantCannotBeEscapedByAFilter(t *testing.T) {
+	d := seededInstance(t, map[string]any{"tenant": "globex"})
+	resp, _ := d.QueryData(context.Background(), &backend.QueryDataRequest{Queries: []backend.DataQuery{
+		dataQuery("A", `{"queryType":"breakdown","metric":"requests","groupBy":["tenant"],"filters":[{"dimension":"tenant","operator":"in","values":["acme","globex"]}]}`),
+	}})
+	f := resp.Responses["A"].Frames[0]
+	if f.Rows() != 1 || f.Fields[0].At(0).(string) != "globex" || *f.Fields[1].At(0).(*float64) != 2 {
+		t.Fatalf("bound to globex, got %d rows: %v", f.Rows(), f.Fields)
+	}
+}
+
+func TestIncompleteHoursAreMarked(t *testing.T) {
+	d := seededInstance(t, map[string]any{"incompleteHours": 3})
+	d.now = func() time.Time { return time.Date(2026, 3, 8, 12, 0, 0, 0, time.UTC) }
+	resp, _ := d.QueryData(context.Background(), &backend.QueryDataRequest{Queries: []backend.DataQuery{dataQuery("A", `{}`)}})
+	custom := resp.Responses["A"].Frames[0].Meta.Custom.(map[string]any)
+	if custom["incompleteAfter"] != "2026-03-08T09:00:00Z" {
+		t.Fatalf("incompleteAfter = %v", custom["incompleteAfter"])
+	}
+}
+
+func TestShowOriginalCurrencyAddsColumnsBesideTheNormalisedCost(t *testing.T) {
+	d := seededInstance(t, nil)
+	resp, _ := d.QueryData(context.Background(), &backend.QueryDataRequest{Queries: []backend.DataQuery{
+		dataQuery("A", `{"queryType":"breakdown","groupBy":["provider"],"showOriginalCurrency":true,"filters":[{"dimension":"provider","operator":"=","values":["alibaba"]}]}`),
+	}})
+	f := resp.Responses["A"].Frames[0]
+	if resp.Responses["A"].Error != nil {
+		t.Fatal(resp.Responses["A"].Error)
+	}
+	names := []string{}
+	for _, fl := range f.Fields {
+		names = append(names, fl.Name)
+	}
+	if fmt.Sprint(names) != "[provider cost cost_cny]" {
+		t.Fatalf("fields %v", names)
+	}
+	if got := *f.Fields[1].At(0).(*float64); fmt.Sprintf("%.4f", got) != "0.0200" {
+		t.Errorf("USD %v", got)
+	}
+	if got := *f.Fields[2].At(0).(*float64); fmt.Sprintf("%.4f", got) != "0.1445" {
+		t.Errorf("CNY original %v", got)
+	}
+}
+
+func TestValuesResourceForEditorsAndVariables(t *testing.T) {
+	d := seededInstance(t, nil)
+	q := url.Values{}
+	q.Set("dimension", "feature")
+	q.Set("from", strconv.FormatInt(exampleWeek.From.UnixMilli(), 10))
+	q.Set("to", strconv.FormatInt(exampleWeek.To.UnixMilli(), 10))
+	q.Set("filters", `[{"dimension":"tenant","operator":"=","values":["acme"]}]`)
+	status, body := callResource(t, d, "values?"+q.Encode())
+	if status != 200 || body != `["chat","search"]` {
+		t.Fatalf("values: %d %s", status, body)
+	}
+	status, body = callResource(t, d, "values?dimension=colour")
+	if status != 400 || body != `{"error":"dimension: unknown dimension \"colour\""}` {
+		t.Fatalf("bad dimension: %d %s", status, body)
+	}
+	status, body = callResource(t, d, "dimensions")
+	if status != 200 || body[:36] != `[{"key":"feature","label":"Feature"}` {
+		t.Fatalf("dimensions: %d %s", status, body)
+	}
+	status, body = callResource(t, d, "currencies")
+	if status != 200 || body != `["CNY","EUR","USD"]` {
+		t.Fatalf("currencies: %d %s", status, body)
+	}
+}
+
+func callResource(t *testing.T, d *Datasource, path string) (int, string) {
+	t.Helper()
+	var got *backend.CallResourceResponse
+	p, _, _ := strings.Cut(path, "?")
+	// As Grafana sends it: Path without the query string, URL with it.
+	err := d.CallResource(context.Background(), &backend.CallResourceRequest{Method: "GET", Path: p, URL: path},
+		backend.CallResourceResponseSenderFunc(func(r *backend.CallResourceResponse) error { got = r; return nil }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := string(got.Body)
+	if n := len(body); n > 0 && body[n-1] == '\n' {
+		body = body[:n-1]
+	}
+	return got.Status, body
+}
