@@ -2,7 +2,18 @@
 // generally used by snapshots, but can affect specific tests
 process.env.TZ = 'UTC';
 
+const base = require('./.config/jest.config');
+const { grafanaESModules, nodeModulesToTransform } = require('./.config/jest/utils');
+
 module.exports = {
-  // Jest configuration provided by Grafana scaffolding
-  ...require('./.config/jest.config'),
+  ...base,
+  // d3 and a few other Grafana dependencies ship ESM-only .mjs builds.
+  transform: {
+    ...base.transform,
+    '^.+\\.mjs$': base.transform['^.+\\.(t|j)sx?$'],
+  },
+  // Grafana 13's packages also pull in these ESM-only modules.
+  transformIgnorePatterns: [nodeModulesToTransform([...grafanaESModules, '@react-hookz', '@ver0', '@grafana/scenes'])],
+  // Playwright specs under tests/ are not Jest tests.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/tests/'],
 };

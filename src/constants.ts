@@ -1,10 +1,11 @@
 import pluginJson from './plugin.json';
 
 export const PLUGIN_BASE_URL = `/a/${pluginJson.id}`;
+export const DATASOURCE_TYPE = 'costlens-cost-datasource';
 
 export enum ROUTES {
-  One = 'one',
-  Two = 'two',
-  Three = 'three',
-  Four = 'four',
+  Overview = 'overview',
+  Settings = 'settings',
 }
+
+export const prefixRoute = (route: string) => `${PLUGIN_BASE_URL}/${route}`;

@@ -1,0 +1,74 @@
+package query
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"slices"
+	"testing"
+)
+
+// testdata/queries.json is shared with src/datasource/types.test.ts: both sides parse
+// the same example queries and check the same whitelists, so the TypeScript and Go
+// query models cannot drift apart unnoticed.
+type sharedFixture struct {
+	Dimensions []string `json:"dimensions"`
+	Metrics    []string `json:"metrics"`
+	Operators  []string `json:"operators"`
+	Intervals  []string `json:"intervals"`
+	Examples   []struct {
+		Name  string          `json:"name"`
+		Query json.RawMessage `json:"query"`
+	} `json:"examples"`
+}
+
+func TestSharedQueryFixture(t *testing.T) {
+	raw, err := os.ReadFile("testdata/queries.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f sharedFixture
+	if err := json.Unmarshal(raw, &f); err != nil {
+		t.Fatal(err)
+	}
+	var dims, metrics []string
+	for _, d := range Dimensions {
+		dims = append(dims, d.Key)
+	}
+	for _, m := range Metrics {
+		metrics = append(metrics, m.Key)
+	}
+	if !slices.Equal(dims, f.Dimensions) {
+		t.Errorf("dimensions %v, fixture %v", dims, f.Dimensions)
+	}
+	if !slices.Equal(metrics, f.Metrics) {
+		t.Errorf("metrics %v, fixture %v", metrics, f.Metrics)
+	}
+	if !slices.Equal(Operators, f.Operators) {
+		t.Errorf("operators %v, fixture %v", Operators, f.Operators)
+	}
+	for _, iv := range f.Intervals {
+		if err := (&Query{QueryType: TypeCost, Metric: "cost", CostSource: SourcePriced, Currency: "USD", Interval: iv}).Validate(); err != nil {
+			t.Errorf("interval %q: %v", iv, err)
+		}
+	}
+	if len(f.Examples) < 5 {
+		t.Fatalf("%d examples", len(f.Examples))
+	}
+	for _, ex := range f.Examples {
+		// Every key the frontend sends must be a field of the Go model (refId is Grafana's).
+		var strict struct {
+			Query
+			RefID string `json:"refId"`
+		}
+		dec := json.NewDecoder(bytes.NewReader(ex.Query))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&strict); err != nil {
+			t.Errorf("%s: %v", ex.Name, err)
+			continue
+		}
+		if _, err := Parse(ex.Query, Defaults{Currency: "USD"}); err != nil {
+			t.Errorf("%s: %v", ex.Name, err)
+		}
+	}
+}

@@ -1,0 +1,84 @@
+import React, { useState } from 'react';
+import { render, screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+
+import { costDataSource, installBackend, installTemplateSrv } from '../testing/grafanaServices';
+import { CostQuery } from '../types';
+import { QueryEditor } from './QueryEditor';
+
+function Harness({ initial, onChange, onRunQuery }: { initial: CostQuery; onChange: jest.Mock; onRunQuery: jest.Mock }) {
+  const [query, setQuery] = useState(initial);
+  return (
+    <QueryEditor
+      datasource={costDataSource({ defaultCurrency: 'USD' })}
+      query={query}
+      onRunQuery={onRunQuery}
+      onChange={(q) => {
+        setQuery(q);
+        onChange(q);
+      }}
+    />
+  );
+}
+
+describe('QueryEditor', () => {
+  beforeEach(() => {
+    installTemplateSrv({});
+    installBackend({ currencies: ['CNY', 'USD'], values: ['gpt-4o-2024-08-06', 'qwen2.5-32b-v1.2-fp16'] });
+  });
+
+  it('builds a top-N query of cost per 1K tokens by model version in CNY, running it after each change', async () => {
+    const onChange = jest.fn();
+    const onRunQuery = jest.fn();
+    render(<Harness initial={{ refId: 'A' }} onChange={onChange} onRunQuery={onRunQuery} />);
+
+    await userEvent.click(screen.getByText('Top-N table'));
+    await userEvent.click(screen.getByLabelText('Metric'));
+    await userEvent.click(await screen.findByText('Cost per 1K tokens'));
+    await userEvent.click(screen.getByLabelText('Group by'));
+    await userEvent.click(await screen.findByText('Model version'));
+    await userEvent.click(screen.getByRole('button', { name: 'Add filter' }));
+    await userEvent.click(screen.getByLabelText('Filter dimension'));
+    await userEvent.click(await screen.findByText('Model'));
+    await userEvent.click(screen.getByLabelText('Filter values'));
+    await userEvent.type(screen.getByLabelText('Filter values'), '$model{enter}');
+    await waitFor(() => expect(screen.getByLabelText('Currency')).toBeInTheDocument());
+    await userEvent.click(screen.getByLabelText('Currency'));
+    await userEvent.click(await screen.findByText('CNY'));
+    await userEvent.type(screen.getByLabelText('Top N'), '5');
+    await userEvent.tab();
+
+    expect(onChange).toHaveBeenLastCalledWith({
+      refId: 'A',
+      queryType: 'breakdown',
+      metric: 'cost_per_1k_tokens',
+      groupBy: ['model_version'],
+      filters: [{ dimension: 'model', operator: '=', values: ['$model'] }],
+      currency: 'CNY',
+      topN: 5,
+    });
+    expect(onRunQuery).toHaveBeenCalledTimes(onChange.mock.calls.length);
+    // the interval only applies to time series
+    expect(screen.queryByLabelText('Interval')).not.toBeInTheDocument();
+  });
+
+  it('shows a saved query as it was saved', async () => {
+    const requests = installBackend({ currencies: ['CNY', 'USD'] });
+    render(
+      <Harness
+        initial={{ refId: 'B', queryType: 'cost', metric: 'requests', groupBy: ['feature', 'tenant'], interval: '1h', currency: 'EUR' }}
+        onChange={jest.fn()}
+        onRunQuery={jest.fn()}
+      />
+    );
+    expect(screen.getByLabelText('Time series')).toBeChecked();
+    expect(screen.getByText('Requests')).toBeInTheDocument();
+    expect(screen.getByText('Feature')).toBeInTheDocument();
+    expect(screen.getByText('Tenant')).toBeInTheDocument();
+    expect(screen.getByText('1h')).toBeInTheDocument();
+    expect(screen.getByText('EUR')).toBeInTheDocument();
+    // once the currency list has loaded, EUR (no FX rates listed) is still the one shown
+    await waitFor(() => expect(requests).toHaveLength(1));
+    await waitFor(() => expect(screen.getByText('EUR')).toBeInTheDocument());
+  });
+});

@@ -1,0 +1,22 @@
+import React from 'react';
+import { InlineField, RadioButtonGroup } from '@grafana/ui';
+
+import { QueryType } from '../types';
+
+const OPTIONS: Array<{ label: string; value: QueryType; description: string }> = [
+  { label: 'Time series', value: 'cost', description: 'One series per group, for graphs and alert rules' },
+  { label: 'Top-N table', value: 'breakdown', description: 'The largest groups over the whole time range' },
+];
+
+interface Props {
+  value: QueryType;
+  onChange: (value: QueryType) => void;
+}
+
+export function QueryTypeField({ value, onChange }: Props) {
+  return (
+    <InlineField label="Query" labelWidth={14}>
+      <RadioButtonGroup<QueryType> options={OPTIONS} value={value} onChange={onChange} />
+    </InlineField>
+  );
+}

@@ -1,0 +1,36 @@
+import React, { useCallback } from 'react';
+import { QueryEditorProps } from '@grafana/data';
+import { InlineField, Select } from '@grafana/ui';
+
+import type { CostDataSource } from '../datasource';
+import { CostDataSourceOptions, CostQuery, DIMENSIONS, DimensionKey, Filter, VariableQuery } from '../types';
+import { FiltersEditor } from './FiltersEditor';
+
+type Props = QueryEditorProps<CostDataSource, CostQuery, CostDataSourceOptions, VariableQuery>;
+
+export function VariableQueryEditor({ query, onChange, datasource, range }: Props) {
+  const loadValues = useCallback(
+    (dimension: DimensionKey, others: Filter[]) => datasource.dimensionValues(dimension, others, range),
+    [datasource, range]
+  );
+  return (
+    <>
+      <InlineField label="Values of" labelWidth={14} htmlFor="costlens-variable-dimension">
+        <Select<DimensionKey>
+          inputId="costlens-variable-dimension"
+          width={24}
+          options={DIMENSIONS}
+          value={query.dimension}
+          placeholder="Choose a dimension"
+          onChange={(v) => v.value && onChange({ ...query, dimension: v.value })}
+        />
+      </InlineField>
+      <FiltersEditor
+        id="costlens-variable-filter"
+        filters={query.filters ?? []}
+        onChange={(filters) => onChange({ ...query, filters })}
+        loadValues={loadValues}
+      />
+    </>
+  );
+}

@@ -1,0 +1,107 @@
+import { dateTime, DataQueryRequest } from '@grafana/data';
+import { lastValueFrom } from 'rxjs';
+
+import { DimensionVariableSupport } from './datasource';
+import { costDataSource, installBackend, installTemplateSrv } from './testing/grafanaServices';
+import { CostQuery, VariableQuery } from './types';
+
+describe('CostDataSource.applyTemplateVariables', () => {
+  beforeEach(() => installTemplateSrv({ feature: ['chat', 'search'], tenant: 'acme', cur: 'CNY' }));
+
+  it('expands a multi-value variable into several filter values', () => {
+    const q: CostQuery = {
+      refId: 'A',
+      currency: '$cur',
+      filters: [
+        { dimension: 'feature', operator: '=', values: ['$feature'] },
+        { dimension: 'tenant', operator: '!=', values: ['${tenant}', 'globex'] },
+      ],
+    };
+    expect(costDataSource().applyTemplateVariables(q, {})).toEqual({
+      refId: 'A',
+      currency: 'CNY',
+      filters: [
+        { dimension: 'feature', operator: '=', values: ['chat', 'search'] },
+        { dimension: 'tenant', operator: '!=', values: ['acme', 'globex'] },
+      ],
+    });
+  });
+
+  it('prefers scoped variables (repeated panels) and drops filter rows without values', () => {
+    const q: CostQuery = {
+      refId: 'A',
+      filters: [
+        { dimension: 'feature', operator: '=', values: ['$feature'] },
+        { dimension: 'region', operator: '=', values: [] },
+      ],
+    };
+    const out = costDataSource().applyTemplateVariables(q, { feature: { text: 'chat', value: 'chat' } });
+    expect(out.filters).toEqual([{ dimension: 'feature', operator: '=', values: ['chat'] }]);
+  });
+
+  it('adds ad-hoc filters on known dimensions and ignores unknown keys', () => {
+    const out = costDataSource().applyTemplateVariables({ refId: 'A' }, {}, [
+      { key: 'provider', operator: '=', value: 'openai' },
+      { key: 'region', operator: '!=|', value: 'eu-west-1', values: ['eu-west-1', 'us-west-2'] },
+      { key: 'colour', operator: '=', value: 'red' },
+    ]);
+    expect(out.filters).toEqual([
+      { dimension: 'provider', operator: '=', values: ['openai'] },
+      { dimension: 'region', operator: 'not in', values: ['eu-west-1', 'us-west-2'] },
+    ]);
+  });
+});
+
+describe('CostDataSource lookups', () => {
+  beforeEach(() => installTemplateSrv({ tenant: ['acme', 'globex'] }));
+
+  it('asks the backend for the values of a dimension in the time range under the filters', async () => {
+    const requests = installBackend({ values: ['chat', 'search'] });
+    const range = { from: dateTime(1772409600000), to: dateTime(1773014400000), raw: { from: 'now-7d', to: 'now' } };
+    const values = await costDataSource().dimensionValues(
+      'feature',
+      [{ dimension: 'tenant', operator: 'in', values: ['$tenant'] }],
+      range
+    );
+    expect(values).toEqual(['chat', 'search']);
+    expect(requests).toEqual([
+      {
+        url: '/api/datasources/uid/costlens/resources/values',
+        params: {
+          dimension: 'feature',
+          from: '1772409600000',
+          to: '1773014400000',
+          filters: '[{"dimension":"tenant","operator":"in","values":["acme","globex"]}]',
+        },
+      },
+    ]);
+  });
+
+  it('serves ad-hoc filter keys and values', async () => {
+    installBackend({ values: ['openai', 'anthropic'] });
+    const ds = costDataSource();
+    const keys = await ds.getTagKeys();
+    expect(keys.map((k) => k.value)).toEqual(['feature', 'user', 'tenant', 'model', 'model_version', 'provider', 'region']);
+    expect(await ds.getTagValues({ key: 'provider' })).toEqual([{ text: 'openai' }, { text: 'anthropic' }]);
+    expect(await ds.getTagValues({ key: 'colour' })).toEqual([]);
+  });
+
+  it('lists dimension values as a template variable', async () => {
+    installBackend({ values: ['gpt-4o', 'qwen2.5-32b'] });
+    const ds = costDataSource();
+    const support = ds.variables as DimensionVariableSupport;
+    const request = {
+      targets: [{ refId: 'v', dimension: 'model' }],
+      range: { from: dateTime(0), to: dateTime(1000), raw: { from: '', to: '' } },
+      scopedVars: {},
+    } as unknown as DataQueryRequest<VariableQuery>;
+    const res = await lastValueFrom(support.query(request));
+    expect(res.data[0].fields[0].name).toBe('text');
+    expect(res.data[0].fields[0].values).toEqual(['gpt-4o', 'qwen2.5-32b']);
+  });
+
+  it('uses the configured default currency, else USD', () => {
+    expect(costDataSource({ defaultCurrency: 'CNY' }).defaultCurrency).toBe('CNY');
+    expect(costDataSource().defaultCurrency).toBe('USD');
+  });
+});

@@ -1,0 +1,42 @@
+import fixture from '../../pkg/query/testdata/queries.json';
+import { CostQuery, DIMENSIONS, INTERVALS, METRICS, OPERATORS } from './types';
+
+// pkg/query/fixture_test.go reads the same file: both models agree on the whitelists
+// and accept the same example queries.
+describe('the query model shared with the Go backend', () => {
+  it('lists the same dimensions, metrics, operators and intervals', () => {
+    expect(DIMENSIONS.map((d) => d.value)).toEqual(fixture.dimensions);
+    expect(METRICS.map((m) => m.value)).toEqual(fixture.metrics);
+    expect(OPERATORS).toEqual(fixture.operators);
+    expect(INTERVALS).toEqual(fixture.intervals);
+  });
+
+  it.each(fixture.examples.map((e) => [e.name, e.query]))('%s is a valid CostQuery', (_, raw) => {
+    const q = raw as CostQuery;
+    const known: Array<keyof CostQuery> = [
+      'refId',
+      'queryType',
+      'metric',
+      'groupBy',
+      'filters',
+      'currency',
+      'costSource',
+      'topN',
+      'interval',
+      'showOriginalCurrency',
+    ];
+    for (const key of Object.keys(q)) {
+      expect(known).toContain(key);
+    }
+    expect(['cost', 'breakdown']).toContain(q.queryType);
+    expect(fixture.metrics).toContain(q.metric);
+    for (const g of q.groupBy ?? []) {
+      expect(fixture.dimensions).toContain(g);
+    }
+    for (const f of q.filters ?? []) {
+      expect(fixture.dimensions).toContain(f.dimension);
+      expect(fixture.operators).toContain(f.operator);
+      expect(f.values.length).toBeGreaterThan(0);
+    }
+  });
+});

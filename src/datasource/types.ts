@@ -1,0 +1,96 @@
+// The Costlens query model. pkg/query/model.go describes the same JSON; the shared
+// examples in pkg/query/testdata/queries.json are parsed by tests on both sides.
+import { DataQuery, DataSourceJsonData } from '@grafana/schema';
+
+export type QueryType = 'cost' | 'breakdown';
+export type CostSource = 'priced' | 'reported';
+export type Operator = '=' | '!=' | 'in' | 'not in';
+
+export type DimensionKey = 'feature' | 'user' | 'tenant' | 'model' | 'model_version' | 'provider' | 'region';
+
+export type MetricKey =
+  | 'cost'
+  | 'requests'
+  | 'input_tokens'
+  | 'output_tokens'
+  | 'cached_input_tokens'
+  | 'tokens'
+  | 'cost_per_request'
+  | 'cost_per_1k_tokens'
+  | 'unpriced_requests';
+
+export interface Filter {
+  dimension: DimensionKey;
+  operator: Operator;
+  values: string[];
+}
+
+export interface CostQuery extends DataQuery {
+  queryType?: QueryType;
+  metric?: MetricKey;
+  groupBy?: DimensionKey[];
+  filters?: Filter[];
+  currency?: string;
+  costSource?: CostSource;
+  topN?: number;
+  interval?: string;
+  showOriginalCurrency?: boolean;
+}
+
+export const DEFAULT_QUERY: Partial<CostQuery> = {
+  queryType: 'cost',
+  metric: 'cost',
+  groupBy: [],
+  filters: [],
+  costSource: 'priced',
+};
+
+export const DIMENSIONS: Array<{ value: DimensionKey; label: string }> = [
+  { value: 'feature', label: 'Feature' },
+  { value: 'user', label: 'User' },
+  { value: 'tenant', label: 'Tenant' },
+  { value: 'model', label: 'Model' },
+  { value: 'model_version', label: 'Model version' },
+  { value: 'provider', label: 'Provider' },
+  { value: 'region', label: 'Region' },
+];
+
+export const METRICS: Array<{ value: MetricKey; label: string }> = [
+  { value: 'cost', label: 'Cost' },
+  { value: 'requests', label: 'Requests' },
+  { value: 'input_tokens', label: 'Input tokens' },
+  { value: 'output_tokens', label: 'Output tokens' },
+  { value: 'cached_input_tokens', label: 'Cached input tokens' },
+  { value: 'tokens', label: 'Tokens (input + output + cached)' },
+  { value: 'cost_per_request', label: 'Cost per request' },
+  { value: 'cost_per_1k_tokens', label: 'Cost per 1K tokens' },
+  { value: 'unpriced_requests', label: 'Unpriced requests' },
+];
+
+export const OPERATORS: Operator[] = ['=', '!=', 'in', 'not in'];
+
+export const INTERVALS = ['auto', '1m', '5m', '15m', '30m', '1h', '6h', '12h', '1d', '1w', '1M'];
+
+export interface CostDataSourceOptions extends DataSourceJsonData {
+  host?: string;
+  port?: number;
+  database?: string;
+  user?: string;
+  sslMode?: 'disable' | 'allow' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
+  tenant?: string;
+  defaultCurrency?: string;
+  timeZone?: string;
+  incompleteHours?: number;
+  manageSchema?: boolean;
+  maxConns?: number;
+}
+
+export interface CostSecureJsonData {
+  password?: string;
+}
+
+/** A template variable listing the values of one dimension. */
+export interface VariableQuery extends DataQuery {
+  dimension: DimensionKey;
+  filters?: Filter[];
+}
