@@ -1,0 +1,56 @@
+package query
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// FuzzParse: no input panics, and whatever validates plans to SQL whose only
+// placeholders are bind parameters, one per argument.
+func FuzzParse(f *testing.F) {
+	for _, seed := range []string{
+		`{"queryType":"cost","metric":"cost","groupBy":["feature","model_version"],"interval":"1d"}`,
+		`{"queryType":"breakdown","filters":[{"dimension":"tenant","operator":"in","values":["a","b"]}],"currency":"cny","topN":3}`,
+		`{"filters":[{"dimension":"feature","operator":"=","values":["x'); DROP TABLE y; --"]}]}`,
+		`{"metric":"cost_per_1k_tokens","costSource":"reported","showOriginalCurrency":true}`,
+		`{"groupBy":["user","user"]}`, `[]`, `{"topN":1e9}`, `{`,
+	} {
+		f.Add(seed)
+	}
+	loc, _ := time.LoadLocation("Asia/Shanghai")
+	r := Range{From: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 3, 8, 0, 0, 0, 0, time.UTC)}
+	f.Fuzz(func(t *testing.T, raw string) {
+		q, err := Parse([]byte(raw), Defaults{Currency: "USD"})
+		if err != nil {
+			if _, ok := err.(*ValidationError); !ok {
+				t.Fatalf("error %T is not a ValidationError: %v", err, err)
+			}
+			return
+		}
+		// The SQL text must not depend on any user value: the same query with every
+		// filter value replaced plans to the identical statement.
+		blank := q
+		blank.Filters = nil
+		for _, f := range q.Filters {
+			vs := make([]string, len(f.Values))
+			for i := range vs {
+				vs[i] = "v"
+			}
+			blank.Filters = append(blank.Filters, Filter{Dimension: f.Dimension, Operator: f.Operator, Values: vs})
+		}
+		for _, withBucket := range []bool{true, false} {
+			env := Env{Location: loc, Tenant: "t"}
+			sql, args := PlanAggregate(q, r, BucketFor(q, time.Hour), env, withBucket)
+			blankSQL, _ := PlanAggregate(blank, r, BucketFor(q, time.Hour), env, withBucket)
+			if sql != blankSQL {
+				t.Fatalf("SQL depends on filter values:\n%s\n%s", sql, blankSQL)
+			}
+			n := strconv.Itoa(len(args))
+			if !strings.Contains(sql, "$"+n) || strings.Contains(sql, "$"+strconv.Itoa(len(args)+1)) {
+				t.Fatalf("%d args but SQL %s", len(args), sql)
+			}
+		}
+	})
+}

@@ -1,0 +1,379 @@
+package seed
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/shopspring/decimal"
+
+	"github.com/costlens/costlens/pkg/pricing"
+)
+
+// Config says what to generate.
+type Config struct {
+	Seed   uint64
+	Events int       // baseline events; spikes add a few more
+	Days   int       // days of history, ending at End
+	End    time.Time // exclusive: midnight UTC after the last generated day
+	// Progress, when set, receives a line now and then on long runs.
+	Progress io.Writer
+}
+
+// Limits on Config.Events.
+const (
+	MinEvents = 10_000
+	MaxEvents = 10_000_000
+)
+
+// Validate checks the configuration and names the bad field.
+func (c Config) Validate() error {
+	if c.Events < MinEvents || c.Events > MaxEvents {
+		return fmt.Errorf("events: %d is outside %d..%d", c.Events, MinEvents, MaxEvents)
+	}
+	if c.Days < 90 || c.Days > 730 {
+		return fmt.Errorf("days: %d is outside 90..730", c.Days)
+	}
+	if c.End.IsZero() || !c.End.Equal(c.End.Truncate(24*time.Hour)) {
+		return fmt.Errorf("end: %s is not a midnight UTC", c.End)
+	}
+	return nil
+}
+
+// Start is the first generated day.
+func (c Config) Start() time.Time { return c.End.AddDate(0, 0, -c.Days) }
+
+// Spike is an injected anomaly: on Day, events whose Dimension is Value run at Factor
+// times their usual rate between 10:00 and 16:00 UTC.
+type Spike struct {
+	Day       string  `json:"day"`
+	Dimension string  `json:"dimension"`
+	Value     string  `json:"value"`
+	Factor    float64 `json:"factor"`
+}
+
+// Manifest records what the generator injected, for evaluating anomaly detection.
+type Manifest struct {
+	Seed   uint64  `json:"seed"`
+	Start  string  `json:"start"`
+	End    string  `json:"end"`
+	Events int     `json:"events"`
+	Spikes []Spike `json:"spikes"`
+}
+
+// Spikes are placed relative to the end, so every run has them inside its window.
+func (c Config) Spikes() []Spike {
+	day := func(back int) string { return c.End.AddDate(0, 0, -back).Format(time.DateOnly) }
+	return []Spike{
+		{Day: day(8), Dimension: "user", Value: "u-acme-03", Factor: 6},
+		{Day: day(20), Dimension: "feature", Value: "summarize", Factor: 4},
+		{Day: day(45), Dimension: "model_version", Value: "claude-3-5-sonnet-v2", Factor: 3},
+		{Day: day(61), Dimension: "feature", Value: "agent", Factor: 5},
+	}
+}
+
+// weekday seasonality and the diurnal curve, UTC
+var weekdayWeight = map[time.Weekday]float64{
+	time.Monday: 1.05, time.Tuesday: 1.10, time.Wednesday: 1.10, time.Thursday: 1.05,
+	time.Friday: 0.95, time.Saturday: 0.50, time.Sunday: 0.45,
+}
+
+func hourWeight(h int) float64 { return 0.35 + 0.65*math.Pow(math.Sin(math.Pi*float64(h)/24), 2) }
+
+// event is one generated row.
+type event struct {
+	tenant, requestID               string
+	ts                              time.Time
+	feature, user                   string
+	mv                              *modelVersion
+	input, output, cached           int64
+	latencyMS                       int32
+	gpuSeconds, reported, priced    *decimal.Decimal
+	reportedCurrency, priceCurrency *string
+}
+
+type generator struct {
+	cfg      Config
+	rng      *rand.Rand
+	prices   map[string]pricing.TokenPrice
+	n        int
+	weights  []float64 // per hour slot
+	totalW   float64
+	spikes   map[string][]Spike // by day
+	produced int
+}
+
+func newGenerator(cfg Config) *generator {
+	g := &generator{cfg: cfg, rng: rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15)), prices: map[string]pricing.TokenPrice{}, spikes: map[string][]Spike{}}
+	for _, p := range tokenPrices {
+		g.prices[p.model] = pricing.TokenPrice{Currency: p.currency, InputPerMTok: decimal.RequireFromString(p.input),
+			OutputPerMTok: decimal.RequireFromString(p.output), CachedPerMTok: decimal.RequireFromString(p.cached)}
+	}
+	for _, s := range cfg.Spikes() {
+		g.spikes[s.Day] = append(g.spikes[s.Day], s)
+	}
+	start := cfg.Start()
+	for d := 0; d < cfg.Days; d++ {
+		day := start.AddDate(0, 0, d)
+		// a gentle upward trend: the last day runs about 30% above the first
+		trend := 1 + 0.3*float64(d)/float64(cfg.Days)
+		for h := 0; h < 24; h++ {
+			w := weekdayWeight[day.Weekday()] * hourWeight(h) * trend
+			g.weights = append(g.weights, w)
+			g.totalW += w
+		}
+	}
+	return g
+}
+
+func pick[T any](rng *rand.Rand, items []T, weight func(T) float64) *T {
+	total := 0.0
+	for _, it := range items {
+		total += weight(it)
+	}
+	x := rng.Float64() * total
+	for i := range items {
+		x -= weight(items[i])
+		if x < 0 {
+			return &items[i]
+		}
+	}
+	return &items[len(items)-1]
+}
+
+func userOf(t string, i int) string { return fmt.Sprintf("u-%s-%02d", t, i+1) }
+
+// each emits every event in time order; fn's error stops the walk.
+func (g *generator) each(fn func(e *event) error) error {
+	start := g.cfg.Start()
+	carry := 0.0
+	for slot, w := range g.weights {
+		hourStart := start.Add(time.Duration(slot) * time.Hour)
+		dayKey := hourStart.Format(time.DateOnly)
+		exact := float64(g.cfg.Events)*w/g.totalW + carry
+		count := int(exact)
+		carry = exact - float64(count)
+		type forced struct{ dim, value string }
+		var force []forced
+		for i := 0; i < count; i++ {
+			force = append(force, forced{})
+		}
+		if h := hourStart.Hour(); h >= 10 && h < 16 {
+			for _, s := range g.spikes[dayKey] {
+				extra := int(math.Round(float64(count) * (s.Factor - 1) * shareOf(s.Dimension, s.Value)))
+				for i := 0; i < extra; i++ {
+					force = append(force, forced{s.Dimension, s.Value})
+				}
+			}
+		}
+		for _, f := range force {
+			e := g.event(hourStart, f.dim, f.value)
+			if e == nil {
+				continue
+			}
+			if err := fn(e); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// shareOf is the usual share of traffic a dimension value has.
+func shareOf(dim, value string) float64 {
+	switch dim {
+	case "feature":
+		for _, f := range features {
+			if f.name == value {
+				return f.weight
+			}
+		}
+	case "model_version":
+		total := 0.0
+		for _, m := range modelVersions {
+			total += m.weight
+		}
+		for _, m := range modelVersions {
+			if m.key == value {
+				return m.weight / total
+			}
+		}
+	case "user":
+		for _, t := range tenants {
+			for i := 0; i < usersPerTenant; i++ {
+				if userOf(t.name, i) == value {
+					return t.weight / usersPerTenant
+				}
+			}
+		}
+	}
+	return 0
+}
+
+func (g *generator) event(hourStart time.Time, forceDim, forceValue string) *event {
+	rng := g.rng
+	e := &event{ts: hourStart.Add(time.Duration(rng.Int64N(int64(time.Hour/time.Millisecond))) * time.Millisecond)}
+	t := pick(rng, tenants, func(t tenant) float64 { return t.weight })
+	userIdx := rng.IntN(usersPerTenant)
+	f := pick(rng, features, func(f feature) float64 { return f.weight })
+	daysBeforeEnd := int(g.cfg.End.Sub(hourStart).Hours() / 24)
+	mv := pick(rng, modelVersions, func(m modelVersion) float64 {
+		if m.retiredDaysBeforeEnd > 0 && daysBeforeEnd < m.retiredDaysBeforeEnd {
+			return 0
+		}
+		return m.weight
+	})
+	switch forceDim {
+	case "feature":
+		for i := range features {
+			if features[i].name == forceValue {
+				f = &features[i]
+			}
+		}
+	case "model_version":
+		for i := range modelVersions {
+			if modelVersions[i].key == forceValue {
+				mv = &modelVersions[i]
+			}
+		}
+	case "user":
+		for i := range tenants {
+			for u := 0; u < usersPerTenant; u++ {
+				if userOf(tenants[i].name, u) == forceValue {
+					t, userIdx = &tenants[i], u
+				}
+			}
+		}
+	}
+	g.produced++
+	e.tenant, e.user, e.feature, e.mv = t.name, userOf(t.name, userIdx), f.name, mv
+	e.requestID = fmt.Sprintf("req-%09d", g.produced)
+
+	// token counts spread log-normally around the feature's typical size
+	spread := func(typical int) int64 {
+		if typical == 0 {
+			return 0
+		}
+		return int64(math.Max(1, math.Round(float64(typical)*math.Exp(rng.NormFloat64()*0.5-0.125))))
+	}
+	prompt := spread(f.input)
+	e.cached = int64(math.Round(float64(prompt) * f.cachedShare * rng.Float64() * 2))
+	if e.cached > prompt {
+		e.cached = prompt
+	}
+	e.input = prompt - e.cached
+	e.output = spread(f.output)
+	e.latencyMS = int32(150 + e.output*18 + int64(rng.IntN(200)))
+
+	if mv.resourceID != "" {
+		gs := decimal.NewFromInt(int64(e.latencyMS) * int64(mv.gpus)).Div(decimal.NewFromInt(1000))
+		e.gpuSeconds = &gs
+	}
+	if mv.priceKey != "" {
+		p := g.prices[mv.priceKey]
+		cost := p.TokenCost(e.input, e.output, e.cached)
+		cur := p.Currency
+		e.priced, e.priceCurrency = &cost, &cur
+		// most callers report what they were charged; a fifth do not
+		if rng.Float64() < 0.8 {
+			rc, rcur := cost, cur
+			e.reported, e.reportedCurrency = &rc, &rcur
+		}
+	}
+	return e
+}
+
+func numeric(d *decimal.Decimal) pgtype.Numeric {
+	if d == nil {
+		return pgtype.Numeric{}
+	}
+	return pgtype.Numeric{Int: d.Coefficient(), Exp: d.Exponent(), Valid: true}
+}
+
+var eventColumns = []string{"tenant", "request_id", "ts", "feature", "user_id", "model", "model_version", "provider", "region",
+	"input_tokens", "output_tokens", "cached_input_tokens", "latency_ms", "gpu_seconds",
+	"reported_cost", "reported_currency", "priced_cost", "price_currency"}
+
+// Result says what Run wrote.
+type Result struct {
+	Events    int64
+	LineItems int64
+	FXRates   int64
+	Manifest  Manifest
+}
+
+// Run writes the data set into an empty (or reset) costlens schema.
+func Run(ctx context.Context, pool *pgxpool.Pool, cfg Config) (Result, error) {
+	if err := cfg.Validate(); err != nil {
+		return Result{}, err
+	}
+	res := Result{Manifest: Manifest{Seed: cfg.Seed, Start: cfg.Start().Format(time.DateOnly), End: cfg.End.Format(time.DateOnly), Spikes: cfg.Spikes()}}
+	if _, err := pool.Exec(ctx, "SELECT costlens.ensure_event_partitions($1, $2)", cfg.Start(), cfg.End); err != nil {
+		return res, err
+	}
+	if err := writeReferenceData(ctx, pool, cfg, &res); err != nil {
+		return res, err
+	}
+	g := newGenerator(cfg)
+	rows := make(chan []any, 4096)
+	errc := make(chan error, 1)
+	go func() {
+		defer close(rows)
+		errc <- g.each(func(e *event) error {
+			row := []any{e.tenant, e.requestID, e.ts, e.feature, e.user, e.mv.model, e.mv.key, e.mv.provider, e.mv.region,
+				e.input, e.output, e.cached, e.latencyMS, numeric(e.gpuSeconds),
+				numeric(e.reported), e.reportedCurrency, numeric(e.priced), e.priceCurrency}
+			select {
+			case rows <- row:
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		})
+	}()
+	started := time.Now()
+	var written int64
+	n, err := pool.CopyFrom(ctx, pgx.Identifier{"costlens", "cost_events"}, eventColumns, pgx.CopyFromFunc(func() ([]any, error) {
+		row, ok := <-rows
+		if !ok {
+			return nil, nil
+		}
+		written++
+		if cfg.Progress != nil && written%250_000 == 0 {
+			fmt.Fprintf(cfg.Progress, "%d events written (%.0f/s)\n", written, float64(written)/time.Since(started).Seconds())
+		}
+		return row, nil
+	}))
+	for range rows { // drain on a COPY failure so the producer ends
+	}
+	if genErr := <-errc; genErr != nil && err == nil {
+		err = genErr
+	}
+	if err != nil {
+		return res, fmt.Errorf("copy events: %w", err)
+	}
+	res.Events = n
+	res.Manifest.Events = int(n)
+	if _, err := pool.Exec(ctx, `INSERT INTO costlens.event_keys (tenant, request_id, ts)
+		SELECT tenant, request_id, ts FROM costlens.cost_events WHERE ts >= $1 AND ts < $2`, cfg.Start(), cfg.End); err != nil {
+		return res, fmt.Errorf("event keys: %w", err)
+	}
+	if cfg.Progress != nil {
+		fmt.Fprintf(cfg.Progress, "%d events in %.1fs (%.0f/s)\n", n, time.Since(started).Seconds(), float64(n)/time.Since(started).Seconds())
+	}
+	return res, nil
+}
+
+// WriteManifest writes the manifest as indented JSON.
+func WriteManifest(w io.Writer, m Manifest) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(m)
+}
