@@ -14,13 +14,14 @@ const sh = (cmd, ...args) => () => run(cmd, args);
 step('typecheck', sh('npx', 'tsc', '--noEmit'));
 step('lint', sh('npx', 'eslint', '--cache', '.'));
 step('jest', sh('npx', 'jest', '--ci', '--maxWorkers', '2'));
+step('compose and provisioning', sh('node', '--test', 'tests/compose.test.mjs'));
 step('build frontend', sh('npm', 'run', 'build'));
 step('build backend', sh('node', 'scripts/build-backend.mjs'));
 step('check dist', checkDist);
-step('go vet', sh('go', 'vet', './...'));
+step('go vet', sh('go', 'vet', './pkg/...'));
 step('go test', () =>
   withPostgres((url) =>
-    run('go', ['test', '-count=1', '-p', '2', './...'], {
+    run('go', ['test', '-count=1', '-p', '2', './pkg/...'], {
       COSTLENS_TEST_DATABASE_URL: url,
       COSTLENS_PLUGIN_BINARY: path.resolve(pluginBinary()),
     })
