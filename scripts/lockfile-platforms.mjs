@@ -36,7 +36,9 @@ for (const [path, entry] of Object.entries(pkgs)) {
     added++;
   }
 }
-const sorted = Object.fromEntries(Object.entries(pkgs).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a.localeCompare(b))));
+const sorted = Object.fromEntries(
+  Object.entries(pkgs).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a.localeCompare(b)))
+);
 lock.packages = sorted;
 writeFileSync(LOCK, JSON.stringify(lock, null, 2) + '\n');
 console.log(`${LOCK}: added ${added} platform entries`);

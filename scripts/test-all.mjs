@@ -9,10 +9,15 @@ import { run, withPostgres } from './with-postgres.mjs';
 
 const steps = [];
 const step = (name, fn) => steps.push({ name, fn });
-const sh = (cmd, ...args) => () => run(cmd, args);
+const sh =
+  (cmd, ...args) =>
+  () =>
+    run(cmd, args);
 
 step('typecheck', sh('npx', 'tsc', '--noEmit'));
 step('lint', sh('npx', 'eslint', '--cache', '.'));
+step('format', sh('npx', 'prettier', '--check', 'src', 'tests', 'scripts', '*.js', '*.ts'));
+step('gofmt', checkGofmt);
 step('jest', sh('npx', 'jest', '--ci', '--maxWorkers', '2'));
 step('compose and provisioning', sh('node', '--test', 'tests/compose.test.mjs'));
 step('build frontend', sh('npm', 'run', 'build'));
@@ -28,6 +33,16 @@ step('go test', () =>
   )
 );
 step('go fuzz (brief)', sh('node', 'scripts/fuzz-brief.mjs'));
+
+async function checkGofmt() {
+  const { execFileSync } = await import('node:child_process');
+  const unformatted = execFileSync('gofmt', ['-l', 'pkg'], { encoding: 'utf8' }).trim();
+  if (unformatted) {
+    console.error(`gofmt would change:\n${unformatted}`);
+    return 1;
+  }
+  return 0;
+}
 
 function pluginBinary() {
   const { executable } = JSON.parse(readFileSync('src/datasource/plugin.json', 'utf8'));
@@ -81,7 +96,9 @@ for (const { name, fn } of steps) {
   console.log(`\n=== ${name} ===`);
   const t0 = Date.now();
   const code = await fn();
-  console.log(`=== ${name}: ${code === 0 ? 'ok' : `FAILED (exit ${code})`} in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+  console.log(
+    `=== ${name}: ${code === 0 ? 'ok' : `FAILED (exit ${code})`} in ${((Date.now() - t0) / 1000).toFixed(1)}s`
+  );
   if (code !== 0) {
     process.exit(code);
   }

@@ -47,8 +47,16 @@ test('every COPY in the Dockerfile copies something that exists', () => {
       assert.ok(existsSync(path.join(root, src)), `COPY ${src}`);
     }
   }
-  assert.match(dockerfile, new RegExp(`plugins/${appId}/datasource/`), 'the backend binary lands in the nested data source directory');
-  assert.match(dockerfile, new RegExp(`${ds.executable}_\\$\\{TARGETOS\\}_\\$\\{TARGETARCH\\}`), 'binary named after plugin.json executable');
+  assert.match(
+    dockerfile,
+    new RegExp(`plugins/${appId}/datasource/`),
+    'the backend binary lands in the nested data source directory'
+  );
+  assert.match(
+    dockerfile,
+    new RegExp(`${ds.executable}_\\$\\{TARGETOS\\}_\\$\\{TARGETARCH\\}`),
+    'binary named after plugin.json executable'
+  );
   assert.ok(existsSync(path.join(root, 'pkg/cmd/costlens-seed/main.go')));
 });
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/resource/httpadapter"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/costlens/costlens/pkg/query"
 )
@@ -109,24 +110,23 @@ func (d *Datasource) handleValues(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sql, args := query.PlanDimensionValues(dim, probe.Filters, query.Range{From: from, To: to}, d.env(), 1000)
+	d.writeStrings(w, r, sql, args...)
+}
+
+// writeStrings answers with the one text column a lookup query returns.
+func (d *Datasource) writeStrings(w http.ResponseWriter, r *http.Request, sql string, args ...any) {
 	rows, err := d.pool.Query(r.Context(), sql, args...)
 	if err != nil {
 		writeJSON(w, http.StatusBadGateway, apiError{describeDBError(d.settings, err)})
 		return
 	}
-	defer rows.Close()
-	values := []string{}
-	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
-			writeJSON(w, http.StatusInternalServerError, apiError{err.Error()})
-			return
-		}
-		values = append(values, v)
-	}
-	if err := rows.Err(); err != nil {
+	values, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
 		writeJSON(w, http.StatusBadGateway, apiError{describeDBError(d.settings, err)})
 		return
+	}
+	if values == nil {
+		values = []string{}
 	}
 	writeJSON(w, http.StatusOK, values)
 }
@@ -142,22 +142,7 @@ func (d *Datasource) handleCurrencies(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadGateway, apiError{describeDBError(d.settings, err)})
 		return
 	}
-	rows, err := d.pool.Query(r.Context(), `
+	d.writeStrings(w, r, `
 		SELECT c FROM (SELECT base::text AS c FROM costlens.fx_rates UNION SELECT quote::text FROM costlens.fx_rates UNION SELECT $1) s
 		ORDER BY c`, d.settings.DefaultCurrency)
-	if err != nil {
-		writeJSON(w, http.StatusBadGateway, apiError{describeDBError(d.settings, err)})
-		return
-	}
-	defer rows.Close()
-	out := []string{}
-	for rows.Next() {
-		var c string
-		if err := rows.Scan(&c); err != nil {
-			writeJSON(w, http.StatusInternalServerError, apiError{err.Error()})
-			return
-		}
-		out = append(out, c)
-	}
-	writeJSON(w, http.StatusOK, out)
 }

@@ -81,7 +81,15 @@ describe('CostDataSource lookups', () => {
     installBackend({ values: ['openai', 'anthropic'] });
     const ds = costDataSource();
     const keys = await ds.getTagKeys();
-    expect(keys.map((k) => k.value)).toEqual(['feature', 'user', 'tenant', 'model', 'model_version', 'provider', 'region']);
+    expect(keys.map((k) => k.value)).toEqual([
+      'feature',
+      'user',
+      'tenant',
+      'model',
+      'model_version',
+      'provider',
+      'region',
+    ]);
     expect(await ds.getTagValues({ key: 'provider' })).toEqual([{ text: 'openai' }, { text: 'anthropic' }]);
     expect(await ds.getTagValues({ key: 'colour' })).toEqual([]);
   });

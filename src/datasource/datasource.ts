@@ -48,7 +48,10 @@ export class CostDataSource extends DataSourceWithBackend<CostQuery, CostDataSou
   /** Interpolates template variables (a multi-value variable becomes several values) and adds ad-hoc filters. */
   applyTemplateVariables(query: CostQuery, scopedVars: ScopedVars, adhocFilters?: AdHocVariableFilter[]): CostQuery {
     // A filter row still being edited has no values yet: leave it out rather than fail.
-    const filters = interpolateFilters((query.filters ?? []).filter((f) => f.values.length > 0), scopedVars);
+    const filters = interpolateFilters(
+      (query.filters ?? []).filter((f) => f.values.length > 0),
+      scopedVars
+    );
     for (const f of adhocFilters ?? []) {
       const adhoc = adhocToFilter(f);
       if (adhoc) {
@@ -60,7 +63,12 @@ export class CostDataSource extends DataSourceWithBackend<CostQuery, CostDataSou
   }
 
   /** Values of a dimension in the time range, under the other filters. */
-  async dimensionValues(dimension: DimensionKey, filters: Filter[] = [], range?: TimeRange, scopedVars: ScopedVars = {}): Promise<string[]> {
+  async dimensionValues(
+    dimension: DimensionKey,
+    filters: Filter[] = [],
+    range?: TimeRange,
+    scopedVars: ScopedVars = {}
+  ): Promise<string[]> {
     const params: Record<string, string> = { dimension };
     if (range) {
       params.from = String(range.from.valueOf());
@@ -81,7 +89,11 @@ export class CostDataSource extends DataSourceWithBackend<CostQuery, CostDataSou
     return DIMENSIONS.map((d) => ({ text: d.label, value: d.value }));
   }
 
-  async getTagValues(options: { key: string; timeRange?: TimeRange; filters?: AdHocVariableFilter[] }): Promise<MetricFindValue[]> {
+  async getTagValues(options: {
+    key: string;
+    timeRange?: TimeRange;
+    filters?: AdHocVariableFilter[];
+  }): Promise<MetricFindValue[]> {
     if (!DIMENSIONS.some((d) => d.value === options.key)) {
       return [];
     }
@@ -109,7 +121,16 @@ function adhocToFilter(f: AdHocVariableFilter): Filter | undefined {
   if (!DIMENSIONS.some((d) => d.value === f.key)) {
     return undefined;
   }
-  const operator: Operator | undefined = f.operator === '=' ? '=' : f.operator === '!=' ? '!=' : f.operator === '=|' ? 'in' : f.operator === '!=|' ? 'not in' : undefined;
+  const operator: Operator | undefined =
+    f.operator === '='
+      ? '='
+      : f.operator === '!='
+        ? '!='
+        : f.operator === '=|'
+          ? 'in'
+          : f.operator === '!=|'
+            ? 'not in'
+            : undefined;
   if (!operator) {
     return undefined;
   }

@@ -12,7 +12,10 @@ describe('Overview page', () => {
     const byTitle = Object.fromEntries(
       panels().map((p) => {
         const runner = p.state.$data as SceneQueryRunner;
-        return [p.state.title, { ds: runner.state.datasource, queries: runner.state.queries, range: runner.state.$timeRange?.state.from }];
+        return [
+          p.state.title,
+          { ds: runner.state.datasource, queries: runner.state.queries, range: runner.state.$timeRange?.state.from },
+        ];
       })
     );
     const tenant = { dimension: 'tenant', operator: 'in', values: ['${tenant}'] };
@@ -31,11 +34,22 @@ describe('Overview page', () => {
       range: 'now/M',
     });
     expect(byTitle['Daily cost by feature'].queries).toEqual([
-      { refId: 'A', currency: '${currency}', queryType: 'cost', metric: 'cost', groupBy: ['feature'], interval: '1d', filters: [tenant] },
+      {
+        refId: 'A',
+        currency: '${currency}',
+        queryType: 'cost',
+        metric: 'cost',
+        groupBy: ['feature'],
+        interval: '1d',
+        filters: [tenant],
+      },
     ]);
     // follows the page's time picker rather than "this month"
     expect(byTitle['Daily cost by feature'].range).toBeUndefined();
-    expect(byTitle['Top model versions by cost'].queries[0]).toMatchObject({ groupBy: ['model', 'model_version'], topN: 10 });
+    expect(byTitle['Top model versions by cost'].queries[0]).toMatchObject({
+      groupBy: ['model', 'model_version'],
+      topN: 10,
+    });
   });
 
   it('offers data source, currency and tenant pickers', () => {

@@ -12,6 +12,7 @@ import {
 } from '@grafana/scenes';
 import { BigValueGraphMode } from '@grafana/schema';
 
+import type { MetricKey } from '../datasource/types';
 import { costQuery, DS_REF, sharedVariables } from './shared';
 
 function runner(queries: Array<ReturnType<typeof costQuery>>, thisMonth = false) {
@@ -23,54 +24,55 @@ function runner(queries: Array<ReturnType<typeof costQuery>>, thisMonth = false)
   });
 }
 
+/** A month-to-date figure: one number from a breakdown query with no grouping. */
+function monthStat(title: string, metric: MetricKey, decimals?: number, description?: string): SceneFlexItem {
+  const panel = PanelBuilders.stat()
+    .setTitle(title)
+    .setData(runner([costQuery('A', { queryType: 'breakdown', metric })], true))
+    .setOption('graphMode', BigValueGraphMode.None);
+  if (decimals !== undefined) {
+    panel.setDecimals(decimals);
+  }
+  if (description) {
+    panel.setDescription(description);
+  }
+  return new SceneFlexItem({ body: panel.build() });
+}
+
 export function overviewScene(): EmbeddedScene {
   return new EmbeddedScene({
     $timeRange: new SceneTimeRange({ from: 'now-30d', to: 'now' }),
     $variables: sharedVariables(),
-    controls: [new VariableValueSelectors({}), new SceneControlsSpacer(), new SceneTimePicker({}), new SceneRefreshPicker({})],
+    controls: [
+      new VariableValueSelectors({}),
+      new SceneControlsSpacer(),
+      new SceneTimePicker({}),
+      new SceneRefreshPicker({}),
+    ],
     body: new SceneFlexLayout({
       direction: 'column',
       children: [
         new SceneFlexLayout({
           height: 140,
           children: [
-            new SceneFlexItem({
-              body: PanelBuilders.stat()
-                .setTitle('Spend this month')
-                .setData(runner([costQuery('A', { queryType: 'breakdown', metric: 'cost' })], true))
-                .setOption('graphMode', BigValueGraphMode.None)
-                .build(),
-            }),
-            new SceneFlexItem({
-              body: PanelBuilders.stat()
-                .setTitle('Cost per 1K tokens this month')
-                .setData(runner([costQuery('A', { queryType: 'breakdown', metric: 'cost_per_1k_tokens' })], true))
-                .setOption('graphMode', BigValueGraphMode.None)
-                .setDecimals(4)
-                .build(),
-            }),
-            new SceneFlexItem({
-              body: PanelBuilders.stat()
-                .setTitle('Requests this month')
-                .setData(runner([costQuery('A', { queryType: 'breakdown', metric: 'requests' })], true))
-                .setOption('graphMode', BigValueGraphMode.None)
-                .build(),
-            }),
-            new SceneFlexItem({
-              body: PanelBuilders.stat()
-                .setTitle('Unpriced requests this month')
-                .setDescription('Requests with no matching price: add a price to the price book so they are counted')
-                .setData(runner([costQuery('A', { queryType: 'breakdown', metric: 'unpriced_requests' })], true))
-                .setOption('graphMode', BigValueGraphMode.None)
-                .build(),
-            }),
+            monthStat('Spend this month', 'cost'),
+            monthStat('Cost per 1K tokens this month', 'cost_per_1k_tokens', 4),
+            monthStat('Requests this month', 'requests'),
+            monthStat(
+              'Unpriced requests this month',
+              'unpriced_requests',
+              undefined,
+              'Requests with no matching price: add a price to the price book so they are counted'
+            ),
           ],
         }),
         new SceneFlexItem({
           minHeight: 320,
           body: PanelBuilders.timeseries()
             .setTitle('Daily cost by feature')
-            .setData(runner([costQuery('A', { queryType: 'cost', metric: 'cost', groupBy: ['feature'], interval: '1d' })]))
+            .setData(
+              runner([costQuery('A', { queryType: 'cost', metric: 'cost', groupBy: ['feature'], interval: '1d' })])
+            )
             .setCustomFieldConfig('fillOpacity', 20)
             .setCustomFieldConfig('stacking', { mode: 'normal' } as never)
             .build(),
@@ -81,13 +83,32 @@ export function overviewScene(): EmbeddedScene {
             new SceneFlexItem({
               body: PanelBuilders.table()
                 .setTitle('Top model versions by cost')
-                .setData(runner([costQuery('A', { queryType: 'breakdown', metric: 'cost', groupBy: ['model', 'model_version'], topN: 10 })]))
+                .setData(
+                  runner([
+                    costQuery('A', {
+                      queryType: 'breakdown',
+                      metric: 'cost',
+                      groupBy: ['model', 'model_version'],
+                      topN: 10,
+                    }),
+                  ])
+                )
                 .build(),
             }),
             new SceneFlexItem({
               body: PanelBuilders.timeseries()
                 .setTitle('Cost per 1K tokens by model')
-                .setData(runner([costQuery('A', { queryType: 'cost', metric: 'cost_per_1k_tokens', groupBy: ['model'], interval: '1d', topN: 8 })]))
+                .setData(
+                  runner([
+                    costQuery('A', {
+                      queryType: 'cost',
+                      metric: 'cost_per_1k_tokens',
+                      groupBy: ['model'],
+                      interval: '1d',
+                      topN: 8,
+                    }),
+                  ])
+                )
                 .build(),
             }),
           ],

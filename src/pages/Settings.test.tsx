@@ -17,7 +17,10 @@ describe('Settings: data source status', () => {
     installDataSources([]);
     render(<DataSourceStatus />);
     expect(await screen.findByText('No Costlens data source yet')).toBeInTheDocument();
-    expect(screen.getByRole('link', { name: /Add data source/ })).toHaveAttribute('href', '/connections/datasources/new');
+    expect(screen.getByRole('link', { name: /Add data source/ })).toHaveAttribute(
+      'href',
+      '/connections/datasources/new'
+    );
   });
 
   it('shows each data source health, good and bad, with a link to configure it', async () => {
@@ -26,8 +29,13 @@ describe('Settings: data source status', () => {
       { uid: 'cn', name: 'Costlens CN' },
     ]);
     installBackend({
-      '/api/datasources/uid/prod/health': { status: 'OK', message: 'Connected to db:5432/costlens, schema version 1: 10 events' },
-      '/api/datasources/uid/cn/health': new Error('authentication failed for user "costlens": check the user and password'),
+      '/api/datasources/uid/prod/health': {
+        status: 'OK',
+        message: 'Connected to db:5432/costlens, schema version 1: 10 events',
+      },
+      '/api/datasources/uid/cn/health': new Error(
+        'authentication failed for user "costlens": check the user and password'
+      ),
     });
     render(<DataSourceStatus />);
 

@@ -11,7 +11,13 @@ export function sharedVariables(): SceneVariableSet {
   return new SceneVariableSet({
     variables: [
       new DataSourceVariable({ name: 'ds', label: 'Data source', pluginId: DATASOURCE_TYPE }),
-      new CustomVariable({ name: 'currency', label: 'Currency', query: 'USD,CNY,EUR,GBP,JPY', value: 'USD', text: 'USD' }),
+      new CustomVariable({
+        name: 'currency',
+        label: 'Currency',
+        query: 'USD,CNY,EUR,GBP,JPY',
+        value: 'USD',
+        text: 'USD',
+      }),
       new QueryVariable({
         name: 'tenant',
         label: 'Tenant',

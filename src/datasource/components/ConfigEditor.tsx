@@ -33,18 +33,48 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
     <>
       <FieldSet label="PostgreSQL connection">
         <InlineField label="Host" labelWidth={LABEL_WIDTH} htmlFor="costlens-host">
-          <Input id="costlens-host" width={40} placeholder="localhost" value={jsonData.host ?? ''} onChange={text('host')} />
+          <Input
+            id="costlens-host"
+            width={40}
+            placeholder="localhost"
+            value={jsonData.host ?? ''}
+            onChange={text('host')}
+          />
         </InlineField>
         <InlineField label="Port" labelWidth={LABEL_WIDTH} htmlFor="costlens-port">
-          <Input id="costlens-port" type="number" width={12} placeholder="5432" value={jsonData.port ?? ''} onChange={int('port')} />
+          <Input
+            id="costlens-port"
+            type="number"
+            width={12}
+            placeholder="5432"
+            value={jsonData.port ?? ''}
+            onChange={int('port')}
+          />
         </InlineField>
         <InlineField label="Database" labelWidth={LABEL_WIDTH} htmlFor="costlens-database">
-          <Input id="costlens-database" width={40} placeholder="costlens" value={jsonData.database ?? ''} onChange={text('database')} />
+          <Input
+            id="costlens-database"
+            width={40}
+            placeholder="costlens"
+            value={jsonData.database ?? ''}
+            onChange={text('database')}
+          />
         </InlineField>
         <InlineField label="User" labelWidth={LABEL_WIDTH} htmlFor="costlens-user">
-          <Input id="costlens-user" width={40} placeholder="costlens" value={jsonData.user ?? ''} onChange={text('user')} />
+          <Input
+            id="costlens-user"
+            width={40}
+            placeholder="costlens"
+            value={jsonData.user ?? ''}
+            onChange={text('user')}
+          />
         </InlineField>
-        <InlineField label="Password" labelWidth={LABEL_WIDTH} htmlFor="costlens-password" tooltip="Stored encrypted; never sent back to the browser">
+        <InlineField
+          label="Password"
+          labelWidth={LABEL_WIDTH}
+          htmlFor="costlens-password"
+          tooltip="Stored encrypted; never sent back to the browser"
+        >
           <SecretInput
             id="costlens-password"
             width={40}
@@ -79,9 +109,20 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
           htmlFor="costlens-tenant"
           tooltip="Bind this data source to one tenant: row-level security hides every other tenant's rows"
         >
-          <Input id="costlens-tenant" width={40} placeholder="all tenants" value={jsonData.tenant ?? ''} onChange={text('tenant')} />
+          <Input
+            id="costlens-tenant"
+            width={40}
+            placeholder="all tenants"
+            value={jsonData.tenant ?? ''}
+            onChange={text('tenant')}
+          />
         </InlineField>
-        <InlineField label="Default currency" labelWidth={LABEL_WIDTH} htmlFor="costlens-currency" tooltip="ISO-4217 code queries normalise to unless they name one">
+        <InlineField
+          label="Default currency"
+          labelWidth={LABEL_WIDTH}
+          htmlFor="costlens-currency"
+          tooltip="ISO-4217 code queries normalise to unless they name one"
+        >
           <Input
             id="costlens-currency"
             width={12}
@@ -90,8 +131,19 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
             onChange={(e) => setJson('defaultCurrency', e.currentTarget.value.toUpperCase())}
           />
         </InlineField>
-        <InlineField label="Time zone" labelWidth={LABEL_WIDTH} htmlFor="costlens-timezone" tooltip="IANA zone for day and month boundaries and FX days">
-          <Input id="costlens-timezone" width={30} placeholder="UTC" value={jsonData.timeZone ?? ''} onChange={text('timeZone')} />
+        <InlineField
+          label="Time zone"
+          labelWidth={LABEL_WIDTH}
+          htmlFor="costlens-timezone"
+          tooltip="IANA zone for day and month boundaries and FX days"
+        >
+          <Input
+            id="costlens-timezone"
+            width={30}
+            placeholder="UTC"
+            value={jsonData.timeZone ?? ''}
+            onChange={text('timeZone')}
+          />
         </InlineField>
         <InlineField
           label="Incomplete hours"
@@ -108,7 +160,12 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
             onChange={int('incompleteHours')}
           />
         </InlineField>
-        <InlineField label="Manage schema" labelWidth={LABEL_WIDTH} htmlFor="costlens-manage-schema" tooltip="Create and upgrade the costlens schema on connect">
+        <InlineField
+          label="Manage schema"
+          labelWidth={LABEL_WIDTH}
+          htmlFor="costlens-manage-schema"
+          tooltip="Create and upgrade the costlens schema on connect"
+        >
           <InlineSwitch
             id="costlens-manage-schema"
             value={Boolean(jsonData.manageSchema)}

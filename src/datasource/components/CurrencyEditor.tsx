@@ -18,7 +18,15 @@ const SOURCES: Array<{ label: string; value: CostSource; description: string }> 
   { label: 'Reported', value: 'reported', description: 'What the caller or provider reported' },
 ];
 
-export function CurrencyEditor({ id, currency, defaultCurrency, costSource, showOriginal, loadCurrencies, onChange }: Props) {
+export function CurrencyEditor({
+  id,
+  currency,
+  defaultCurrency,
+  costSource,
+  showOriginal,
+  loadCurrencies,
+  onChange,
+}: Props) {
   const [currencies, setCurrencies] = useState<string[]>([defaultCurrency]);
   useEffect(() => {
     let live = true;
@@ -43,9 +51,17 @@ export function CurrencyEditor({ id, currency, defaultCurrency, costSource, show
         />
       </InlineField>
       <InlineField label="Cost source">
-        <RadioButtonGroup<CostSource> options={SOURCES} value={costSource} onChange={(v) => onChange({ costSource: v })} />
+        <RadioButtonGroup<CostSource>
+          options={SOURCES}
+          value={costSource}
+          onChange={(v) => onChange({ costSource: v })}
+        />
       </InlineField>
-      <InlineField label="Original currency" htmlFor={`${id}-original`} tooltip="Also return amounts in the currency they were charged in">
+      <InlineField
+        label="Original currency"
+        htmlFor={`${id}-original`}
+        tooltip="Also return amounts in the currency they were charged in"
+      >
         <InlineSwitch
           id={`${id}-original`}
           value={showOriginal}

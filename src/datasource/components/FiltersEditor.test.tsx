@@ -5,7 +5,15 @@ import userEvent from '@testing-library/user-event';
 import { Filter } from '../types';
 import { FiltersEditor } from './FiltersEditor';
 
-function Harness({ initial, onChange, loadValues }: { initial: Filter[]; onChange: (f: Filter[]) => void; loadValues: jest.Mock }) {
+function Harness({
+  initial,
+  onChange,
+  loadValues,
+}: {
+  initial: Filter[];
+  onChange: (f: Filter[]) => void;
+  loadValues: jest.Mock;
+}) {
   const [filters, setFilters] = useState(initial);
   return (
     <FiltersEditor
@@ -35,7 +43,9 @@ describe('FiltersEditor', () => {
     expect(onChange).toHaveBeenLastCalledWith([{ dimension: 'feature', operator: '=', values: ['search'] }]);
 
     await userEvent.type(screen.getByLabelText('Filter values'), '$feature{enter}');
-    expect(onChange).toHaveBeenLastCalledWith([{ dimension: 'feature', operator: '=', values: ['search', '$feature'] }]);
+    expect(onChange).toHaveBeenLastCalledWith([
+      { dimension: 'feature', operator: '=', values: ['search', '$feature'] },
+    ]);
   });
 
   it('changes dimension (clearing values) and operator, and removes a row', async () => {
@@ -70,7 +80,9 @@ describe('FiltersEditor', () => {
 
     // values of one filter are looked up under the other filters
     await userEvent.click(screen.getAllByLabelText('Filter values')[0]);
-    expect(loadValues).toHaveBeenLastCalledWith('model_version', [{ dimension: 'tenant', operator: 'not in', values: ['acme'] }]);
+    expect(loadValues).toHaveBeenLastCalledWith('model_version', [
+      { dimension: 'tenant', operator: 'not in', values: ['acme'] },
+    ]);
 
     await userEvent.click(screen.getAllByRole('button', { name: 'Remove filter' })[0]);
     expect(onChange).toHaveBeenLastCalledWith([{ dimension: 'tenant', operator: 'not in', values: ['acme'] }]);
@@ -78,7 +90,13 @@ describe('FiltersEditor', () => {
 
   it('says why values could not be loaded', async () => {
     const loadValues = jest.fn().mockRejectedValue(new Error('cannot reach PostgreSQL at db:5432'));
-    render(<Harness initial={[{ dimension: 'region', operator: '=', values: [] }]} onChange={jest.fn()} loadValues={loadValues} />);
+    render(
+      <Harness
+        initial={[{ dimension: 'region', operator: '=', values: [] }]}
+        onChange={jest.fn()}
+        loadValues={loadValues}
+      />
+    );
     await userEvent.click(screen.getByLabelText('Filter values'));
     expect(await screen.findByText('cannot reach PostgreSQL at db:5432')).toBeInTheDocument();
   });

@@ -26,7 +26,12 @@ export function FiltersEditor({ id, filters, onChange, loadValues }: Props) {
           filter={f}
           onChange={(nf) => update(i, nf)}
           onRemove={() => remove(i)}
-          loadValues={() => loadValues(f.dimension, filters.filter((_, j) => j !== i))}
+          loadValues={() =>
+            loadValues(
+              f.dimension,
+              filters.filter((_, j) => j !== i)
+            )
+          }
         />
       ))}
       <InlineField label="Filters" labelWidth={14}>

@@ -32,7 +32,14 @@ export function LimitEditor({ id, topN, interval, showInterval, onChange }: Prop
 
   return (
     <>
-      <InlineField label="Top N" labelWidth={14} htmlFor={`${id}-topn`} invalid={Boolean(error)} error={error} tooltip="Keep the largest N groups; empty keeps all">
+      <InlineField
+        label="Top N"
+        labelWidth={14}
+        htmlFor={`${id}-topn`}
+        invalid={Boolean(error)}
+        error={error}
+        tooltip="Keep the largest N groups; empty keeps all"
+      >
         <Input
           id={`${id}-topn`}
           width={10}

@@ -6,7 +6,15 @@ import { costDataSource, installBackend, installTemplateSrv } from '../testing/g
 import { CostQuery } from '../types';
 import { QueryEditor } from './QueryEditor';
 
-function Harness({ initial, onChange, onRunQuery }: { initial: CostQuery; onChange: jest.Mock; onRunQuery: jest.Mock }) {
+function Harness({
+  initial,
+  onChange,
+  onRunQuery,
+}: {
+  initial: CostQuery;
+  onChange: jest.Mock;
+  onRunQuery: jest.Mock;
+}) {
   const [query, setQuery] = useState(initial);
   return (
     <QueryEditor
@@ -66,7 +74,14 @@ describe('QueryEditor', () => {
     const requests = installBackend({ currencies: ['CNY', 'USD'] });
     render(
       <Harness
-        initial={{ refId: 'B', queryType: 'cost', metric: 'requests', groupBy: ['feature', 'tenant'], interval: '1h', currency: 'EUR' }}
+        initial={{
+          refId: 'B',
+          queryType: 'cost',
+          metric: 'requests',
+          groupBy: ['feature', 'tenant'],
+          interval: '1h',
+          currency: 'EUR',
+        }}
         onChange={jest.fn()}
         onRunQuery={jest.fn()}
       />

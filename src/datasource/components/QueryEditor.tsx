@@ -35,7 +35,12 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource, range }: 
       <InlineFieldRow>
         <GroupByEditor id={`${id}-groupby`} value={q.groupBy ?? []} onChange={(groupBy) => change({ groupBy })} />
       </InlineFieldRow>
-      <FiltersEditor id={`${id}-filter`} filters={q.filters ?? []} onChange={(filters) => change({ filters })} loadValues={loadValues} />
+      <FiltersEditor
+        id={`${id}-filter`}
+        filters={q.filters ?? []}
+        onChange={(filters) => change({ filters })}
+        loadValues={loadValues}
+      />
       <InlineFieldRow>
         <CurrencyEditor
           id={`${id}-currency`}

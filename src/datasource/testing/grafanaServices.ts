@@ -22,7 +22,17 @@ export function installBackend(answers: Record<string, unknown>): RecordedReques
     if (!(path in answers)) {
       throw new Error(`no answer for ${req.url}`);
     }
-    return of({ data: answers[path], status: 200, ok: true, headers: new Headers(), redirected: false, statusText: 'OK', type: 'basic', url: req.url, config: req });
+    return of({
+      data: answers[path],
+      status: 200,
+      ok: true,
+      headers: new Headers(),
+      redirected: false,
+      statusText: 'OK',
+      type: 'basic',
+      url: req.url,
+      config: req,
+    });
   };
   // get() answers Grafana's own API paths: an Error value is thrown as Grafana's
   // FetchError would be, with the body in data.
@@ -98,4 +108,3 @@ export function costDataSource(jsonData: CostDataSourceOptions = {}): CostDataSo
   };
   return new CostDataSource(settings);
 }
-
