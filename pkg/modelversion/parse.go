@@ -1,0 +1,66 @@
+// Package modelversion reads the parts out of model-version names such as
+// "qwen2.5-32b-v1.2-fp16" or "llama-3-70b-instruct-v2-int8".
+package modelversion
+
+import (
+	"regexp"
+	"strings"
+)
+
+// Parts of a model-version name; any part the name does not carry is empty.
+type Parts struct {
+	Model        string // family and generation, e.g. "qwen2.5", "llama-3"
+	Size         string // parameter count, e.g. "32b", "8x7b", "0.5b"
+	Variant      string // e.g. "instruct", "chat"
+	Version      string // e.g. "v1.2"
+	Quantization string // e.g. "fp16", "int8", "awq"
+}
+
+var (
+	sizeRe    = regexp.MustCompile(`^(\d+x)?\d+(\.\d+)?[bmk]$`)
+	versionRe = regexp.MustCompile(`^v\d+(\.\d+)*$`)
+	quants    = map[string]bool{
+		"fp32": true, "fp16": true, "bf16": true, "fp8": true, "fp4": true, "int8": true, "int4": true,
+		"w8a8": true, "w4a16": true, "awq": true, "gptq": true, "gguf": true, "q8_0": true, "q4_k_m": true, "q5_k_m": true,
+	}
+)
+
+// Parse splits name on '-' and recognises a size token, a version token and a trailing
+// quantization; what lies before the size is the model, what lies between the size and
+// the version is the variant. A name with no size token keeps working: only the
+// version and quantization it carries are filled, the rest of the name is the model.
+func Parse(name string) Parts {
+	tokens := strings.Split(strings.ToLower(strings.TrimSpace(name)), "-")
+	var p Parts
+	if n := len(tokens); n > 1 && quants[tokens[n-1]] {
+		p.Quantization = tokens[n-1]
+		tokens = tokens[:n-1]
+	}
+	versionAt := -1
+	for i := len(tokens) - 1; i > 0; i-- {
+		if versionRe.MatchString(tokens[i]) {
+			versionAt = i
+			p.Version = tokens[i]
+			break
+		}
+	}
+	end := len(tokens)
+	if versionAt >= 0 {
+		end = versionAt
+	}
+	sizeAt := -1
+	for i := 1; i < end; i++ {
+		if sizeRe.MatchString(tokens[i]) {
+			sizeAt = i
+			break
+		}
+	}
+	if sizeAt < 0 {
+		p.Model = strings.Join(tokens[:end], "-")
+		return p
+	}
+	p.Model = strings.Join(tokens[:sizeAt], "-")
+	p.Size = tokens[sizeAt]
+	p.Variant = strings.Join(tokens[sizeAt+1:end], "-")
+	return p
+}

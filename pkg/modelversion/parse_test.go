@@ -1,0 +1,39 @@
+package modelversion
+
+import "testing"
+
+func TestParse(t *testing.T) {
+	cases := map[string]Parts{
+		"qwen2.5-32b-v1.2-fp16":        {Model: "qwen2.5", Size: "32b", Version: "v1.2", Quantization: "fp16"},
+		"llama-3-70b-instruct-v2-int8": {Model: "llama-3", Size: "70b", Variant: "instruct", Version: "v2", Quantization: "int8"},
+		"mixtral-8x7b-instruct-v0.1":   {Model: "mixtral", Size: "8x7b", Variant: "instruct", Version: "v0.1"},
+		"qwen2.5-0.5b-awq":             {Model: "qwen2.5", Size: "0.5b", Quantization: "awq"},
+		"Qwen2.5-7B-v1.0-INT4":         {Model: "qwen2.5", Size: "7b", Version: "v1.0", Quantization: "int4"},
+		// hosted models carry no size: the name stays the model
+		"gpt-4o-2024-08-06":    {Model: "gpt-4o-2024-08-06"},
+		"claude-3-5-sonnet-v2": {Model: "claude-3-5-sonnet", Version: "v2"},
+		"my-model":             {Model: "my-model"},
+		"":                     {},
+		"fp16":                 {Model: "fp16"},
+	}
+	for name, want := range cases {
+		if got := Parse(name); got != want {
+			t.Errorf("Parse(%q) = %+v, want %+v", name, got, want)
+		}
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{"qwen2.5-32b-v1.2-fp16", "llama-3-70b-instruct-v2-int8", "-", "--v1-", "a-1b-v-int8"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		p := Parse(name)
+		// every part comes from the name
+		for _, part := range []string{p.Model, p.Size, p.Variant, p.Version, p.Quantization} {
+			if len(part) > len(name)*4+4 {
+				t.Fatalf("part %q longer than the name %q", part, name)
+			}
+		}
+	})
+}
