@@ -149,6 +149,12 @@ func Run(ctx context.Context, db query.DB, q query.Query, r query.Range, interva
 			return nil, err
 		}
 		return data.Frames{query.TableFrame(q, res, env)}, nil
+	case query.TypeAllocation:
+		f, err := query.AllocationFrame(ctx, db, q, r, env)
+		if err != nil {
+			return nil, err
+		}
+		return data.Frames{f}, nil
 	}
 	return nil, fmt.Errorf("queryType: %q is not implemented", q.QueryType)
 }

@@ -244,3 +244,39 @@ func callResource(t *testing.T, d *Datasource, path string) (int, string) {
 	}
 	return got.Status, body
 }
+
+func TestAllocationQuerySplitsCNYBillingAndNormalisesToUSD(t *testing.T) {
+	pool, dbURL := storetest.NewPool(t)
+	storetest.SeedExample(t, pool)
+	storetest.Exec(t, pool, `
+		INSERT INTO costlens.model_versions (model_version, resource_id, gpus) VALUES ('qwen-a', 'gpu-1', 1), ('qwen-b', 'gpu-1', 1);
+		INSERT INTO costlens.billing_line_items (tenant, provider, region, resource_id, charge_period_start, charge_period_end,
+			pricing_unit, consumed_quantity, billed_cost, billing_currency) VALUES
+			('acme', 'alibaba', 'cn-hangzhou', 'gpu-1', '2026-03-02T10:00Z', '2026-03-02T11:00Z', 'instance-hour', 1, 21.60, 'CNY');
+		INSERT INTO costlens.cost_events (tenant, request_id, ts, model_version, gpu_seconds) VALUES
+			('acme', 'g1', '2026-03-02T10:05Z', 'qwen-a', 1200), ('acme', 'g2', '2026-03-02T10:30Z', 'qwen-b', 900)`)
+	d := newInstance(t, instanceSettings(t, dbURL, nil))
+	resp, _ := d.QueryData(context.Background(), &backend.QueryDataRequest{Queries: []backend.DataQuery{
+		dataQuery("A", `{"queryType":"allocation","groupBy":["model_version"],"showOriginalCurrency":true}`),
+	}})
+	a := resp.Responses["A"]
+	if a.Error != nil {
+		t.Fatal(a.Error)
+	}
+	f := a.Frames[0]
+	// 21.60 CNY over 3600 GPU-s: qwen-a 1200 -> 7.20, qwen-b 900 -> 5.40, idle 1500 -> 9.00;
+	// at 7.20 CNY per USD on Monday: 1.00, 0.75, 1.25 USD
+	want := []string{"idle 1.2500 9.00", "qwen-a 1.0000 7.20", "qwen-b 0.7500 5.40"}
+	if f.Rows() != len(want) {
+		t.Fatalf("%d rows", f.Rows())
+	}
+	for r, w := range want {
+		got := fmt.Sprintf("%s %.4f %.2f", f.Fields[0].At(r), *f.Fields[1].At(r).(*float64), *f.Fields[2].At(r).(*float64))
+		if got != w {
+			t.Errorf("row %d = %s, want %s", r, got, w)
+		}
+	}
+	if f.Fields[2].Name != "cost_cny" {
+		t.Errorf("original column %s", f.Fields[2].Name)
+	}
+}

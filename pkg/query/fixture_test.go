@@ -16,6 +16,7 @@ type sharedFixture struct {
 	Metrics    []string `json:"metrics"`
 	Operators  []string `json:"operators"`
 	Intervals  []string `json:"intervals"`
+	AllocDims  []string `json:"allocationDimensions"`
 	Examples   []struct {
 		Name  string          `json:"name"`
 		Query json.RawMessage `json:"query"`
@@ -43,6 +44,13 @@ func TestSharedQueryFixture(t *testing.T) {
 	}
 	if !slices.Equal(metrics, f.Metrics) {
 		t.Errorf("metrics %v, fixture %v", metrics, f.Metrics)
+	}
+	var allocDims []string
+	for _, d := range AllocationDimensions {
+		allocDims = append(allocDims, d.Key)
+	}
+	if !slices.Equal(allocDims, f.AllocDims) {
+		t.Errorf("allocation dimensions %v, fixture %v", allocDims, f.AllocDims)
 	}
 	if !slices.Equal(Operators, f.Operators) {
 		t.Errorf("operators %v, fixture %v", Operators, f.Operators)

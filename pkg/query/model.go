@@ -19,6 +19,8 @@ type Type string
 const (
 	TypeCost      Type = "cost"
 	TypeBreakdown Type = "breakdown"
+	// TypeAllocation splits billing line items across model versions, with idle cost.
+	TypeAllocation Type = "allocation"
 )
 
 // Query is the JSON a panel, an alert rule, a variable or an app page sends.
@@ -153,16 +155,21 @@ func Parse(raw json.RawMessage, d Defaults) (Query, error) {
 // Validate checks every field against the whitelists.
 func (q *Query) Validate() error {
 	switch q.QueryType {
-	case TypeCost, TypeBreakdown:
+	case TypeCost, TypeBreakdown, TypeAllocation:
 	default:
-		return invalid("queryType", "unknown query type %q (want cost or breakdown)", q.QueryType)
+		return invalid("queryType", "unknown query type %q (want cost, breakdown or allocation)", q.QueryType)
 	}
 	if _, ok := MetricByKey(q.Metric); !ok {
 		return invalid("metric", "unknown metric %q", q.Metric)
 	}
+	if q.QueryType == TypeAllocation {
+		if err := validateAllocation(q); err != nil {
+			return err
+		}
+	}
 	seen := map[string]bool{}
 	for i, g := range q.GroupBy {
-		if _, ok := DimensionByKey(g); !ok {
+		if _, ok := DimensionByKey(g); !ok && q.QueryType != TypeAllocation {
 			return invalid(fmt.Sprintf("groupBy[%d]", i), "unknown dimension %q", g)
 		}
 		if seen[g] {
@@ -172,7 +179,7 @@ func (q *Query) Validate() error {
 	}
 	for i, f := range q.Filters {
 		field := fmt.Sprintf("filters[%d]", i)
-		if _, ok := DimensionByKey(f.Dimension); !ok {
+		if _, ok := DimensionByKey(f.Dimension); !ok && q.QueryType != TypeAllocation {
 			return invalid(field+".dimension", "unknown dimension %q", f.Dimension)
 		}
 		if !slices.Contains(Operators, f.Operator) {

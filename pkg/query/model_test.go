@@ -17,18 +17,20 @@ func TestParseAppliesDefaults(t *testing.T) {
 
 func TestParseRejectsBadInputNamingTheField(t *testing.T) {
 	cases := map[string]string{
-		`{"queryType":"cost","metric":"cost",`: "query: invalid JSON: unexpected EOF",
-		`{"queryType":"pie"}`:                  `queryType: unknown query type "pie" (want cost or breakdown)`,
-		`{"metric":"profit"}`:                  `metric: unknown metric "profit"`,
-		`{"groupBy":["feature","colour"]}`:     `groupBy[1]: unknown dimension "colour"`,
-		`{"groupBy":["feature","feature"]}`:    `groupBy[1]: dimension "feature" is listed twice`,
+		`{"queryType":"cost","metric":"cost",`:                                           "query: invalid JSON: unexpected EOF",
+		`{"queryType":"pie"}`:                                                            `queryType: unknown query type "pie" (want cost, breakdown or allocation)`,
+		`{"queryType":"allocation","metric":"requests"}`:                                 `metric: allocation queries return cost only, got "requests"`,
+		`{"queryType":"allocation","groupBy":["user"]}`:                                  `groupBy[0]: allocation groups by model_version, resource, provider or region, not "user"`,
+		`{"metric":"profit"}`:                                                            `metric: unknown metric "profit"`,
+		`{"groupBy":["feature","colour"]}`:                                               `groupBy[1]: unknown dimension "colour"`,
+		`{"groupBy":["feature","feature"]}`:                                              `groupBy[1]: dimension "feature" is listed twice`,
 		`{"filters":[{"dimension":"model;drop table x","operator":"=","values":["a"]}]}`: `filters[0].dimension: unknown dimension "model;drop table x"`,
 		`{"filters":[{"dimension":"model","operator":"like","values":["a"]}]}`:           `filters[0].operator: unknown operator "like" (want =, !=, in or not in)`,
 		`{"filters":[{"dimension":"model","operator":"in","values":[]}]}`:                `filters[0].values: at least one value is needed`,
-		`{"currency":"RMB"}`:     `currency: "RMB" is not an ISO-4217 currency code`,
-		`{"costSource":"vibes"}`: `costSource: unknown cost source "vibes" (want priced or reported)`,
-		`{"topN":-1}`:            `topN: must be between 0 and 1000, got -1`,
-		`{"interval":"2d"}`:      `interval: unknown interval "2d" (want auto, 1m, 5m, 15m, 30m, 1h, 6h, 12h, 1d, 1w or 1M)`,
+		`{"currency":"RMB"}`:                                                             `currency: "RMB" is not an ISO-4217 currency code`,
+		`{"costSource":"vibes"}`:                                                         `costSource: unknown cost source "vibes" (want priced or reported)`,
+		`{"topN":-1}`:                                                                    `topN: must be between 0 and 1000, got -1`,
+		`{"interval":"2d"}`:                                                              `interval: unknown interval "2d" (want auto, 1m, 5m, 15m, 30m, 1h, 6h, 12h, 1d, 1w or 1M)`,
 	}
 	for raw, want := range cases {
 		_, err := Parse([]byte(raw), Defaults{Currency: "USD"})

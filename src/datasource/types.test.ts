@@ -1,5 +1,5 @@
 import fixture from '../../pkg/query/testdata/queries.json';
-import { CostQuery, DIMENSIONS, INTERVALS, METRICS, OPERATORS } from './types';
+import { ALLOCATION_DIMENSIONS, CostQuery, DIMENSIONS, INTERVALS, METRICS, OPERATORS } from './types';
 
 // pkg/query/fixture_test.go reads the same file: both models agree on the whitelists
 // and accept the same example queries.
@@ -9,6 +9,7 @@ describe('the query model shared with the Go backend', () => {
     expect(METRICS.map((m) => m.value)).toEqual(fixture.metrics);
     expect(OPERATORS).toEqual(fixture.operators);
     expect(INTERVALS).toEqual(fixture.intervals);
+    expect(ALLOCATION_DIMENSIONS.map((d) => d.value)).toEqual(fixture.allocationDimensions);
   });
 
   it.each(fixture.examples.map((e) => [e.name, e.query]))('%s is a valid CostQuery', (_, raw) => {
@@ -28,10 +29,11 @@ describe('the query model shared with the Go backend', () => {
     for (const key of Object.keys(q)) {
       expect(known).toContain(key);
     }
-    expect(['cost', 'breakdown']).toContain(q.queryType);
+    expect(['cost', 'breakdown', 'allocation']).toContain(q.queryType);
     expect(fixture.metrics).toContain(q.metric);
+    const dimensions = q.queryType === 'allocation' ? fixture.allocationDimensions : fixture.dimensions;
     for (const g of q.groupBy ?? []) {
-      expect(fixture.dimensions).toContain(g);
+      expect(dimensions).toContain(g);
     }
     for (const f of q.filters ?? []) {
       expect(fixture.dimensions).toContain(f.dimension);

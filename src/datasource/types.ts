@@ -2,11 +2,14 @@
 // examples in pkg/query/testdata/queries.json are parsed by tests on both sides.
 import { DataQuery, DataSourceJsonData } from '@grafana/schema';
 
-export type QueryType = 'cost' | 'breakdown';
+export type QueryType = 'cost' | 'breakdown' | 'allocation';
 export type CostSource = 'priced' | 'reported';
 export type Operator = '=' | '!=' | 'in' | 'not in';
 
 export type DimensionKey = 'feature' | 'user' | 'tenant' | 'model' | 'model_version' | 'provider' | 'region';
+
+/** What an allocation query groups and filters by: billing lines have resources, not users. */
+export type AllocationDimensionKey = 'model_version' | 'resource' | 'provider' | 'region';
 
 export type MetricKey =
   | 'cost'
@@ -28,7 +31,7 @@ export interface Filter {
 export interface CostQuery extends DataQuery {
   queryType?: QueryType;
   metric?: MetricKey;
-  groupBy?: DimensionKey[];
+  groupBy?: Array<DimensionKey | AllocationDimensionKey>;
   filters?: Filter[];
   currency?: string;
   costSource?: CostSource;
@@ -51,6 +54,13 @@ export const DIMENSIONS: Array<{ value: DimensionKey; label: string }> = [
   { value: 'tenant', label: 'Tenant' },
   { value: 'model', label: 'Model' },
   { value: 'model_version', label: 'Model version' },
+  { value: 'provider', label: 'Provider' },
+  { value: 'region', label: 'Region' },
+];
+
+export const ALLOCATION_DIMENSIONS: Array<{ value: AllocationDimensionKey; label: string }> = [
+  { value: 'model_version', label: 'Model version' },
+  { value: 'resource', label: 'Resource' },
   { value: 'provider', label: 'Provider' },
   { value: 'region', label: 'Region' },
 ];

@@ -2,14 +2,17 @@ import React, { useState } from 'react';
 import { render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 
-import { DimensionKey } from '../types';
+import { AllocationDimensionKey, DimensionKey } from '../types';
+
+type Key = DimensionKey | AllocationDimensionKey;
 import { GroupByEditor } from './GroupByEditor';
 
-function Harness({ onChange }: { onChange: (v: DimensionKey[]) => void }) {
-  const [value, setValue] = useState<DimensionKey[]>([]);
+function Harness({ onChange, allocation }: { onChange: (v: Key[]) => void; allocation?: boolean }) {
+  const [value, setValue] = useState<Key[]>([]);
   return (
     <GroupByEditor
       id="g"
+      allocation={allocation}
       value={value}
       onChange={(v) => {
         setValue(v);
@@ -35,5 +38,15 @@ describe('GroupByEditor', () => {
     // each chosen dimension has its own remove button, in order
     await userEvent.click(screen.getAllByRole('button', { name: 'Remove' })[0]);
     expect(onChange).toHaveBeenLastCalledWith(['model_version']);
+  });
+
+  it('offers the billing dimensions for allocation queries', async () => {
+    const onChange = jest.fn();
+    render(<Harness onChange={onChange} allocation />);
+    expect(screen.getByText('Resource and model version')).toBeInTheDocument();
+    await userEvent.click(screen.getByLabelText('Group by'));
+    expect(screen.queryByText('User')).not.toBeInTheDocument();
+    await userEvent.click(await screen.findByText('Resource'));
+    expect(onChange).toHaveBeenLastCalledWith(['resource']);
   });
 });

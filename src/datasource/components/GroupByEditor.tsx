@@ -1,23 +1,27 @@
 import React from 'react';
 import { InlineField, MultiSelect } from '@grafana/ui';
 
-import { DIMENSIONS, DimensionKey } from '../types';
+import { ALLOCATION_DIMENSIONS, AllocationDimensionKey, DIMENSIONS, DimensionKey } from '../types';
+
+type Key = DimensionKey | AllocationDimensionKey;
 
 interface Props {
   id: string;
-  value: DimensionKey[];
-  onChange: (value: DimensionKey[]) => void;
+  value: Key[];
+  onChange: (value: Key[]) => void;
+  /** Allocation queries group billing lines, by resource rather than by user. */
+  allocation?: boolean;
 }
 
-export function GroupByEditor({ id, value, onChange }: Props) {
+export function GroupByEditor({ id, value, onChange, allocation }: Props) {
   return (
     <InlineField label="Group by" labelWidth={14} htmlFor={id} tooltip="One series or row per combination of values">
-      <MultiSelect<DimensionKey>
+      <MultiSelect<Key>
         inputId={id}
         width={48}
-        options={DIMENSIONS}
+        options={allocation ? ALLOCATION_DIMENSIONS : DIMENSIONS}
         value={value}
-        placeholder="Total (no grouping)"
+        placeholder={allocation ? 'Resource and model version' : 'Total (no grouping)'}
         onChange={(vs) => onChange(vs.map((v) => v.value!).filter(Boolean))}
       />
     </InlineField>

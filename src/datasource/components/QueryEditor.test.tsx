@@ -97,3 +97,48 @@ describe('QueryEditor', () => {
     await waitFor(() => expect(screen.getByText('EUR')).toBeInTheDocument());
   });
 });
+
+describe('QueryEditor for allocation', () => {
+  beforeEach(() => {
+    installTemplateSrv({});
+    installBackend({ currencies: ['CNY', 'USD'] });
+  });
+
+  it('switches to allocation: cost only, grouped by resource dimensions, no event filters', async () => {
+    const onChange = jest.fn();
+    render(
+      <Harness
+        initial={{
+          refId: 'A',
+          queryType: 'cost',
+          metric: 'requests',
+          groupBy: ['user'],
+          filters: [{ dimension: 'feature', operator: '=', values: ['chat'] }],
+        }}
+        onChange={onChange}
+        onRunQuery={jest.fn()}
+      />
+    );
+    await userEvent.click(screen.getByText('Allocation'));
+    expect(onChange).toHaveBeenLastCalledWith({
+      refId: 'A',
+      queryType: 'allocation',
+      metric: 'cost',
+      groupBy: [],
+      filters: [],
+    });
+    expect(screen.queryByLabelText('Metric')).not.toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Add filter' })).not.toBeInTheDocument();
+
+    await userEvent.click(screen.getByLabelText('Group by'));
+    await userEvent.click(await screen.findByText('Resource'));
+    expect(onChange).toHaveBeenLastCalledWith({
+      refId: 'A',
+      queryType: 'allocation',
+      metric: 'cost',
+      groupBy: ['resource'],
+      filters: [],
+    });
+    await waitFor(() => expect(screen.getByText('USD')).toBeInTheDocument());
+  });
+});

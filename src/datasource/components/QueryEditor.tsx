@@ -29,18 +29,33 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource, range }: 
   return (
     <div>
       <InlineFieldRow>
-        <QueryTypeField value={q.queryType!} onChange={(queryType) => change({ queryType })} />
-        <MetricField id={`${id}-metric`} value={q.metric!} onChange={(metric) => change({ metric })} />
+        <QueryTypeField
+          value={q.queryType!}
+          onChange={(queryType) =>
+            // allocation has its own dimensions and returns cost only
+            change(queryType === 'allocation' ? { queryType, metric: 'cost', groupBy: [], filters: [] } : { queryType })
+          }
+        />
+        {q.queryType !== 'allocation' && (
+          <MetricField id={`${id}-metric`} value={q.metric!} onChange={(metric) => change({ metric })} />
+        )}
       </InlineFieldRow>
       <InlineFieldRow>
-        <GroupByEditor id={`${id}-groupby`} value={q.groupBy ?? []} onChange={(groupBy) => change({ groupBy })} />
+        <GroupByEditor
+          id={`${id}-groupby`}
+          allocation={q.queryType === 'allocation'}
+          value={q.groupBy ?? []}
+          onChange={(groupBy) => change({ groupBy })}
+        />
       </InlineFieldRow>
-      <FiltersEditor
-        id={`${id}-filter`}
-        filters={q.filters ?? []}
-        onChange={(filters) => change({ filters })}
-        loadValues={loadValues}
-      />
+      {q.queryType !== 'allocation' && (
+        <FiltersEditor
+          id={`${id}-filter`}
+          filters={q.filters ?? []}
+          onChange={(filters) => change({ filters })}
+          loadValues={loadValues}
+        />
+      )}
       <InlineFieldRow>
         <CurrencyEditor
           id={`${id}-currency`}
