@@ -2,7 +2,12 @@
 // with generated input on every run; the seed corpus also runs as plain tests in go test.
 import { run } from './with-postgres.mjs';
 
-const targets = [['./pkg/query', 'FuzzParse']];
+const targets = [
+  ['./pkg/query', 'FuzzParse'],
+  ['./pkg/ingest', 'FuzzParseEvents'],
+  ['./pkg/ingest', 'FuzzParseFXCSV'],
+  ['./pkg/modelversion', 'FuzzParse'],
+];
 const fuzztime = process.env.FUZZTIME || '10s';
 
 for (const [pkg, name] of targets) {

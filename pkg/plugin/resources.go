@@ -43,6 +43,8 @@ func newResourceHandler(d *Datasource) backend.CallResourceHandler {
 	})
 	mux.HandleFunc("GET /values", d.handleValues)
 	mux.HandleFunc("GET /currencies", d.handleCurrencies)
+	mux.HandleFunc("POST /ingest/events", d.handleIngestEvents)
+	mux.HandleFunc("POST /ingest/fx", d.handleIngestFX)
 	return httpadapter.New(mux)
 }
 

@@ -1,0 +1,248 @@
+// Package ingest takes cost data in from outside: events as a JSON array or NDJSON and
+// FX rates as CSV. Every row is validated on its own; a bad row is reported by row
+// number and field and the good rows are still stored. Writes are idempotent on the
+// natural key, so a retried upload never double counts. The resource endpoints and the
+// costlens-import command call the same code.
+package ingest
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/costlens/costlens/pkg/fx"
+)
+
+// RowError names the row (1-based: array element or NDJSON line) and field at fault.
+type RowError struct {
+	Row     int    `json:"row"`
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+func (e RowError) Error() string { return fmt.Sprintf("row %d: %s: %s", e.Row, e.Field, e.Message) }
+
+// Report says what happened to every row of an upload.
+type Report struct {
+	Received   int        `json:"received"`
+	Accepted   int        `json:"accepted"`
+	Duplicates int        `json:"duplicates"`
+	Rejected   []RowError `json:"rejected"`
+}
+
+// eventJSON is one event as callers send it. Money is a JSON number or string and is
+// read as decimal text, never through float64.
+type eventJSON struct {
+	Tenant            string          `json:"tenant"`
+	RequestID         string          `json:"request_id"`
+	TS                string          `json:"ts"`
+	Feature           string          `json:"feature"`
+	UserID            string          `json:"user_id"`
+	Model             string          `json:"model"`
+	ModelVersion      string          `json:"model_version"`
+	Provider          string          `json:"provider"`
+	Region            string          `json:"region"`
+	InputTokens       *int64          `json:"input_tokens"`
+	OutputTokens      *int64          `json:"output_tokens"`
+	CachedInputTokens *int64          `json:"cached_input_tokens"`
+	LatencyMS         *int32          `json:"latency_ms"`
+	GPUSeconds        json.RawMessage `json:"gpu_seconds"`
+	ReportedCost      json.RawMessage `json:"reported_cost"`
+	ReportedCurrency  string          `json:"reported_currency"`
+	Attributes        json.RawMessage `json:"attributes"`
+}
+
+// Event is a validated event ready to store.
+type Event struct {
+	Row                                     int
+	Tenant, RequestID                       string
+	TS                                      time.Time
+	Feature, UserID, Model, ModelVersion    string
+	Provider, Region                        string
+	InputTokens, OutputTokens, CachedTokens int64
+	LatencyMS                               *int32
+	GPUSeconds                              *decimal.Decimal
+	ReportedCost                            *decimal.Decimal
+	ReportedCurrency                        *string
+	Attributes                              []byte
+}
+
+// ParseEvents reads a JSON array or NDJSON into memory; see ParseEventsFunc.
+func ParseEvents(r io.Reader, boundTenant string) ([]Event, []RowError, error) {
+	var events []Event
+	var rejected []RowError
+	err := ParseEventsFunc(r, boundTenant, func(e Event) error {
+		events = append(events, e)
+		return nil
+	}, func(e RowError) { rejected = append(rejected, e) })
+	return events, rejected, err
+}
+
+// ParseEventsFunc streams a JSON array or NDJSON, handing each valid event to onEvent
+// and each bad row to onReject. boundTenant, when set, is the tenant every row belongs
+// to: rows naming another are rejected, rows naming none get it.
+func ParseEventsFunc(r io.Reader, boundTenant string, onEvent func(Event) error, onReject func(RowError)) error {
+	br := bufio.NewReader(r)
+	first, err := peekNonSpace(br)
+	if err == io.EOF {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	add := func(row int, raw []byte) error {
+		e, rowErr := parseEvent(row, raw, boundTenant)
+		if rowErr != nil {
+			onReject(*rowErr)
+			return nil
+		}
+		return onEvent(e)
+	}
+	if first == '[' {
+		dec := json.NewDecoder(br)
+		if _, err := dec.Token(); err != nil {
+			return err
+		}
+		row := 0
+		for dec.More() {
+			row++
+			var raw json.RawMessage
+			if err := dec.Decode(&raw); err != nil {
+				// the array itself is broken: nothing after this point can be trusted
+				onReject(RowError{Row: row, Field: "(json)", Message: err.Error()})
+				return nil
+			}
+			if err := add(row, raw); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	sc := bufio.NewScanner(br)
+	sc.Buffer(make([]byte, 0, 64*1024), 4*1024*1024)
+	row := 0
+	for sc.Scan() {
+		row++
+		line := bytes.TrimSpace(sc.Bytes())
+		if len(line) == 0 {
+			continue
+		}
+		if err := add(row, line); err != nil {
+			return err
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("line %d: %w", row+1, err)
+	}
+	return nil
+}
+
+func peekNonSpace(br *bufio.Reader) (byte, error) {
+	for {
+		b, err := br.ReadByte()
+		if err != nil {
+			return 0, err
+		}
+		if b == 0xEF { // UTF-8 byte order mark
+			_, _ = br.Discard(2)
+			continue
+		}
+		if !strings.ContainsRune(" \t\r\n", rune(b)) {
+			return b, br.UnreadByte()
+		}
+	}
+}
+
+func decimalField(raw json.RawMessage) (*decimal.Decimal, error) {
+	s := strings.TrimSpace(string(raw))
+	if s == "" || s == "null" {
+		return nil, nil
+	}
+	s = strings.Trim(s, `"`)
+	d, err := decimal.NewFromString(s)
+	if err != nil {
+		return nil, fmt.Errorf("%q is not a decimal number", s)
+	}
+	return &d, nil
+}
+
+func parseEvent(row int, raw []byte, boundTenant string) (Event, *RowError) {
+	bad := func(field, format string, args ...any) (Event, *RowError) {
+		return Event{}, &RowError{Row: row, Field: field, Message: fmt.Sprintf(format, args...)}
+	}
+	var in eventJSON
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&in); err != nil {
+		return bad("(json)", "%v", err)
+	}
+	e := Event{Row: row, Tenant: strings.TrimSpace(in.Tenant), RequestID: strings.TrimSpace(in.RequestID),
+		Feature: in.Feature, UserID: in.UserID, Model: in.Model, ModelVersion: in.ModelVersion,
+		Provider: in.Provider, Region: in.Region, LatencyMS: in.LatencyMS}
+	switch {
+	case boundTenant != "" && e.Tenant == "":
+		e.Tenant = boundTenant
+	case boundTenant != "" && e.Tenant != boundTenant:
+		return bad("tenant", "%q is not this data source's tenant %q", e.Tenant, boundTenant)
+	case e.Tenant == "":
+		return bad("tenant", "is required")
+	}
+	if e.RequestID == "" {
+		return bad("request_id", "is required (it makes retried uploads safe)")
+	}
+	if len(e.RequestID) > 200 {
+		return bad("request_id", "is longer than 200 characters")
+	}
+	ts, err := time.Parse(time.RFC3339Nano, in.TS)
+	if err != nil {
+		return bad("ts", "%q is not an RFC 3339 time such as 2026-03-02T10:00:00Z", in.TS)
+	}
+	e.TS = ts.UTC()
+	for _, tok := range []struct {
+		name string
+		v    *int64
+		dst  *int64
+	}{{"input_tokens", in.InputTokens, &e.InputTokens}, {"output_tokens", in.OutputTokens, &e.OutputTokens}, {"cached_input_tokens", in.CachedInputTokens, &e.CachedTokens}} {
+		if tok.v != nil {
+			if *tok.v < 0 {
+				return bad(tok.name, "must not be negative, got %d", *tok.v)
+			}
+			*tok.dst = *tok.v
+		}
+	}
+	if e.LatencyMS != nil && *e.LatencyMS < 0 {
+		return bad("latency_ms", "must not be negative")
+	}
+	if e.GPUSeconds, err = decimalField(in.GPUSeconds); err != nil {
+		return bad("gpu_seconds", "%v", err)
+	}
+	if e.GPUSeconds != nil && e.GPUSeconds.IsNegative() {
+		return bad("gpu_seconds", "must not be negative")
+	}
+	if e.ReportedCost, err = decimalField(in.ReportedCost); err != nil {
+		return bad("reported_cost", "%v", err)
+	}
+	if e.ReportedCost != nil {
+		cur, err := fx.ParseCurrency("reported_currency", in.ReportedCurrency)
+		if err != nil {
+			return bad("reported_currency", "%q is not an ISO-4217 currency code (needed with reported_cost)", in.ReportedCurrency)
+		}
+		e.ReportedCurrency = &cur
+	} else if in.ReportedCurrency != "" {
+		return bad("reported_cost", "is missing while reported_currency is given")
+	}
+	e.Attributes = []byte("{}")
+	if a := bytes.TrimSpace(in.Attributes); len(a) > 0 && string(a) != "null" {
+		if a[0] != '{' {
+			return bad("attributes", "must be a JSON object")
+		}
+		e.Attributes = a
+	}
+	return e, nil
+}

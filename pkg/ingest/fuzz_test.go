@@ -1,0 +1,57 @@
+package ingest
+
+import (
+	"bytes"
+	"testing"
+)
+
+// FuzzParseEvents: no input panics, every row is either an event or a rejection, and
+// every accepted event carries a tenant, a request id and a non-negative token count.
+func FuzzParseEvents(f *testing.F) {
+	for _, s := range []string{
+		`{"tenant":"a","request_id":"1","ts":"2026-03-02T10:00:00Z","input_tokens":5,"reported_cost":"0.1","reported_currency":"USD"}`,
+		"[{\"tenant\":\"a\",\"request_id\":\"1\",\"ts\":\"2026-03-02T10:00:00Z\"},{}]",
+		"\ufeff\n\n{\"request_id\":\"x\"}\n[", `[{"gpu_seconds":"1e400"}]`, `{"attributes":[1]}`, "",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		events, rejected, err := ParseEvents(bytes.NewReader([]byte(body)), "")
+		if err != nil {
+			return
+		}
+		for _, e := range events {
+			if e.Tenant == "" || e.RequestID == "" || e.InputTokens < 0 || e.OutputTokens < 0 || e.CachedTokens < 0 {
+				t.Fatalf("accepted an invalid event %+v", e)
+			}
+		}
+		for _, r := range rejected {
+			if r.Row < 1 || r.Field == "" || r.Message == "" {
+				t.Fatalf("rejection without row or field: %+v", r)
+			}
+		}
+	})
+}
+
+// FuzzParseFXCSV: no input panics and every accepted rate is positive between two
+// different currencies.
+func FuzzParseFXCSV(f *testing.F) {
+	for _, s := range []string{
+		"date,base,quote,rate\n2026-03-02,USD,CNY,7.2\n2026-03-03,USD,CNY,0.14\n",
+		"Date,Country,Exchange rate\n2015-01-01,China,6.2181\n",
+		"date,base,quote,rate\n\"2026-03-02\",\"USD\",CNY,\"7,2\"\n", "\ufeffdate,rate\n", "",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		rates, _, err := ParseFXCSV(bytes.NewReader([]byte(body)), FXOptions{Pairs: map[string]string{"China": "USD/CNY"}})
+		if err != nil {
+			return
+		}
+		for _, r := range rates {
+			if !r.Rate.IsPositive() || r.Base == r.Quote || len(r.Base) != 3 || len(r.Quote) != 3 {
+				t.Fatalf("accepted %+v", r)
+			}
+		}
+	})
+}

@@ -1,0 +1,234 @@
+package ingest
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/shopspring/decimal"
+
+	"github.com/costlens/costlens/pkg/fx"
+)
+
+// Rate is a validated FX row: on Day one Base buys Rate Quote.
+type Rate struct {
+	Row    int
+	Day    time.Time
+	Base   string
+	Quote  string
+	Rate   decimal.Decimal
+	Source string
+}
+
+// FXOptions make the direction of a file explicit where its columns do not.
+type FXOptions struct {
+	// Pairs maps the values of a "country" column to "BASE/QUOTE": for the FRED
+	// monthly file, e.g. "China" -> "USD/CNY" (1 USD = rate CNY). A file that names
+	// countries and not currency pairs is refused without it: the direction of such
+	// rates differs between series and must not be guessed.
+	Pairs  map[string]string
+	Source string
+}
+
+// maxStep is how far one rate may move from the previous one of its pair before the
+// row is rejected as a likely reversed direction (1/x of a rate near 7 is near 0.14).
+var maxStep = decimal.RequireFromString("1.5")
+
+// ParseFXCSV reads "date,base,quote,rate[,source]" with a header, or a FRED-style
+// "Date,Country,Exchange rate" file when opts.Pairs says what each country's rate means.
+func ParseFXCSV(r io.Reader, opts FXOptions) ([]Rate, []RowError, error) {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	cr.TrimLeadingSpace = true
+	header, err := cr.Read()
+	if err == io.EOF {
+		return nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("header: %w", err)
+	}
+	col := map[string]int{}
+	for i, h := range header {
+		col[strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))] = i
+	}
+	_, hasBase := col["base"]
+	_, hasQuote := col["quote"]
+	_, hasCountry := col["country"]
+	rateCol, hasRate := col["rate"]
+	if !hasRate {
+		rateCol, hasRate = col["exchange rate"]
+	}
+	dateCol, hasDate := col["date"]
+	if !hasDate || !hasRate {
+		return nil, nil, fmt.Errorf("header: need date and rate columns, got %v", header)
+	}
+	if !(hasBase && hasQuote) {
+		if !hasCountry {
+			return nil, nil, fmt.Errorf("header: need base and quote columns (1 base = rate quote), got %v", header)
+		}
+		if len(opts.Pairs) == 0 {
+			return nil, nil, fmt.Errorf("the file names countries, not currency pairs, so the direction of its rates is ambiguous: say it for each country, e.g. China=USD/CNY (1 USD = rate CNY)")
+		}
+	}
+
+	var rates []Rate
+	var rejected []RowError
+	row := 1
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		// the file's own line number: encoding/csv skips blank lines
+		if err == nil && len(rec) > 0 {
+			row, _ = cr.FieldPos(0)
+		} else {
+			row++
+		}
+		bad := func(field, format string, args ...any) {
+			rejected = append(rejected, RowError{Row: row, Field: field, Message: fmt.Sprintf(format, args...)})
+		}
+		if err != nil {
+			bad("(csv)", "%v", err)
+			continue
+		}
+		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+			continue
+		}
+		get := func(c int) string {
+			if c < len(rec) {
+				return strings.TrimSpace(rec[c])
+			}
+			return ""
+		}
+		var rt Rate
+		rt.Row = row
+		if rt.Day, err = time.Parse(time.DateOnly, get(dateCol)); err != nil {
+			bad("date", "%q is not a YYYY-MM-DD date", get(dateCol))
+			continue
+		}
+		var base, quote string
+		if hasBase && hasQuote {
+			base, quote = get(col["base"]), get(col["quote"])
+		} else {
+			country := get(col["country"])
+			pair, ok := opts.Pairs[country]
+			if !ok {
+				bad("country", "%q has no direction given (e.g. %s=USD/XXX)", country, country)
+				continue
+			}
+			base, quote, _ = strings.Cut(pair, "/")
+		}
+		if rt.Base, err = fx.ParseCurrency("base", base); err != nil {
+			bad("base", "%q is not an ISO-4217 currency code", base)
+			continue
+		}
+		if rt.Quote, err = fx.ParseCurrency("quote", quote); err != nil {
+			bad("quote", "%q is not an ISO-4217 currency code", quote)
+			continue
+		}
+		if rt.Base == rt.Quote {
+			bad("quote", "is the same currency as base (%s)", rt.Base)
+			continue
+		}
+		if rt.Rate, err = decimal.NewFromString(get(rateCol)); err != nil || !rt.Rate.IsPositive() {
+			bad("rate", "%q is not a positive decimal number", get(rateCol))
+			continue
+		}
+		rt.Source = opts.Source
+		if c, ok := col["source"]; ok && get(c) != "" {
+			rt.Source = get(c)
+		}
+		rates = append(rates, rt)
+	}
+	rates, jumps := rejectJumps(rates)
+	rejected = append(rejected, jumps...)
+	sort.SliceStable(rejected, func(i, j int) bool { return rejected[i].Row < rejected[j].Row })
+	return rates, rejected, nil
+}
+
+// rejectJumps drops rates that move by more than maxStep from the previous accepted
+// rate of the same pair, the mark of a row in the other direction.
+func rejectJumps(rates []Rate) ([]Rate, []RowError) {
+	byPair := map[string][]int{}
+	for i, r := range rates {
+		k := r.Base + "/" + r.Quote
+		byPair[k] = append(byPair[k], i)
+	}
+	drop := map[int]bool{}
+	var rejected []RowError
+	for pair, idx := range byPair {
+		sort.SliceStable(idx, func(a, b int) bool { return rates[idx[a]].Day.Before(rates[idx[b]].Day) })
+		var prev *Rate
+		for _, i := range idx {
+			r := rates[i]
+			if prev != nil {
+				ratio := r.Rate.Div(prev.Rate)
+				if ratio.GreaterThan(maxStep) || decimal.NewFromInt(1).Div(ratio).GreaterThan(maxStep) {
+					drop[i] = true
+					rejected = append(rejected, RowError{Row: r.Row, Field: "rate", Message: fmt.Sprintf(
+						"%s for %s on %s is %s times the %s of %s: is this row in the other direction?",
+						r.Rate, pair, r.Day.Format(time.DateOnly), ratio.StringFixed(2), prev.Rate, prev.Day.Format(time.DateOnly))})
+					continue
+				}
+			}
+			prev = &rates[i]
+		}
+	}
+	var kept []Rate
+	for i, r := range rates {
+		if !drop[i] {
+			kept = append(kept, r)
+		}
+	}
+	return kept, rejected
+}
+
+// WriteRates stores rates idempotently: a rate already stored with the same value is a
+// duplicate; one stored with a different value is rejected rather than overwritten.
+func WriteRates(ctx context.Context, pool *pgxpool.Pool, rates []Rate) (accepted, duplicates int, rejected []RowError, err error) {
+	err = pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		for _, r := range rates {
+			var stored *string
+			if err := tx.QueryRow(ctx, `INSERT INTO costlens.fx_rates (rate_date, base, quote, rate, source)
+				VALUES ($1, $2, $3, $4::numeric, $5)
+				ON CONFLICT (base, quote, rate_date) DO UPDATE SET rate = costlens.fx_rates.rate
+				RETURNING CASE WHEN xmax = 0 THEN NULL ELSE rate::text END`,
+				r.Day, r.Base, r.Quote, r.Rate.String(), r.Source).Scan(&stored); err != nil {
+				return err
+			}
+			switch {
+			case stored == nil:
+				accepted++
+			case decimal.RequireFromString(*stored).Equal(r.Rate):
+				duplicates++
+			default:
+				rejected = append(rejected, RowError{Row: r.Row, Field: "rate", Message: fmt.Sprintf(
+					"%s/%s on %s is already stored as %s; not overwritten", r.Base, r.Quote, r.Day.Format(time.DateOnly), *stored)})
+			}
+		}
+		return nil
+	})
+	return accepted, duplicates, rejected, err
+}
+
+// IngestFXCSV parses and stores an FX CSV upload.
+func IngestFXCSV(ctx context.Context, pool *pgxpool.Pool, body []byte, opts FXOptions) (Report, error) {
+	rates, rejected, err := ParseFXCSV(bytes.NewReader(body), opts)
+	if err != nil {
+		return Report{}, err
+	}
+	rep := Report{Received: len(rates) + len(rejected)}
+	var conflicts []RowError
+	rep.Accepted, rep.Duplicates, conflicts, err = WriteRates(ctx, pool, rates)
+	rep.Rejected = append(append([]RowError{}, rejected...), conflicts...)
+	sort.SliceStable(rep.Rejected, func(i, j int) bool { return rep.Rejected[i].Row < rep.Rejected[j].Row })
+	return rep, err
+}

@@ -1,0 +1,184 @@
+package ingest_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/costlens/costlens/pkg/ingest"
+	"github.com/costlens/costlens/pkg/store/storetest"
+)
+
+func TestMain(m *testing.M) { storetest.Main(m) }
+
+func count(t *testing.T, pool *pgxpool.Pool, sql string) (n int) {
+	t.Helper()
+	if err := pool.QueryRow(context.Background(), sql).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func rejectedText(r ingest.Report) string {
+	var out []string
+	for _, e := range r.Rejected {
+		out = append(out, e.Error())
+	}
+	return strings.Join(out, "\n")
+}
+
+const ndjson = "\ufeff" + `{"tenant":"acme","request_id":"a1","ts":"2026-03-02T10:00:00Z","feature":"chat","model":"gpt-4o","input_tokens":1000,"output_tokens":500,"reported_cost":"0.0075","reported_currency":"usd"}
+
+{"tenant":"acme","request_id":"a2","ts":"2026-03-02T11:00:00+08:00","feature":"chat","gpu_seconds":1.25}
+{"tenant":"acme","request_id":"a3","ts":"yesterday"}
+{"tenant":"acme","request_id":"a4","ts":"2026-03-02T10:00:00Z","input_tokens":-5}
+{"tenant":"acme","ts":"2026-03-02T10:00:00Z"}
+{"tenant":"acme","request_id":"a6","ts":"2026-03-02T10:00:00Z","reported_cost":0.01,"reported_currency":"RMB"}
+{"tenant":"acme","request_id":"a7","ts":"2026-03-02T10:00:00Z","colour":"red"}
+{"tenant":"acme","request_id":"a1","ts":"2026-03-02T10:00:00Z"}
+not json at all
+`
+
+func TestNDJSONUploadKeepsGoodRowsAndNamesBadOnes(t *testing.T) {
+	pool, _ := storetest.NewPool(t)
+	rep, err := ingest.IngestEvents(context.Background(), pool, []byte(ndjson), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Received != 9 || rep.Accepted != 2 || rep.Duplicates != 1 {
+		t.Errorf("received %d accepted %d duplicates %d, want 9, 2 and 1 (a1 repeated on line 9)", rep.Received, rep.Accepted, rep.Duplicates)
+	}
+	want := strings.Join([]string{
+		`row 4: ts: "yesterday" is not an RFC 3339 time such as 2026-03-02T10:00:00Z`,
+		`row 5: input_tokens: must not be negative, got -5`,
+		`row 6: request_id: is required (it makes retried uploads safe)`,
+		`row 7: reported_currency: "RMB" is not an ISO-4217 currency code (needed with reported_cost)`,
+		`row 8: (json): json: unknown field "colour"`,
+		`row 10: (json): invalid character 'o' in literal null (expecting 'u')`,
+	}, "\n")
+	if got := rejectedText(rep); got != want {
+		t.Errorf("rejected:\n%s\nwant:\n%s", got, want)
+	}
+	var cost, ts, gs string
+	if err := pool.QueryRow(context.Background(), `SELECT
+		(SELECT reported_cost::text || ' ' || reported_currency FROM costlens.cost_events WHERE request_id = 'a1'),
+		(SELECT ts::text FROM costlens.cost_events WHERE request_id = 'a2'),
+		(SELECT gpu_seconds::text FROM costlens.cost_events WHERE request_id = 'a2')`).Scan(&cost, &ts, &gs); err != nil {
+		t.Fatal(err)
+	}
+	if cost != "0.0075 USD" || ts != "2026-03-02 03:00:00+00" || gs != "1.25" {
+		t.Errorf("stored a1 cost %q, a2 ts %q gpu %q", cost, ts, gs)
+	}
+}
+
+func TestRetriedUploadAddsNothing(t *testing.T) {
+	pool, _ := storetest.NewPool(t)
+	body := []byte(`[{"tenant":"acme","request_id":"r1","ts":"2026-03-02T10:00:00Z"},
+		{"tenant":"globex","request_id":"r1","ts":"2026-03-02T10:00:00Z"}]`)
+	first, err := ingest.IngestEvents(context.Background(), pool, body, "")
+	if err != nil || first.Accepted != 2 {
+		t.Fatalf("first upload: %+v %v", first, err)
+	}
+	again, err := ingest.IngestEvents(context.Background(), pool, body, "")
+	if err != nil || again.Accepted != 0 || again.Duplicates != 2 {
+		t.Fatalf("retry: %+v %v", again, err)
+	}
+	if n := count(t, pool, "SELECT count(*) FROM costlens.cost_events"); n != 2 {
+		t.Errorf("%d events after a retry, want 2", n)
+	}
+}
+
+func TestBoundTenantWritesOnlyItsOwnRows(t *testing.T) {
+	pool, _ := storetest.NewPool(t)
+	rep, err := ingest.IngestEvents(context.Background(), pool, []byte(`[
+		{"request_id":"x1","ts":"2026-03-02T10:00:00Z"},
+		{"tenant":"globex","request_id":"x2","ts":"2026-03-02T10:00:00Z"}]`), "acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Accepted != 1 || rejectedText(rep) != `row 2: tenant: "globex" is not this data source's tenant "acme"` {
+		t.Errorf("%+v", rep)
+	}
+	if n := count(t, pool, "SELECT count(*) FROM costlens.cost_events WHERE tenant = 'acme'"); n != 1 {
+		t.Errorf("%d acme events", n)
+	}
+}
+
+func TestAnUploadLargerThanABatch(t *testing.T) {
+	pool, _ := storetest.NewPool(t)
+	var b strings.Builder
+	for i := 0; i < ingest.BatchSize*2+17; i++ {
+		fmt.Fprintf(&b, `{"tenant":"acme","request_id":"b%d","ts":"2026-0%d-15T10:00:00Z","input_tokens":%d}`+"\n", i, 1+i%3, i)
+	}
+	rep, err := ingest.IngestEvents(context.Background(), pool, []byte(b.String()), "")
+	if err != nil || rep.Accepted != ingest.BatchSize*2+17 {
+		t.Fatalf("%+v %v", rep.Accepted, err)
+	}
+	// sum of 0..10016 = 10016 * 10017 / 2
+	if n := count(t, pool, "SELECT sum(input_tokens)::int FROM costlens.cost_events"); n != 50165136 {
+		t.Errorf("input tokens %d", n)
+	}
+	if n := count(t, pool, "SELECT count(*) FROM costlens.cost_events_default"); n != 0 {
+		t.Errorf("%d rows fell into the default partition", n)
+	}
+}
+
+func TestFXCSVWithExplicitPairs(t *testing.T) {
+	pool, _ := storetest.NewPool(t)
+	csv := "date,base,quote,rate,source\n2026-03-02,USD,CNY,7.2000,ecb\n\n2026-03-03,usd,cny,7.21,\n2026-03-04,USD,CNY,0.1387,\n2026-03-05,USD,USD,1,\n2026-03-06,EUR,USD,-1,\nMarch 9,EUR,USD,1.08,\n"
+	rep, err := ingest.IngestFXCSV(context.Background(), pool, []byte(csv), ingest.FXOptions{Source: "upload"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := strings.Join([]string{
+		`row 5: rate: 0.1387 for USD/CNY on 2026-03-04 is 0.02 times the 7.21 of 2026-03-03: is this row in the other direction?`,
+		`row 6: quote: is the same currency as base (USD)`,
+		`row 7: rate: "-1" is not a positive decimal number`,
+		`row 8: date: "March 9" is not a YYYY-MM-DD date`,
+	}, "\n")
+	if rep.Accepted != 2 || rejectedText(rep) != want {
+		t.Errorf("accepted %d, rejected:\n%s\nwant:\n%s", rep.Accepted, rejectedText(rep), want)
+	}
+	again, _ := ingest.IngestFXCSV(context.Background(), pool, []byte(csv), ingest.FXOptions{Source: "upload"})
+	if again.Accepted != 0 || again.Duplicates != 2 {
+		t.Errorf("retry: %+v", again)
+	}
+	changed, _ := ingest.IngestFXCSV(context.Background(), pool, []byte("date,base,quote,rate\n2026-03-02,USD,CNY,7.3\n"), ingest.FXOptions{})
+	if rejectedText(changed) != "row 2: rate: USD/CNY on 2026-03-02 is already stored as 7.2; not overwritten" {
+		t.Errorf("changed rate: %s", rejectedText(changed))
+	}
+}
+
+// The real FRED monthly file (a cut of ../shared/data/fx-monthly-fred.csv) names
+// countries, and its Euro and UK series are currency per USD, not USD per currency as
+// its package says: the importer refuses to guess and takes the direction as given.
+func TestFREDFileNeedsTheDirectionOfEachCountry(t *testing.T) {
+	pool, _ := storetest.NewPool(t)
+	body, err := os.ReadFile("testdata/fx-fred-sample.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = ingest.IngestFXCSV(context.Background(), pool, body, ingest.FXOptions{})
+	if err == nil || !strings.HasPrefix(err.Error(), "the file names countries, not currency pairs") {
+		t.Fatalf("err = %v", err)
+	}
+	pairs := map[string]string{"China": "USD/CNY", "Japan": "USD/JPY", "Euro": "USD/EUR", "United Kingdom": "USD/GBP"}
+	rep, err := ingest.IngestFXCSV(context.Background(), pool, body, ingest.FXOptions{Pairs: pairs, Source: "FRED monthly average"})
+	if err != nil || rep.Accepted != 12 || len(rep.Rejected) != 0 {
+		t.Fatalf("%+v %v", rep, err)
+	}
+	var cny string
+	if err := pool.QueryRow(context.Background(), "SELECT rate::text FROM costlens.fx_rates WHERE base = 'USD' AND quote = 'CNY' AND rate_date = '2015-01-01'").Scan(&cny); err != nil || cny != "6.2181" {
+		t.Errorf("USD/CNY January 2015 = %q, %v", cny, err)
+	}
+	// A country left out is named, row by row.
+	delete(pairs, "Japan")
+	rep, _ = ingest.IngestFXCSV(context.Background(), pool, body, ingest.FXOptions{Pairs: pairs})
+	if len(rep.Rejected) != 3 || rep.Rejected[0].Error() != `row 8: country: "Japan" has no direction given (e.g. Japan=USD/XXX)` {
+		t.Errorf("%s", rejectedText(rep))
+	}
+}

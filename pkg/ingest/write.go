@@ -1,0 +1,114 @@
+package ingest
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/shopspring/decimal"
+)
+
+// BatchSize is how many events go into PostgreSQL per transaction.
+const BatchSize = 5000
+
+func numeric(d *decimal.Decimal) pgtype.Numeric {
+	if d == nil {
+		return pgtype.Numeric{}
+	}
+	return pgtype.Numeric{Int: d.Coefficient(), Exp: d.Exponent(), Valid: true}
+}
+
+// WriteEvents stores events in batches, each in its own transaction: the
+// (tenant, request_id) keys are claimed first, and only events whose key was new are
+// copied in, so a retried upload (or a repeated row) is counted as a duplicate.
+func WriteEvents(ctx context.Context, pool *pgxpool.Pool, events []Event, progress func(done int)) (accepted, duplicates int, err error) {
+	for start := 0; start < len(events); start += BatchSize {
+		batch := events[start:min(start+BatchSize, len(events))]
+		var a int
+		err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+			var err error
+			a, err = writeBatch(ctx, tx, batch)
+			return err
+		})
+		if err != nil {
+			return accepted, duplicates, fmt.Errorf("rows %d-%d: %w", batch[0].Row, batch[len(batch)-1].Row, err)
+		}
+		accepted += a
+		duplicates += len(batch) - a
+		if progress != nil {
+			progress(start + len(batch))
+		}
+	}
+	return accepted, duplicates, nil
+}
+
+func writeBatch(ctx context.Context, tx pgx.Tx, batch []Event) (int, error) {
+	tenants := make([]string, len(batch))
+	ids := make([]string, len(batch))
+	stamps := make([]time.Time, len(batch))
+	minTS, maxTS := batch[0].TS, batch[0].TS
+	for i, e := range batch {
+		tenants[i], ids[i], stamps[i] = e.Tenant, e.RequestID, e.TS
+		if e.TS.Before(minTS) {
+			minTS = e.TS
+		}
+		if e.TS.After(maxTS) {
+			maxTS = e.TS
+		}
+	}
+	if _, err := tx.Exec(ctx, "SELECT costlens.ensure_event_partitions($1, $2)", minTS, maxTS); err != nil {
+		return 0, err
+	}
+	rows, err := tx.Query(ctx, `INSERT INTO costlens.event_keys (tenant, request_id, ts)
+		SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[])
+		ON CONFLICT DO NOTHING RETURNING tenant, request_id`, tenants, ids, stamps)
+	if err != nil {
+		return 0, err
+	}
+	fresh := map[[2]string]bool{}
+	for rows.Next() {
+		var k [2]string
+		if err := rows.Scan(&k[0], &k[1]); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		fresh[k] = true
+	}
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	var copyRows [][]any
+	for _, e := range batch {
+		k := [2]string{e.Tenant, e.RequestID}
+		if !fresh[k] {
+			continue
+		}
+		delete(fresh, k) // a key repeated inside the upload is stored once
+		copyRows = append(copyRows, []any{e.Tenant, e.RequestID, e.TS, e.Feature, e.UserID, e.Model, e.ModelVersion,
+			e.Provider, e.Region, e.InputTokens, e.OutputTokens, e.CachedTokens, e.LatencyMS, numeric(e.GPUSeconds),
+			numeric(e.ReportedCost), e.ReportedCurrency, string(e.Attributes)})
+	}
+	n, err := tx.CopyFrom(ctx, pgx.Identifier{"costlens", "cost_events"},
+		[]string{"tenant", "request_id", "ts", "feature", "user_id", "model", "model_version", "provider", "region",
+			"input_tokens", "output_tokens", "cached_input_tokens", "latency_ms", "gpu_seconds",
+			"reported_cost", "reported_currency", "attributes"}, pgx.CopyFromRows(copyRows))
+	return int(n), err
+}
+
+// IngestEvents parses and stores an upload and reports on every row.
+func IngestEvents(ctx context.Context, pool *pgxpool.Pool, body []byte, boundTenant string) (Report, error) {
+	events, rejected, err := ParseEvents(bytes.NewReader(body), boundTenant)
+	if err != nil {
+		return Report{}, err
+	}
+	rep := Report{Received: len(events) + len(rejected), Rejected: rejected}
+	if rep.Rejected == nil {
+		rep.Rejected = []RowError{}
+	}
+	rep.Accepted, rep.Duplicates, err = WriteEvents(ctx, pool, events, nil)
+	return rep, err
+}

@@ -1,0 +1,108 @@
+package plugin
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
+
+	"github.com/costlens/costlens/pkg/ingest"
+)
+
+// MaxUploadBytes bounds one upload; larger files go through costlens-import.
+const MaxUploadBytes = 32 << 20
+
+// canWrite: uploads need Editor or Admin in the caller's organisation.
+func canWrite(r *http.Request) bool {
+	u := backend.UserFromContext(r.Context())
+	return u != nil && (u.Role == "Editor" || u.Role == "Admin")
+}
+
+// readUpload checks the role and size and returns the body, or writes the error.
+func (d *Datasource) readUpload(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+	if d.settingsErr != nil {
+		writeJSON(w, http.StatusBadRequest, apiError{d.settingsErr.Error()})
+		return nil, false
+	}
+	if !canWrite(r) {
+		writeJSON(w, http.StatusForbidden, apiError{"uploading data needs the Editor or Admin role"})
+		return nil, false
+	}
+	if r.ContentLength > MaxUploadBytes {
+		writeJSON(w, http.StatusRequestEntityTooLarge, apiError{tooLarge(r.ContentLength)})
+		return nil, false
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, MaxUploadBytes+1))
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, apiError{"reading the upload: " + err.Error()})
+		return nil, false
+	}
+	if len(body) > MaxUploadBytes {
+		// refused whole, never half-read: no row of it is stored
+		writeJSON(w, http.StatusRequestEntityTooLarge, apiError{tooLarge(-1)})
+		return nil, false
+	}
+	if err := d.ensureSchema(r.Context()); err != nil {
+		writeJSON(w, http.StatusBadGateway, apiError{describeDBError(d.settings, err)})
+		return nil, false
+	}
+	return body, true
+}
+
+func tooLarge(n int64) string {
+	size := "the upload"
+	if n > 0 {
+		size = fmt.Sprintf("the upload (%d MiB)", n>>20)
+	}
+	return fmt.Sprintf("%s is over the %d MiB limit: split it, or load it with the costlens-import command", size, MaxUploadBytes>>20)
+}
+
+func (d *Datasource) writeReport(w http.ResponseWriter, rep ingest.Report, err error) {
+	if err != nil {
+		writeJSON(w, http.StatusBadGateway, apiError{describeDBError(d.settings, err)})
+		return
+	}
+	status := http.StatusOK
+	if rep.Accepted == 0 && rep.Duplicates == 0 && len(rep.Rejected) > 0 {
+		status = http.StatusUnprocessableEntity
+	}
+	writeJSON(w, status, rep)
+}
+
+// handleIngestEvents: POST ingest/events with a JSON array or NDJSON body.
+func (d *Datasource) handleIngestEvents(w http.ResponseWriter, r *http.Request) {
+	body, ok := d.readUpload(w, r)
+	if !ok {
+		return
+	}
+	rep, err := ingest.IngestEvents(r.Context(), d.pool, body, d.settings.Tenant)
+	d.writeReport(w, rep, err)
+}
+
+// handleIngestFX: POST ingest/fx with a CSV body; ?pairs=China=USD/CNY,Euro=USD/EUR
+// gives the direction of a file that names countries.
+func (d *Datasource) handleIngestFX(w http.ResponseWriter, r *http.Request) {
+	body, ok := d.readUpload(w, r)
+	if !ok {
+		return
+	}
+	opts := ingest.FXOptions{Source: r.URL.Query().Get("source"), Pairs: map[string]string{}}
+	if p := r.URL.Query().Get("pairs"); p != "" {
+		for _, kv := range strings.Split(p, ",") {
+			k, v, found := strings.Cut(kv, "=")
+			if !found || !strings.Contains(v, "/") {
+				writeJSON(w, http.StatusBadRequest, apiError{fmt.Sprintf("pairs: %q is not NAME=BASE/QUOTE", kv)})
+				return
+			}
+			opts.Pairs[strings.TrimSpace(k)] = strings.ToUpper(strings.TrimSpace(v))
+		}
+	}
+	rep, err := ingest.IngestFXCSV(r.Context(), d.pool, body, opts)
+	if err != nil && rep.Received == 0 {
+		writeJSON(w, http.StatusBadRequest, apiError{err.Error()})
+		return
+	}
+	d.writeReport(w, rep, err)
+}

@@ -1,0 +1,77 @@
+package plugin
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
+
+	"github.com/costlens/costlens/pkg/store/storetest"
+)
+
+func post(t *testing.T, d *Datasource, role, path string, body []byte) (int, string) {
+	t.Helper()
+	var got *backend.CallResourceResponse
+	p, _, _ := strings.Cut(path, "?")
+	req := &backend.CallResourceRequest{Method: "POST", Path: p, URL: path, Body: body,
+		PluginContext: backend.PluginContext{User: &backend.User{Login: "someone", Role: role}}}
+	if err := d.CallResource(context.Background(), req, backend.CallResourceResponseSenderFunc(func(r *backend.CallResourceResponse) error {
+		got = r
+		return nil
+	})); err != nil {
+		t.Fatal(err)
+	}
+	return got.Status, strings.TrimSpace(string(got.Body))
+}
+
+func TestIngestEventsEndpoint(t *testing.T) {
+	_, dbURL := storetest.NewPool(t)
+	d := newInstance(t, instanceSettings(t, dbURL, map[string]any{"tenant": "acme"}))
+	body := []byte(`{"request_id":"e1","ts":"2026-03-02T10:00:00Z","feature":"chat"}
+{"request_id":"e2","ts":"not a time"}`)
+
+	status, resp := post(t, d, "Viewer", "ingest/events", body)
+	if status != 403 || resp != `{"error":"uploading data needs the Editor or Admin role"}` {
+		t.Fatalf("viewer: %d %s", status, resp)
+	}
+	status, resp = post(t, d, "Editor", "ingest/events", body)
+	want := `{"received":2,"accepted":1,"duplicates":0,"rejected":[{"row":2,"field":"ts","message":"\"not a time\" is not an RFC 3339 time such as 2026-03-02T10:00:00Z"}]}`
+	if status != 200 || resp != want {
+		t.Fatalf("editor: %d %s", status, resp)
+	}
+	status, resp = post(t, d, "Admin", "ingest/events", body)
+	if status != 200 || !strings.HasPrefix(resp, `{"received":2,"accepted":0,"duplicates":1,`) {
+		t.Fatalf("retry: %d %s", status, resp)
+	}
+}
+
+func TestAHundredMegabyteUploadIsRefusedWhole(t *testing.T) {
+	pool, dbURL := storetest.NewPool(t)
+	d := newInstance(t, instanceSettings(t, dbURL, nil))
+	row := []byte(`{"tenant":"acme","request_id":"big","ts":"2026-03-02T10:00:00Z"}` + "\n")
+	body := bytes.Repeat(row, 100<<20/len(row)+1)
+	status, resp := post(t, d, "Editor", "ingest/events", body)
+	if status != 413 || resp != `{"error":"the upload (100 MiB) is over the 32 MiB limit: split it, or load it with the costlens-import command"}` {
+		t.Fatalf("%d %s", status, resp)
+	}
+	var n int
+	if err := pool.QueryRow(context.Background(), "SELECT count(*) FROM costlens.cost_events").Scan(&n); err != nil || n != 0 {
+		t.Fatalf("%d events stored from a refused upload (%v)", n, err)
+	}
+}
+
+func TestIngestFXEndpointNeedsTheDirection(t *testing.T) {
+	_, dbURL := storetest.NewPool(t)
+	d := newInstance(t, instanceSettings(t, dbURL, nil))
+	fred := []byte("Date,Country,Exchange rate\n2015-01-01,China,6.2181\n2015-02-01,China,6.2518\n")
+	status, resp := post(t, d, "Editor", "ingest/fx", fred)
+	if status != 400 || !strings.Contains(resp, "the direction of its rates is ambiguous") {
+		t.Fatalf("%d %s", status, resp)
+	}
+	status, resp = post(t, d, "Editor", "ingest/fx?pairs=China%3DUSD/CNY&source=FRED", fred)
+	if status != 200 || resp != `{"received":2,"accepted":2,"duplicates":0,"rejected":[]}` {
+		t.Fatalf("%d %s", status, resp)
+	}
+}
