@@ -136,48 +136,17 @@ func AllocationFrame(ctx context.Context, db DB, q Query, r Range, env Env) (*da
 		order = order[:q.TopN]
 	}
 
-	f := data.NewFrame("allocation")
+	labels := make([]string, len(groupBy))
 	for i, g := range groupBy {
 		d, _ := allocationDimension(g)
-		col := make([]string, len(order))
-		for r, t := range order {
-			col[r] = t.values[i]
-		}
-		field := data.NewField(g, nil, col)
-		field.Config = &data.FieldConfig{DisplayName: d.Label}
-		f.Fields = append(f.Fields, field)
+		labels[i] = d.Label
 	}
-	costs := make([]*float64, len(order))
+	rows := make([]tableRow, len(order))
 	for r, t := range order {
-		costs[r] = floatOf(t.cost, true)
+		rows[r] = tableRow{values: t.values, value: floatOf(t.cost, true), original: t.original}
 	}
-	cf := data.NewField("cost", nil, costs)
-	cf.Config = &data.FieldConfig{DisplayName: "Allocated cost", Unit: CurrencyUnit(q.Currency)}
-	f.Fields = append(f.Fields, cf)
-	if q.ShowOriginalCurrency {
-		seen := map[string]bool{}
-		var curs []string
-		for _, t := range order {
-			for c := range t.original {
-				if !seen[c] {
-					seen[c] = true
-					curs = append(curs, c)
-				}
-			}
-		}
-		sort.Strings(curs)
-		for _, c := range curs {
-			col := make([]*float64, len(order))
-			for r, t := range order {
-				if v, ok := t.original[c]; ok {
-					col[r] = floatOf(v, true)
-				}
-			}
-			field := data.NewField("cost_"+strings.ToLower(c), nil, col)
-			field.Config = &data.FieldConfig{DisplayName: fmt.Sprintf("Allocated cost (%s, original)", c), Unit: CurrencyUnit(c)}
-			f.Fields = append(f.Fields, field)
-		}
-	}
+	value := &data.Field{Name: "cost", Config: &data.FieldConfig{DisplayName: "Allocated cost", Unit: CurrencyUnit(q.Currency)}}
+	f := tableFrame("allocation", groupBy, labels, rows, value, q.ShowOriginalCurrency, "Allocated cost")
 	f.Meta = &data.FrameMeta{Type: data.FrameTypeTable, Custom: map[string]any{"currency": q.Currency, "lines": len(lines)}}
 	return f, nil
 }

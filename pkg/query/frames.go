@@ -153,58 +153,81 @@ func originalCurrencies(g *Group) []string {
 	return out
 }
 
-// TableFrame shapes a breakdown: one row per dimension combination, largest first,
-// the dimension columns then the metric (one numeric column, so alerting can read each
-// row as a labelled number), then original-currency columns when asked for.
+// tableRow is one row of a table frame: its dimension values, its number, and the
+// amounts in their original currencies.
+type tableRow struct {
+	values   []string
+	value    *float64
+	original map[string]decimal.Decimal
+}
+
+// tableFrame lays rows out as a wide table: the dimension columns, then the one numeric
+// column (so alerting can read each row as a labelled number), then one column per
+// original currency when asked for.
+func tableFrame(name string, keys, labels []string, rows []tableRow, value *data.Field, withOriginal bool, originalLabel string) *data.Frame {
+	f := data.NewFrame(name)
+	for i, key := range keys {
+		col := make([]string, len(rows))
+		for r, row := range rows {
+			col[r] = row.values[i]
+		}
+		field := data.NewField(key, nil, col)
+		field.Config = &data.FieldConfig{DisplayName: labels[i]}
+		f.Fields = append(f.Fields, field)
+	}
+	vals := make([]*float64, len(rows))
+	for r, row := range rows {
+		vals[r] = row.value
+	}
+	valueField := data.NewField(value.Name, nil, vals)
+	valueField.Config = value.Config
+	f.Fields = append(f.Fields, valueField)
+	if !withOriginal {
+		return f
+	}
+	seen := map[string]bool{}
+	var curs []string
+	for _, row := range rows {
+		for c := range row.original {
+			if !seen[c] {
+				seen[c] = true
+				curs = append(curs, c)
+			}
+		}
+	}
+	sort.Strings(curs)
+	for _, c := range curs {
+		col := make([]*float64, len(rows))
+		for r, row := range rows {
+			if v, ok := row.original[c]; ok {
+				col[r] = floatOf(v, true)
+			}
+		}
+		field := data.NewField("cost_"+strings.ToLower(c), nil, col)
+		field.Config = &data.FieldConfig{DisplayName: fmt.Sprintf("%s (%s, original)", originalLabel, c), Unit: CurrencyUnit(c)}
+		f.Fields = append(f.Fields, field)
+	}
+	return f
+}
+
+// TableFrame shapes a breakdown: one row per dimension combination, largest first.
 func TableFrame(q Query, res *Result, env Env) *data.Frame {
 	groups := res.Groups
 	if q.TopN > 0 && len(groups) > q.TopN {
 		groups = groups[:q.TopN]
 	}
-	f := data.NewFrame("breakdown")
+	labels := make([]string, len(q.GroupBy))
 	for i, g := range q.GroupBy {
 		d, _ := DimensionByKey(g)
-		col := make([]string, len(groups))
-		for r, grp := range groups {
-			col[r] = grp.Values[i]
-		}
-		field := data.NewField(g, nil, col)
-		field.Config = &data.FieldConfig{DisplayName: d.Label}
-		f.Fields = append(f.Fields, field)
+		labels[i] = d.Label
+	}
+	rows := make([]tableRow, len(groups))
+	for r, g := range groups {
+		rows[r] = tableRow{values: g.Values, value: floatOf(g.Total.Value(q.Metric)), original: g.Total.Original}
 	}
 	m, _ := MetricByKey(q.Metric)
-	vals := make([]*float64, len(groups))
-	for r, g := range groups {
-		vals[r] = floatOf(g.Total.Value(q.Metric))
-	}
-	vf := data.NewField(q.Metric, nil, vals)
-	vf.Config = &data.FieldConfig{DisplayName: m.Label, Unit: unitFor(q.Metric, res.Currency)}
-	f.Fields = append(f.Fields, vf)
-	if q.ShowOriginalCurrency {
-		all := map[string]bool{}
-		for _, g := range groups {
-			for c := range g.Total.Original {
-				all[c] = true
-			}
-		}
-		var curs []string
-		for c := range all {
-			curs = append(curs, c)
-		}
-		sort.Strings(curs)
-		for _, c := range curs {
-			col := make([]*float64, len(groups))
-			for r, g := range groups {
-				if v, ok := g.Total.Original[c]; ok {
-					col[r] = floatOf(v, true)
-				}
-			}
-			field := data.NewField("cost_"+strings.ToLower(c), nil, col)
-			field.Config = &data.FieldConfig{DisplayName: fmt.Sprintf("Cost (%s, original)", c), Unit: CurrencyUnit(c)}
-			f.Fields = append(f.Fields, field)
-		}
-	}
-	f.Meta = meta(q, res, env, data.FrameTypeNumericWide)
-	f.Meta.Type = data.FrameTypeTable
+	value := &data.Field{Name: q.Metric, Config: &data.FieldConfig{DisplayName: m.Label, Unit: unitFor(q.Metric, res.Currency)}}
+	f := tableFrame("breakdown", q.GroupBy, labels, rows, value, q.ShowOriginalCurrency, "Cost")
+	f.Meta = meta(q, res, env, data.FrameTypeTable)
 	return f
 }

@@ -1,4 +1,4 @@
-import React, { ChangeEvent } from 'react';
+import React from 'react';
 import { DataSourcePluginOptionsEditorProps } from '@grafana/data';
 import { FieldSet, InlineField, InlineSwitch, Input, SecretInput, Select } from '@grafana/ui';
 
@@ -17,58 +17,58 @@ const SSL_MODES: Array<NonNullable<CostDataSourceOptions['sslMode']>> = [
 
 const LABEL_WIDTH = 22;
 
+type TextKey = 'host' | 'database' | 'user' | 'tenant' | 'timeZone' | 'defaultCurrency';
+type NumberKey = 'port' | 'incompleteHours';
+
+interface SettingProps {
+  label: string;
+  id: string;
+  placeholder: string;
+  width: number;
+  tooltip?: string;
+  number?: boolean;
+  value: string | number | undefined;
+  onChange: (value: string) => void;
+}
+
+/** One labelled text or number setting. */
+function Setting({ label, id, placeholder, width, tooltip, number, value, onChange }: SettingProps) {
+  return (
+    <InlineField label={label} labelWidth={LABEL_WIDTH} htmlFor={id} tooltip={tooltip}>
+      <Input
+        id={id}
+        type={number ? 'number' : 'text'}
+        width={width}
+        placeholder={placeholder}
+        value={value ?? ''}
+        onChange={(e) => onChange(e.currentTarget.value)}
+      />
+    </InlineField>
+  );
+}
+
 export function ConfigEditor({ options, onOptionsChange }: Props) {
   const { jsonData, secureJsonFields, secureJsonData } = options;
 
   const setJson = <K extends keyof CostDataSourceOptions>(key: K, value: CostDataSourceOptions[K]) =>
     onOptionsChange({ ...options, jsonData: { ...jsonData, [key]: value } });
-  const text = (key: 'host' | 'database' | 'user' | 'tenant' | 'timeZone') => (e: ChangeEvent<HTMLInputElement>) =>
-    setJson(key, e.currentTarget.value);
-  const int = (key: 'port' | 'incompleteHours') => (e: ChangeEvent<HTMLInputElement>) => {
-    const v = e.currentTarget.value;
-    setJson(key, v === '' ? undefined : Number(v));
-  };
+  const text = (key: TextKey, transform: (v: string) => string = (v) => v) => ({
+    value: jsonData[key],
+    onChange: (v: string) => setJson(key, transform(v)),
+  });
+  const num = (key: NumberKey) => ({
+    number: true,
+    value: jsonData[key],
+    onChange: (v: string) => setJson(key, v === '' ? undefined : Number(v)),
+  });
 
   return (
     <>
       <FieldSet label="PostgreSQL connection">
-        <InlineField label="Host" labelWidth={LABEL_WIDTH} htmlFor="costlens-host">
-          <Input
-            id="costlens-host"
-            width={40}
-            placeholder="localhost"
-            value={jsonData.host ?? ''}
-            onChange={text('host')}
-          />
-        </InlineField>
-        <InlineField label="Port" labelWidth={LABEL_WIDTH} htmlFor="costlens-port">
-          <Input
-            id="costlens-port"
-            type="number"
-            width={12}
-            placeholder="5432"
-            value={jsonData.port ?? ''}
-            onChange={int('port')}
-          />
-        </InlineField>
-        <InlineField label="Database" labelWidth={LABEL_WIDTH} htmlFor="costlens-database">
-          <Input
-            id="costlens-database"
-            width={40}
-            placeholder="costlens"
-            value={jsonData.database ?? ''}
-            onChange={text('database')}
-          />
-        </InlineField>
-        <InlineField label="User" labelWidth={LABEL_WIDTH} htmlFor="costlens-user">
-          <Input
-            id="costlens-user"
-            width={40}
-            placeholder="costlens"
-            value={jsonData.user ?? ''}
-            onChange={text('user')}
-          />
-        </InlineField>
+        <Setting label="Host" id="costlens-host" placeholder="localhost" width={40} {...text('host')} />
+        <Setting label="Port" id="costlens-port" placeholder="5432" width={12} {...num('port')} />
+        <Setting label="Database" id="costlens-database" placeholder="costlens" width={40} {...text('database')} />
+        <Setting label="User" id="costlens-user" placeholder="costlens" width={40} {...text('user')} />
         <InlineField
           label="Password"
           labelWidth={LABEL_WIDTH}
@@ -103,63 +103,38 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
         </InlineField>
       </FieldSet>
       <FieldSet label="Costlens">
-        <InlineField
+        <Setting
           label="Tenant"
-          labelWidth={LABEL_WIDTH}
-          htmlFor="costlens-tenant"
+          id="costlens-tenant"
+          placeholder="all tenants"
+          width={40}
           tooltip="Bind this data source to one tenant: row-level security hides every other tenant's rows"
-        >
-          <Input
-            id="costlens-tenant"
-            width={40}
-            placeholder="all tenants"
-            value={jsonData.tenant ?? ''}
-            onChange={text('tenant')}
-          />
-        </InlineField>
-        <InlineField
+          {...text('tenant')}
+        />
+        <Setting
           label="Default currency"
-          labelWidth={LABEL_WIDTH}
-          htmlFor="costlens-currency"
+          id="costlens-currency"
+          placeholder="USD"
+          width={12}
           tooltip="ISO-4217 code queries normalise to unless they name one"
-        >
-          <Input
-            id="costlens-currency"
-            width={12}
-            placeholder="USD"
-            value={jsonData.defaultCurrency ?? ''}
-            onChange={(e) => setJson('defaultCurrency', e.currentTarget.value.toUpperCase())}
-          />
-        </InlineField>
-        <InlineField
+          {...text('defaultCurrency', (v) => v.toUpperCase())}
+        />
+        <Setting
           label="Time zone"
-          labelWidth={LABEL_WIDTH}
-          htmlFor="costlens-timezone"
+          id="costlens-timezone"
+          placeholder="UTC"
+          width={30}
           tooltip="IANA zone for day and month boundaries and FX days"
-        >
-          <Input
-            id="costlens-timezone"
-            width={30}
-            placeholder="UTC"
-            value={jsonData.timeZone ?? ''}
-            onChange={text('timeZone')}
-          />
-        </InlineField>
-        <InlineField
+          {...text('timeZone')}
+        />
+        <Setting
           label="Incomplete hours"
-          labelWidth={LABEL_WIDTH}
-          htmlFor="costlens-incomplete"
+          id="costlens-incomplete"
+          placeholder="0"
+          width={12}
           tooltip="The newest hours may still receive late events; they are marked incomplete"
-        >
-          <Input
-            id="costlens-incomplete"
-            type="number"
-            width={12}
-            placeholder="0"
-            value={jsonData.incompleteHours ?? ''}
-            onChange={int('incompleteHours')}
-          />
-        </InlineField>
+          {...num('incompleteHours')}
+        />
         <InlineField
           label="Manage schema"
           labelWidth={LABEL_WIDTH}
