@@ -6,6 +6,7 @@ const targets = [
   ['./pkg/query', 'FuzzParse'],
   ['./pkg/ingest', 'FuzzParseEvents'],
   ['./pkg/ingest', 'FuzzParseFXCSV'],
+  ['./pkg/ingest', 'FuzzParseFOCUSCSV'],
   ['./pkg/modelversion', 'FuzzParse'],
 ];
 const fuzztime = process.env.FUZZTIME || '10s';

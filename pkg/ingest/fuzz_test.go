@@ -55,3 +55,27 @@ func FuzzParseFXCSV(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseFOCUSCSV: no input panics; accepted lines have a resource, a currency and a
+// period that ends after it starts.
+func FuzzParseFOCUSCSV(f *testing.F) {
+	header := "BillingAccountId,ProviderName,RegionId,ResourceId,ChargePeriodStart,ChargePeriodEnd,PricingUnit,ConsumedQuantity,BilledCost,BillingCurrency,Tags\n"
+	for _, s := range []string{
+		header + "a,p,r,x,2026-03-02T10:00:00Z,2026-03-02T11:00:00Z,hour,1,1.5,USD,\n",
+		header + "a,p,r,x,2026-03-02,2026-03-03,hour,,\"-2\",cny,\"{\"\"k\"\":1}\"\n",
+		"\ufeff" + header + "\n\n\"", "",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		items, _, err := ParseFOCUSCSV(bytes.NewReader([]byte(body)), "acme", false)
+		if err != nil {
+			return
+		}
+		for _, li := range items {
+			if li.ResourceID == "" || len(li.Currency) != 3 || !li.PeriodEnd.After(li.PeriodStart) || li.Tenant == "" {
+				t.Fatalf("accepted %+v", li)
+			}
+		}
+	})
+}

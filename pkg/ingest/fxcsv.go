@@ -201,7 +201,7 @@ func WriteRates(ctx context.Context, pool *pgxpool.Pool, rates []Rate) (accepted
 				VALUES ($1, $2, $3, $4::numeric, $5)
 				ON CONFLICT (base, quote, rate_date) DO UPDATE SET rate = costlens.fx_rates.rate
 				RETURNING CASE WHEN xmax = 0 THEN NULL ELSE rate::text END`,
-				r.Day, r.Base, r.Quote, r.Rate.String(), r.Source).Scan(&stored); err != nil {
+				r.Day, r.Base, r.Quote, asWritten(r.Rate), r.Source).Scan(&stored); err != nil {
 				return err
 			}
 			switch {

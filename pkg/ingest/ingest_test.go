@@ -148,7 +148,7 @@ func TestFXCSVWithExplicitPairs(t *testing.T) {
 		t.Errorf("retry: %+v", again)
 	}
 	changed, _ := ingest.IngestFXCSV(context.Background(), pool, []byte("date,base,quote,rate\n2026-03-02,USD,CNY,7.3\n"), ingest.FXOptions{})
-	if rejectedText(changed) != "row 2: rate: USD/CNY on 2026-03-02 is already stored as 7.2; not overwritten" {
+	if rejectedText(changed) != "row 2: rate: USD/CNY on 2026-03-02 is already stored as 7.2000; not overwritten" {
 		t.Errorf("changed rate: %s", rejectedText(changed))
 	}
 }

@@ -106,3 +106,22 @@ func (d *Datasource) handleIngestFX(w http.ResponseWriter, r *http.Request) {
 	}
 	d.writeReport(w, rep, err)
 }
+
+// handleIngestBilling: POST ingest/billing with a FOCUS CSV export. The tenant comes
+// from an x_Tenant column, else ?tenant=; a bound data source uses its own tenant.
+func (d *Datasource) handleIngestBilling(w http.ResponseWriter, r *http.Request) {
+	body, ok := d.readUpload(w, r)
+	if !ok {
+		return
+	}
+	tenant, bound := r.URL.Query().Get("tenant"), d.settings.Tenant != ""
+	if bound {
+		tenant = d.settings.Tenant
+	}
+	rep, err := ingest.IngestFOCUSCSV(r.Context(), d.pool, body, tenant, bound)
+	if err != nil && rep.Received == 0 {
+		writeJSON(w, http.StatusBadRequest, apiError{err.Error()})
+		return
+	}
+	d.writeReport(w, rep, err)
+}

@@ -75,3 +75,20 @@ func TestIngestFXEndpointNeedsTheDirection(t *testing.T) {
 		t.Fatalf("%d %s", status, resp)
 	}
 }
+
+func TestIngestBillingEndpointUsesTheBoundTenant(t *testing.T) {
+	pool, dbURL := storetest.NewPool(t)
+	d := newInstance(t, instanceSettings(t, dbURL, map[string]any{"tenant": "acme"}))
+	export := []byte("ProviderName,ResourceId,ChargePeriodStart,ChargePeriodEnd,BilledCost,BillingCurrency,x_Tenant\n" +
+		"AWS,i-1,2026-03-02T10:00:00Z,2026-03-02T11:00:00Z,32.77,USD,\n" +
+		"AWS,i-2,2026-03-02T10:00:00Z,2026-03-02T11:00:00Z,1.00,USD,globex\n")
+	status, resp := post(t, d, "Editor", "ingest/billing?tenant=globex", export)
+	want := `{"received":2,"accepted":1,"duplicates":0,"rejected":[{"row":3,"field":"x_Tenant","message":"\"globex\" is not this data source's tenant \"acme\""}]}`
+	if status != 200 || resp != want {
+		t.Fatalf("%d %s", status, resp)
+	}
+	var tenant, cost string
+	if err := pool.QueryRow(context.Background(), "SELECT tenant, billed_cost::text FROM costlens.billing_line_items").Scan(&tenant, &cost); err != nil || tenant != "acme" || cost != "32.77" {
+		t.Fatalf("stored %s %s (%v)", tenant, cost, err)
+	}
+}

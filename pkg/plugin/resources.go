@@ -45,6 +45,7 @@ func newResourceHandler(d *Datasource) backend.CallResourceHandler {
 	mux.HandleFunc("GET /currencies", d.handleCurrencies)
 	mux.HandleFunc("POST /ingest/events", d.handleIngestEvents)
 	mux.HandleFunc("POST /ingest/fx", d.handleIngestFX)
+	mux.HandleFunc("POST /ingest/billing", d.handleIngestBilling)
 	return httpadapter.New(mux)
 }
 

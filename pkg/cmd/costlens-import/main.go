@@ -3,6 +3,7 @@
 //
 //	costlens-import events events.ndjson [--tenant acme]
 //	costlens-import fx rates.csv [--pairs China=USD/CNY,Euro=USD/EUR] [--source FRED]
+//	costlens-import billing focus-export.csv [--tenant acme]
 package main
 
 import (
@@ -27,13 +28,13 @@ func main() {
 }
 
 func run(args []string) error {
-	if len(args) < 2 || (args[0] != "events" && args[0] != "fx") {
-		return fmt.Errorf("usage: costlens-import events|fx FILE [flags]")
+	if len(args) < 2 || (args[0] != "events" && args[0] != "fx" && args[0] != "billing") {
+		return fmt.Errorf("usage: costlens-import events|fx|billing FILE [flags]")
 	}
 	kind, file := args[0], args[1]
 	fs := flag.NewFlagSet(kind, flag.ExitOnError)
 	dbURL := fs.String("database-url", os.Getenv("COSTLENS_DATABASE_URL"), "PostgreSQL URL (default $COSTLENS_DATABASE_URL)")
-	tenant := fs.String("tenant", "", "events: the tenant of rows that name none; rows naming another are rejected")
+	tenant := fs.String("tenant", "", "events, billing: the tenant of rows that name none")
 	pairs := fs.String("pairs", "", "fx: NAME=BASE/QUOTE,... for files that name countries")
 	source := fs.String("source", "", "fx: where the rates come from")
 	if err := fs.Parse(args[2:]); err != nil {
@@ -62,6 +63,15 @@ func run(args []string) error {
 	switch kind {
 	case "events":
 		rep, err = importEvents(ctx, pool, f, *tenant, started)
+	case "billing":
+		items, rejected, perr := ingest.ParseFOCUSCSV(f, *tenant, false)
+		if perr != nil {
+			return perr
+		}
+		var conflicts []ingest.RowError
+		rep.Received = len(items) + len(rejected)
+		rep.Accepted, rep.Duplicates, conflicts, err = ingest.WriteLineItems(ctx, pool, items)
+		rep.Rejected = append(rejected, conflicts...)
 	case "fx":
 		opts := ingest.FXOptions{Source: *source, Pairs: map[string]string{}}
 		for _, kv := range strings.Split(*pairs, ",") {

@@ -1,0 +1,239 @@
+package ingest
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/shopspring/decimal"
+
+	"github.com/costlens/costlens/pkg/fx"
+)
+
+// LineItem is a validated billing line from a FOCUS export.
+type LineItem struct {
+	Row              int
+	Tenant           string
+	Provider         string
+	BillingAccount   string
+	Region           string
+	ResourceID       string
+	ResourceType     string
+	PeriodStart      time.Time
+	PeriodEnd        time.Time
+	PricingUnit      string
+	ConsumedQuantity decimal.Decimal
+	BilledCost       decimal.Decimal
+	Currency         string
+	Tags             []byte
+}
+
+// focusColumns are the FinOps FOCUS column names read, and whether each is required.
+var focusColumns = map[string]bool{
+	"BilledCost": true, "BillingCurrency": true, "ChargePeriodStart": true, "ChargePeriodEnd": true,
+	"ResourceId": true, "ProviderName": true, "PricingUnit": false, "ConsumedQuantity": false,
+	"ResourceType": false, "RegionId": false, "BillingAccountId": false, "Tags": false,
+}
+
+func parseFOCUSTime(s string) (time.Time, error) {
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05", time.DateOnly} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("%q is not an ISO 8601 time such as 2026-03-02T10:00:00Z", s)
+}
+
+// ParseFOCUSCSV reads a FOCUS billing export. The tenant comes from an x_Tenant column
+// or, when the file has none, from tenant (a bound data source's tenant always wins and
+// rows naming another are rejected).
+func ParseFOCUSCSV(r io.Reader, tenant string, bound bool) ([]LineItem, []RowError, error) {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	header, err := cr.Read()
+	if err == io.EOF {
+		return nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("header: %w", err)
+	}
+	col := map[string]int{}
+	for i, h := range header {
+		col[strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))] = i
+	}
+	var missing []string
+	for name, required := range focusColumns {
+		if _, ok := col[name]; required && !ok {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) > 0 {
+		sort.Strings(missing)
+		return nil, nil, fmt.Errorf("header: missing FOCUS columns %s", strings.Join(missing, ", "))
+	}
+	tenantCol, hasTenant := col["x_Tenant"]
+	if !hasTenant && tenant == "" {
+		return nil, nil, fmt.Errorf("header: no x_Tenant column, and no tenant given for the whole file")
+	}
+
+	var items []LineItem
+	var rejected []RowError
+	row := 1
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err == nil && len(rec) > 0 {
+			row, _ = cr.FieldPos(0)
+		} else {
+			row++
+		}
+		bad := func(field, format string, args ...any) {
+			rejected = append(rejected, RowError{Row: row, Field: field, Message: fmt.Sprintf(format, args...)})
+		}
+		if err != nil {
+			bad("(csv)", "%v", err)
+			continue
+		}
+		get := func(name string) string {
+			if c, ok := col[name]; ok && c < len(rec) {
+				return strings.TrimSpace(rec[c])
+			}
+			return ""
+		}
+		li := LineItem{Row: row, Provider: get("ProviderName"), BillingAccount: get("BillingAccountId"), Region: get("RegionId"),
+			ResourceID: get("ResourceId"), ResourceType: get("ResourceType"), PricingUnit: get("PricingUnit")}
+		li.Tenant = tenant
+		if hasTenant && tenantCol < len(rec) && strings.TrimSpace(rec[tenantCol]) != "" {
+			named := strings.TrimSpace(rec[tenantCol])
+			if bound && named != tenant {
+				bad("x_Tenant", "%q is not this data source's tenant %q", named, tenant)
+				continue
+			}
+			li.Tenant = named
+		}
+		if li.Tenant == "" {
+			bad("x_Tenant", "is empty and no tenant was given for the file")
+			continue
+		}
+		if li.Provider == "" {
+			bad("ProviderName", "is required")
+			continue
+		}
+		if li.ResourceID == "" {
+			bad("ResourceId", "is required")
+			continue
+		}
+		if li.PeriodStart, err = parseFOCUSTime(get("ChargePeriodStart")); err != nil {
+			bad("ChargePeriodStart", "%v", err)
+			continue
+		}
+		if li.PeriodEnd, err = parseFOCUSTime(get("ChargePeriodEnd")); err != nil {
+			bad("ChargePeriodEnd", "%v", err)
+			continue
+		}
+		if !li.PeriodEnd.After(li.PeriodStart) {
+			bad("ChargePeriodEnd", "%s is not after ChargePeriodStart %s", li.PeriodEnd.Format(time.RFC3339), li.PeriodStart.Format(time.RFC3339))
+			continue
+		}
+		if li.BilledCost, err = decimal.NewFromString(get("BilledCost")); err != nil {
+			bad("BilledCost", "%q is not a decimal number", get("BilledCost"))
+			continue
+		}
+		if li.Currency, err = fx.ParseCurrency("BillingCurrency", get("BillingCurrency")); err != nil {
+			bad("BillingCurrency", "%q is not an ISO-4217 currency code", get("BillingCurrency"))
+			continue
+		}
+		li.ConsumedQuantity = decimal.Zero
+		if q := get("ConsumedQuantity"); q != "" {
+			if li.ConsumedQuantity, err = decimal.NewFromString(q); err != nil || li.ConsumedQuantity.IsNegative() {
+				bad("ConsumedQuantity", "%q is not a non-negative decimal number", q)
+				continue
+			}
+		}
+		if li.PricingUnit == "" {
+			li.PricingUnit = "unspecified"
+		}
+		li.Tags = []byte("{}")
+		if t := get("Tags"); t != "" {
+			var obj map[string]any
+			if err := json.Unmarshal([]byte(t), &obj); err != nil {
+				bad("Tags", "is not a JSON object: %v", err)
+				continue
+			}
+			li.Tags = []byte(t)
+		}
+		items = append(items, li)
+	}
+	return items, rejected, nil
+}
+
+// WriteLineItems stores lines idempotently on their natural key: the same line again
+// is a duplicate; the same key with another billed cost is reported, not overwritten.
+func WriteLineItems(ctx context.Context, pool *pgxpool.Pool, items []LineItem) (accepted, duplicates int, rejected []RowError, err error) {
+	err = pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		for _, li := range items {
+			var stored *string
+			if err := tx.QueryRow(ctx, `INSERT INTO costlens.billing_line_items
+				(tenant, provider, billing_account, region, resource_id, resource_type, charge_period_start, charge_period_end,
+				 pricing_unit, consumed_quantity, billed_cost, billing_currency, tags)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::numeric, $11::numeric, $12, $13::jsonb)
+				ON CONFLICT (tenant, provider, billing_account, resource_id, charge_period_start, pricing_unit)
+				DO UPDATE SET billed_cost = costlens.billing_line_items.billed_cost
+				RETURNING CASE WHEN xmax = 0 THEN NULL ELSE billed_cost::text || ' ' || billing_currency END`,
+				li.Tenant, li.Provider, li.BillingAccount, li.Region, li.ResourceID, li.ResourceType, li.PeriodStart, li.PeriodEnd,
+				li.PricingUnit, asWritten(li.ConsumedQuantity), asWritten(li.BilledCost), li.Currency, string(li.Tags)).Scan(&stored); err != nil {
+				return fmt.Errorf("row %d: %w", li.Row, err)
+			}
+			switch {
+			case stored == nil:
+				accepted++
+			case sameAmount(*stored, li):
+				duplicates++
+			default:
+				rejected = append(rejected, RowError{Row: li.Row, Field: "BilledCost", Message: fmt.Sprintf(
+					"this line (%s, %s) is already stored as %s; not overwritten", li.ResourceID, li.PeriodStart.Format(time.RFC3339), *stored)})
+			}
+		}
+		return nil
+	})
+	return accepted, duplicates, rejected, err
+}
+
+// asWritten renders a decimal with the scale it was read with ("19.80" stays 19.80),
+// so PostgreSQL's numeric keeps the amount exactly as the bill stated it.
+func asWritten(d decimal.Decimal) string {
+	if d.Exponent() < 0 {
+		return d.StringFixed(-d.Exponent())
+	}
+	return d.String()
+}
+
+func sameAmount(stored string, li LineItem) bool {
+	amount, cur, _ := strings.Cut(stored, " ")
+	d, err := decimal.NewFromString(amount)
+	return err == nil && d.Equal(li.BilledCost) && cur == li.Currency
+}
+
+// IngestFOCUSCSV parses and stores a FOCUS billing export.
+func IngestFOCUSCSV(ctx context.Context, pool *pgxpool.Pool, body []byte, tenant string, bound bool) (Report, error) {
+	items, rejected, err := ParseFOCUSCSV(bytes.NewReader(body), tenant, bound)
+	if err != nil {
+		return Report{}, err
+	}
+	rep := Report{Received: len(items) + len(rejected)}
+	var conflicts []RowError
+	rep.Accepted, rep.Duplicates, conflicts, err = WriteLineItems(ctx, pool, items)
+	rep.Rejected = append(append([]RowError{}, rejected...), conflicts...)
+	sort.SliceStable(rep.Rejected, func(i, j int) bool { return rep.Rejected[i].Row < rep.Rejected[j].Row })
+	return rep, err
+}
