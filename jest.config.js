@@ -14,6 +14,9 @@ module.exports = {
   },
   // Grafana 13's packages also pull in these ESM-only modules.
   transformIgnorePatterns: [nodeModulesToTransform([...grafanaESModules, '@react-hookz', '@ver0', '@grafana/scenes'])],
+  // A hang guard, not a speed check: the first test of a file pays for loading
+  // @grafana/ui, and user-flow tests click through many menus on a 2-core machine.
+  testTimeout: 30000,
   // Playwright specs under tests/ are not Jest tests.
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/tests/'],
 };
