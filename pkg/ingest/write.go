@@ -10,6 +10,8 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/shopspring/decimal"
+
+	"github.com/costlens/costlens/pkg/pricing"
 )
 
 // BatchSize is how many events go into PostgreSQL per transaction.
@@ -25,13 +27,16 @@ func numeric(d *decimal.Decimal) pgtype.Numeric {
 // WriteEvents stores events in batches, each in its own transaction: the
 // (tenant, request_id) keys are claimed first, and only events whose key was new are
 // copied in, so a retried upload (or a repeated row) is counted as a duplicate.
-func WriteEvents(ctx context.Context, pool *pgxpool.Pool, events []Event, progress func(done int)) (accepted, duplicates int, err error) {
+//
+// Each stored event is priced with book at the price in force at its time and tier;
+// one the book has no price for stays unpriced (NULL priced_cost), never zero.
+func WriteEvents(ctx context.Context, pool *pgxpool.Pool, book *pricing.Book, events []Event, progress func(done int)) (accepted, duplicates int, err error) {
 	for start := 0; start < len(events); start += BatchSize {
 		batch := events[start:min(start+BatchSize, len(events))]
 		var a int
 		err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
 			var err error
-			a, err = writeBatch(ctx, tx, batch)
+			a, err = writeBatch(ctx, tx, book, batch)
 			return err
 		})
 		if err != nil {
@@ -46,7 +51,7 @@ func WriteEvents(ctx context.Context, pool *pgxpool.Pool, events []Event, progre
 	return accepted, duplicates, nil
 }
 
-func writeBatch(ctx context.Context, tx pgx.Tx, batch []Event) (int, error) {
+func writeBatch(ctx context.Context, tx pgx.Tx, book *pricing.Book, batch []Event) (int, error) {
 	tenants := make([]string, len(batch))
 	ids := make([]string, len(batch))
 	stamps := make([]time.Time, len(batch))
@@ -88,14 +93,20 @@ func writeBatch(ctx context.Context, tx pgx.Tx, batch []Event) (int, error) {
 			continue
 		}
 		delete(fresh, k) // a key repeated inside the upload is stored once
+		var pricedCost *decimal.Decimal
+		var priceCurrency *string
+		var priceID *int64
+		if p, ok := book.PriceFor(e.Provider, e.Model, e.TS, e.InputTokens, e.OutputTokens, e.CachedTokens); ok {
+			pricedCost, priceCurrency, priceID = &p.Cost, &p.Currency, &p.PriceID
+		}
 		copyRows = append(copyRows, []any{e.Tenant, e.RequestID, e.TS, e.Feature, e.UserID, e.Model, e.ModelVersion,
 			e.Provider, e.Region, e.InputTokens, e.OutputTokens, e.CachedTokens, e.LatencyMS, numeric(e.GPUSeconds),
-			numeric(e.ReportedCost), e.ReportedCurrency, string(e.Attributes)})
+			numeric(e.ReportedCost), e.ReportedCurrency, string(e.Attributes), numeric(pricedCost), priceCurrency, priceID})
 	}
 	n, err := tx.CopyFrom(ctx, pgx.Identifier{"costlens", "cost_events"},
 		[]string{"tenant", "request_id", "ts", "feature", "user_id", "model", "model_version", "provider", "region",
 			"input_tokens", "output_tokens", "cached_input_tokens", "latency_ms", "gpu_seconds",
-			"reported_cost", "reported_currency", "attributes"}, pgx.CopyFromRows(copyRows))
+			"reported_cost", "reported_currency", "attributes", "priced_cost", "price_currency", "price_id"}, pgx.CopyFromRows(copyRows))
 	return int(n), err
 }
 
@@ -109,6 +120,10 @@ func IngestEvents(ctx context.Context, pool *pgxpool.Pool, body []byte, boundTen
 	if rep.Rejected == nil {
 		rep.Rejected = []RowError{}
 	}
-	rep.Accepted, rep.Duplicates, err = WriteEvents(ctx, pool, events, nil)
+	book, err := pricing.LoadBook(ctx, pool)
+	if err != nil {
+		return rep, err
+	}
+	rep.Accepted, rep.Duplicates, err = WriteEvents(ctx, pool, book, events, nil)
 	return rep, err
 }

@@ -1,6 +1,7 @@
 package plugin
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 
 	"github.com/costlens/costlens/pkg/ingest"
+	"github.com/costlens/costlens/pkg/pricing"
 )
 
 // MaxUploadBytes bounds one upload; larger files go through costlens-import.
@@ -124,4 +126,29 @@ func (d *Datasource) handleIngestBilling(w http.ResponseWriter, r *http.Request)
 		return
 	}
 	d.writeReport(w, rep, err)
+}
+
+// handleIngestPrices: POST ingest/prices with a price book YAML file. History is kept:
+// a changed price closes the old row and opens a new one.
+func (d *Datasource) handleIngestPrices(w http.ResponseWriter, r *http.Request) {
+	body, ok := d.readUpload(w, r)
+	if !ok {
+		return
+	}
+	rows, err := pricing.ParseYAML(body)
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, apiError{err.Error()})
+		return
+	}
+	res, err := pricing.Apply(r.Context(), d.pool, rows)
+	var conflict *pricing.ConflictError
+	if errors.As(err, &conflict) {
+		writeJSON(w, http.StatusConflict, apiError{err.Error()})
+		return
+	}
+	if err != nil {
+		writeJSON(w, http.StatusBadGateway, apiError{describeDBError(d.settings, err)})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]int{"added": res.Added, "changed": res.Changed, "unchanged": res.Unchanged})
 }

@@ -92,3 +92,33 @@ func TestIngestBillingEndpointUsesTheBoundTenant(t *testing.T) {
 		t.Fatalf("stored %s %s (%v)", tenant, cost, err)
 	}
 }
+
+func TestUploadedEventsArePricedAtTheBookPriceInForce(t *testing.T) {
+	_, dbURL := storetest.NewPool(t)
+	d := newInstance(t, instanceSettings(t, dbURL, nil))
+	prices := []byte("prices:\n  - provider: openai\n    model: gpt-4o\n    currency: USD\n    unit: 1m_tokens\n    effective_from: 2026-01-01\n    input: 2.50\n    output: 10.00\n    cached_input: 1.25\n")
+	status, resp := post(t, d, "Admin", "ingest/prices", prices)
+	if status != 200 || resp != `{"added":3,"changed":0,"unchanged":0}` {
+		t.Fatalf("prices: %d %s", status, resp)
+	}
+	events := []byte(`{"tenant":"acme","request_id":"p1","ts":"2026-03-02T10:00:00Z","provider":"openai","model":"gpt-4o","input_tokens":1000,"output_tokens":500,"cached_input_tokens":2000}
+{"tenant":"acme","request_id":"p2","ts":"2026-03-02T10:00:00Z","provider":"openai","model":"gpt-5-preview","input_tokens":1000}`)
+	if status, resp := post(t, d, "Editor", "ingest/events", events); status != 200 || !strings.HasPrefix(resp, `{"received":2,"accepted":2,`) {
+		t.Fatalf("events: %d %s", status, resp)
+	}
+	res, _ := d.QueryData(context.Background(), &backend.QueryDataRequest{Queries: []backend.DataQuery{
+		dataQuery("A", `{"queryType":"breakdown","metric":"cost"}`),
+		dataQuery("B", `{"queryType":"breakdown","metric":"unpriced_requests"}`),
+	}})
+	// 1000 × 2.50/1M + 500 × 10/1M + 2000 × 1.25/1M = 0.01; the preview model is unpriced, not zero
+	if v := *res.Responses["A"].Frames[0].Fields[0].At(0).(*float64); v != 0.01 {
+		t.Errorf("cost %v, want 0.01", v)
+	}
+	if v := *res.Responses["B"].Frames[0].Fields[0].At(0).(*float64); v != 1 {
+		t.Errorf("unpriced %v, want 1", v)
+	}
+	status, resp = post(t, d, "Viewer", "ingest/prices", prices)
+	if status != 403 {
+		t.Errorf("viewer may not change prices: %d %s", status, resp)
+	}
+}

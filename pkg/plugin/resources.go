@@ -46,6 +46,7 @@ func newResourceHandler(d *Datasource) backend.CallResourceHandler {
 	mux.HandleFunc("POST /ingest/events", d.handleIngestEvents)
 	mux.HandleFunc("POST /ingest/fx", d.handleIngestFX)
 	mux.HandleFunc("POST /ingest/billing", d.handleIngestBilling)
+	mux.HandleFunc("POST /ingest/prices", d.handleIngestPrices)
 	return httpadapter.New(mux)
 }
 

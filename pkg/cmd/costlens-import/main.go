@@ -4,12 +4,14 @@
 //	costlens-import events events.ndjson [--tenant acme]
 //	costlens-import fx rates.csv [--pairs China=USD/CNY,Euro=USD/EUR] [--source FRED]
 //	costlens-import billing focus-export.csv [--tenant acme]
+//	costlens-import prices price-book.yaml
 package main
 
 import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
@@ -17,6 +19,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/costlens/costlens/pkg/ingest"
+	"github.com/costlens/costlens/pkg/pricing"
 	"github.com/costlens/costlens/pkg/store"
 )
 
@@ -28,8 +31,8 @@ func main() {
 }
 
 func run(args []string) error {
-	if len(args) < 2 || (args[0] != "events" && args[0] != "fx" && args[0] != "billing") {
-		return fmt.Errorf("usage: costlens-import events|fx|billing FILE [flags]")
+	if len(args) < 2 || (args[0] != "events" && args[0] != "fx" && args[0] != "billing" && args[0] != "prices") {
+		return fmt.Errorf("usage: costlens-import events|fx|billing|prices FILE [flags]")
 	}
 	kind, file := args[0], args[1]
 	fs := flag.NewFlagSet(kind, flag.ExitOnError)
@@ -63,6 +66,21 @@ func run(args []string) error {
 	switch kind {
 	case "events":
 		rep, err = importEvents(ctx, pool, f, *tenant, started)
+	case "prices":
+		body, rerr := io.ReadAll(f)
+		if rerr != nil {
+			return rerr
+		}
+		rows, perr := pricing.ParseYAML(body)
+		if perr != nil {
+			return perr
+		}
+		res, aerr := pricing.Apply(ctx, pool, rows)
+		if aerr != nil {
+			return aerr
+		}
+		fmt.Fprintf(os.Stderr, "%s: %d prices added, %d changed (old ones closed), %d unchanged\n", file, res.Added, res.Changed, res.Unchanged)
+		return nil
 	case "billing":
 		items, rejected, perr := ingest.ParseFOCUSCSV(f, *tenant, false)
 		if perr != nil {
@@ -99,9 +117,13 @@ func run(args []string) error {
 // importEvents streams the file and writes it batch by batch, showing progress.
 func importEvents(ctx context.Context, pool *pgxpool.Pool, f *os.File, tenant string, started time.Time) (ingest.Report, error) {
 	var rep ingest.Report
+	book, err := pricing.LoadBook(ctx, pool)
+	if err != nil {
+		return rep, err
+	}
 	batch := make([]ingest.Event, 0, ingest.BatchSize)
 	flush := func() error {
-		a, dup, err := ingest.WriteEvents(ctx, pool, batch, nil)
+		a, dup, err := ingest.WriteEvents(ctx, pool, book, batch, nil)
 		rep.Accepted += a
 		rep.Duplicates += dup
 		batch = batch[:0]
@@ -110,7 +132,7 @@ func importEvents(ctx context.Context, pool *pgxpool.Pool, f *os.File, tenant st
 		}
 		return err
 	}
-	err := ingest.ParseEventsFunc(f, tenant, func(e ingest.Event) error {
+	err = ingest.ParseEventsFunc(f, tenant, func(e ingest.Event) error {
 		rep.Received++
 		batch = append(batch, e)
 		if len(batch) == ingest.BatchSize {

@@ -1,0 +1,233 @@
+package pricing
+
+import (
+	"bytes"
+	"fmt"
+	"path"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"gopkg.in/yaml.v3"
+)
+
+// Row is one price_book row: one usage type of one model, in force from EffectiveFrom
+// until EffectiveTo (open-ended when nil), above MinContextTokens.
+type Row struct {
+	ID               int64
+	Provider         string
+	Model            string
+	ModelIsPattern   bool
+	UsageType        string // input, output, cached_input, request
+	UnitPrice        decimal.Decimal
+	Unit             string // token, 1k_tokens, 1m_tokens, request
+	Currency         string
+	MinContextTokens int64
+	EffectiveFrom    time.Time
+	EffectiveTo      *time.Time
+	CheckedOn        *time.Time
+	Source           string
+}
+
+// yamlPrice is one entry of the version-controlled price book file.
+type yamlPrice struct {
+	Provider      string     `yaml:"provider"`
+	Model         string     `yaml:"model"`
+	Pattern       bool       `yaml:"pattern"`
+	Currency      string     `yaml:"currency"`
+	Unit          string     `yaml:"unit"`
+	EffectiveFrom string     `yaml:"effective_from"`
+	CheckedOn     string     `yaml:"checked_on"`
+	Source        string     `yaml:"source"`
+	Input         *string    `yaml:"input"`
+	Output        *string    `yaml:"output"`
+	CachedInput   *string    `yaml:"cached_input"`
+	Request       *string    `yaml:"request"`
+	Tiers         []yamlTier `yaml:"tiers"`
+}
+
+type yamlTier struct {
+	MinContextTokens int64   `yaml:"min_context_tokens"`
+	Input            *string `yaml:"input"`
+	Output           *string `yaml:"output"`
+	CachedInput      *string `yaml:"cached_input"`
+}
+
+var units = map[string]bool{"token": true, "1k_tokens": true, "1m_tokens": true, "request": true}
+
+// ParseYAML reads a price book file: `prices:` entries, each with provider, model (or a
+// glob when pattern: true), currency, unit, effective_from, and input/output/
+// cached_input/request prices, plus tiers that apply above min_context_tokens prompt
+// tokens. Errors name the entry and field.
+func ParseYAML(b []byte) ([]Row, error) {
+	var doc struct {
+		Prices []yamlPrice `yaml:"prices"`
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(&doc); err != nil {
+		return nil, fmt.Errorf("price book: %w", err)
+	}
+	var rows []Row
+	for i, p := range doc.Prices {
+		where := fmt.Sprintf("prices[%d]", i)
+		if p.Provider == "" || p.Model == "" {
+			return nil, fmt.Errorf("%s: provider and model are required", where)
+		}
+		if len(p.Currency) != 3 || strings.ToUpper(p.Currency) != p.Currency {
+			return nil, fmt.Errorf("%s (%s %s): currency %q is not an upper-case ISO-4217 code", where, p.Provider, p.Model, p.Currency)
+		}
+		if !units[p.Unit] {
+			return nil, fmt.Errorf("%s (%s %s): unit %q is not token, 1k_tokens, 1m_tokens or request", where, p.Provider, p.Model, p.Unit)
+		}
+		if p.Pattern {
+			if _, err := path.Match(p.Model, ""); err != nil {
+				return nil, fmt.Errorf("%s: model pattern %q: %w", where, p.Model, err)
+			}
+		}
+		from, err := time.Parse(time.DateOnly, p.EffectiveFrom)
+		if err != nil {
+			// a price can change mid-day: a full RFC 3339 time is accepted too
+			if from, err = time.Parse(time.RFC3339, p.EffectiveFrom); err != nil {
+				return nil, fmt.Errorf("%s (%s %s): effective_from %q is not YYYY-MM-DD or an RFC 3339 time", where, p.Provider, p.Model, p.EffectiveFrom)
+			}
+		}
+		from = from.UTC()
+		var checked *time.Time
+		if p.CheckedOn != "" {
+			c, err := time.Parse(time.DateOnly, p.CheckedOn)
+			if err != nil {
+				return nil, fmt.Errorf("%s (%s %s): checked_on %q is not YYYY-MM-DD", where, p.Provider, p.Model, p.CheckedOn)
+			}
+			checked = &c
+		}
+		add := func(field, usage string, v *string, minCtx int64) error {
+			if v == nil {
+				return nil
+			}
+			price, err := decimal.NewFromString(*v)
+			if err != nil || price.IsNegative() {
+				return fmt.Errorf("%s (%s %s): %s %q is not a non-negative decimal", where, p.Provider, p.Model, field, *v)
+			}
+			unit := p.Unit
+			if usage == "request" {
+				unit = "request"
+			}
+			rows = append(rows, Row{Provider: p.Provider, Model: p.Model, ModelIsPattern: p.Pattern, UsageType: usage,
+				UnitPrice: price, Unit: unit, Currency: p.Currency, MinContextTokens: minCtx, EffectiveFrom: from,
+				CheckedOn: checked, Source: p.Source})
+			return nil
+		}
+		for _, f := range []struct {
+			field, usage string
+			v            *string
+		}{{"input", "input", p.Input}, {"output", "output", p.Output}, {"cached_input", "cached_input", p.CachedInput}, {"request", "request", p.Request}} {
+			if err := add(f.field, f.usage, f.v, 0); err != nil {
+				return nil, err
+			}
+		}
+		for j, t := range p.Tiers {
+			if t.MinContextTokens <= 0 {
+				return nil, fmt.Errorf("%s.tiers[%d]: min_context_tokens must be positive", where, j)
+			}
+			for _, f := range []struct {
+				field, usage string
+				v            *string
+			}{{"input", "input", t.Input}, {"output", "output", t.Output}, {"cached_input", "cached_input", t.CachedInput}} {
+				if err := add(fmt.Sprintf("tiers[%d].%s", j, f.field), f.usage, f.v, t.MinContextTokens); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	return rows, nil
+}
+
+// Book answers which price applies to a request.
+type Book struct {
+	rows []Row
+}
+
+// NewBook indexes price rows (as stored, with their ids and effective ranges).
+func NewBook(rows []Row) *Book {
+	sorted := append([]Row(nil), rows...)
+	// exact models before patterns; higher tiers first so the first match is the tier in force
+	sort.SliceStable(sorted, func(i, j int) bool {
+		if sorted[i].ModelIsPattern != sorted[j].ModelIsPattern {
+			return !sorted[i].ModelIsPattern
+		}
+		return sorted[i].MinContextTokens > sorted[j].MinContextTokens
+	})
+	return &Book{rows: sorted}
+}
+
+func perUnit(unit string) decimal.Decimal {
+	switch unit {
+	case "1k_tokens":
+		return decimal.NewFromInt(1000)
+	case "1m_tokens":
+		return decimal.NewFromInt(1_000_000)
+	}
+	return decimal.NewFromInt(1)
+}
+
+// Priced is a request's cost under the price book.
+type Priced struct {
+	Cost     decimal.Decimal
+	Currency string
+	PriceID  int64 // the input (else first) price row used
+}
+
+// PriceFor prices a request at the price in force at ts, in the tier its prompt size
+// (input + cached tokens) falls in: input × in + output × out + cached × cached + per
+// request. ok is false when the model has no price then, or when a token count it used
+// has no price of its own: such a request is unpriced, never zero.
+func (b *Book) PriceFor(provider, model string, ts time.Time, input, output, cached int64) (Priced, bool) {
+	prompt := input + cached
+	chosen := map[string]Row{}
+	for _, r := range b.rows {
+		if r.Provider != provider || ts.Before(r.EffectiveFrom) || (r.EffectiveTo != nil && !ts.Before(*r.EffectiveTo)) {
+			continue
+		}
+		if r.ModelIsPattern {
+			if ok, _ := path.Match(r.Model, model); !ok {
+				continue
+			}
+		} else if r.Model != model {
+			continue
+		}
+		if r.MinContextTokens > prompt {
+			continue
+		}
+		if _, seen := chosen[r.UsageType]; !seen {
+			chosen[r.UsageType] = r
+		}
+	}
+	if len(chosen) == 0 {
+		return Priced{}, false
+	}
+	var currency string
+	cost := decimal.Zero
+	for usage, count := range map[string]int64{"input": input, "output": output, "cached_input": cached, "request": 1} {
+		r, ok := chosen[usage]
+		if !ok {
+			if count > 0 && usage != "request" {
+				return Priced{}, false
+			}
+			continue
+		}
+		if currency != "" && r.Currency != currency {
+			return Priced{}, false
+		}
+		currency = r.Currency
+		cost = cost.Add(decimal.NewFromInt(count).Mul(r.UnitPrice).Div(perUnit(r.Unit)))
+	}
+	var id int64
+	for _, usage := range []string{"request", "cached_input", "output", "input"} {
+		if r, ok := chosen[usage]; ok {
+			id = r.ID
+		}
+	}
+	return Priced{Cost: cost, Currency: currency, PriceID: id}, true
+}

@@ -1,0 +1,92 @@
+package pricing
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/shopspring/decimal"
+)
+
+// LoadBook reads the whole price book (history included: PriceFor picks by time).
+func LoadBook(ctx context.Context, db interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}) (*Book, error) {
+	rows, err := db.Query(ctx, `SELECT id, provider, model, model_is_pattern, usage_type, unit_price::text, unit, currency::text,
+		min_context_tokens, effective_from, effective_to, checked_on, source FROM costlens.price_book`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Row
+	for rows.Next() {
+		var r Row
+		var price string
+		if err := rows.Scan(&r.ID, &r.Provider, &r.Model, &r.ModelIsPattern, &r.UsageType, &price, &r.Unit, &r.Currency,
+			&r.MinContextTokens, &r.EffectiveFrom, &r.EffectiveTo, &r.CheckedOn, &r.Source); err != nil {
+			return nil, err
+		}
+		r.UnitPrice = decimal.RequireFromString(price)
+		out = append(out, r)
+	}
+	return NewBook(out), rows.Err()
+}
+
+// ApplyResult counts what loading a price book file changed.
+type ApplyResult struct {
+	Added, Changed, Unchanged int
+}
+
+// Apply loads price rows keeping history: a row whose price is already in force is
+// unchanged; a different price closes the open row at the new effective_from and opens
+// a new one; nothing is overwritten. Loading the same file twice changes nothing.
+func Apply(ctx context.Context, pool *pgxpool.Pool, rows []Row) (ApplyResult, error) {
+	var res ApplyResult
+	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		for _, r := range rows {
+			var id int64
+			var price, unit, currency string
+			var from time.Time
+			err := tx.QueryRow(ctx, `SELECT id, unit_price::text, unit, currency::text, effective_from FROM costlens.price_book
+				WHERE provider = $1 AND model = $2 AND usage_type = $3 AND min_context_tokens = $4 AND effective_to IS NULL
+				FOR UPDATE`, r.Provider, r.Model, r.UsageType, r.MinContextTokens).Scan(&id, &price, &unit, &currency, &from)
+			switch {
+			case err == pgx.ErrNoRows:
+				res.Added++
+			case err != nil:
+				return err
+			case decimal.RequireFromString(price).Equal(r.UnitPrice) && unit == r.Unit && currency == r.Currency:
+				res.Unchanged++
+				continue
+			case !r.EffectiveFrom.After(from):
+				return &ConflictError{Row: r, InForceFrom: from}
+			default:
+				if _, err := tx.Exec(ctx, "UPDATE costlens.price_book SET effective_to = $2 WHERE id = $1", id, r.EffectiveFrom); err != nil {
+					return err
+				}
+				res.Changed++
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO costlens.price_book (provider, model, model_is_pattern, usage_type, unit_price, unit,
+				currency, min_context_tokens, effective_from, checked_on, source) VALUES ($1, $2, $3, $4, $5::numeric, $6, $7, $8, $9, $10, $11)`,
+				r.Provider, r.Model, r.ModelIsPattern, r.UsageType, r.UnitPrice.String(), r.Unit, r.Currency, r.MinContextTokens,
+				r.EffectiveFrom, r.CheckedOn, r.Source); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return res, err
+}
+
+// ConflictError: a changed price must take effect after the one it replaces.
+type ConflictError struct {
+	Row         Row
+	InForceFrom time.Time
+}
+
+func (e *ConflictError) Error() string {
+	return "price book: " + e.Row.Provider + " " + e.Row.Model + " " + e.Row.UsageType + " changes on " +
+		e.Row.EffectiveFrom.Format(time.DateOnly) + ", not after the price in force since " + e.InForceFrom.Format(time.DateOnly) +
+		": give the new price a later effective_from"
+}
