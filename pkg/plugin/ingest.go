@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 
@@ -151,4 +152,38 @@ func (d *Datasource) handleIngestPrices(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]int{"added": res.Added, "changed": res.Changed, "unchanged": res.Unchanged})
+}
+
+// handleReprice: POST reprice?from=<ms>&to=<ms> recomputes priced cost over the range
+// with the current price book and reports how many events changed and by how much.
+func (d *Datasource) handleReprice(w http.ResponseWriter, r *http.Request) {
+	if d.settingsErr != nil {
+		writeJSON(w, http.StatusBadRequest, apiError{d.settingsErr.Error()})
+		return
+	}
+	if !canWrite(r) {
+		writeJSON(w, http.StatusForbidden, apiError{"repricing needs the Editor or Admin role"})
+		return
+	}
+	from, err := parseMillis(r, "from", time.Time{})
+	if err == nil && from.IsZero() {
+		err = errors.New("from: required, epoch milliseconds")
+	}
+	var to time.Time
+	if err == nil {
+		to, err = parseMillis(r, "to", d.now().UTC())
+	}
+	if err == nil && !from.Before(to) {
+		err = fmt.Errorf("from (%s) must be before to (%s)", from.Format(time.RFC3339), to.Format(time.RFC3339))
+	}
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, apiError{err.Error()})
+		return
+	}
+	rep, err := pricing.Reprice(r.Context(), d.pool, from, to, d.settings.Tenant)
+	if err != nil {
+		writeJSON(w, http.StatusBadGateway, apiError{describeDBError(d.settings, err)})
+		return
+	}
+	writeJSON(w, http.StatusOK, rep)
 }

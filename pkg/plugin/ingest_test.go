@@ -121,4 +121,14 @@ func TestUploadedEventsArePricedAtTheBookPriceInForce(t *testing.T) {
 	if status != 403 {
 		t.Errorf("viewer may not change prices: %d %s", status, resp)
 	}
+
+	// Nothing changed in the book: repricing the day changes nothing.
+	status, resp = post(t, d, "Editor", "reprice?from=1772409600000&to=1772496000000", nil)
+	if status != 200 || resp != `{"examined":2,"changed":0,"newlyPriced":0,"newlyUnpriced":0,"delta":{}}` {
+		t.Errorf("reprice: %d %s", status, resp)
+	}
+	status, resp = post(t, d, "Editor", "reprice?to=1772496000000", nil)
+	if status != 400 || resp != `{"error":"from: required, epoch milliseconds"}` {
+		t.Errorf("reprice without from: %d %s", status, resp)
+	}
 }
