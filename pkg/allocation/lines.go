@@ -27,6 +27,9 @@ type Allocated struct {
 	Currency    string
 	Basis       Basis
 	Shares      []Share
+	// A100Hours is the line's consumed quantity in A100-hour equivalents, through
+	// unit_conversions (pricing unit, and instance type or GPU type); nil when none applies.
+	A100Hours *decimal.Decimal
 }
 
 // lineSQL reads the lines whose charge period starts in the range, with the GPUs the
@@ -34,7 +37,13 @@ type Allocated struct {
 const lineSQL = `
 SELECT b.id, b.tenant, b.provider, b.region, b.resource_id, b.charge_period_start, b.charge_period_end,
        b.billed_cost::text, b.billing_currency::text,
-       coalesce((SELECT max(mv.gpus) FROM costlens.model_versions mv WHERE mv.resource_id = b.resource_id), 0)::text
+       coalesce((SELECT max(mv.gpus) FROM costlens.model_versions mv WHERE mv.resource_id = b.resource_id), 0)::text,
+       (SELECT (b.consumed_quantity * uc.factor)::text FROM costlens.unit_conversions uc
+        WHERE uc.from_unit = b.pricing_unit AND uc.to_unit = 'a100-hour'
+          AND uc.subject IN (b.resource_type, '',
+              coalesce((SELECT max(mv.gpu_type) FROM costlens.model_versions mv WHERE mv.resource_id = b.resource_id), ''))
+        -- the instance type is the most specific subject, then the GPU type, then any
+        ORDER BY uc.subject = b.resource_type DESC, uc.subject = '' ASC LIMIT 1)
 FROM costlens.billing_line_items b
 WHERE b.charge_period_start >= $1 AND b.charge_period_start < $2 AND ($3 = '' OR b.tenant = $3)
 ORDER BY b.id`
@@ -80,7 +89,8 @@ func Allocate(ctx context.Context, db DB, from, to time.Time, tenant string) ([]
 	for rows.Next() {
 		var a Allocated
 		var billed, gpuCount string
-		if err := rows.Scan(&a.LineID, &a.Tenant, &a.Provider, &a.Region, &a.ResourceID, &a.PeriodStart, &a.PeriodEnd, &billed, &a.Currency, &gpuCount); err != nil {
+		var a100 *string
+		if err := rows.Scan(&a.LineID, &a.Tenant, &a.Provider, &a.Region, &a.ResourceID, &a.PeriodStart, &a.PeriodEnd, &billed, &a.Currency, &gpuCount, &a100); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -89,6 +99,10 @@ func Allocate(ctx context.Context, db DB, from, to time.Time, tenant string) ([]
 			return nil, fmt.Errorf("line %d billed cost %q: %w", a.LineID, billed, err)
 		}
 		gpus[a.LineID] = decimal.RequireFromString(gpuCount)
+		if a100 != nil {
+			h := decimal.RequireFromString(*a100)
+			a.A100Hours = &h
+		}
 		lines = append(lines, a)
 	}
 	if err := rows.Err(); err != nil {

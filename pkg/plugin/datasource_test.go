@@ -280,3 +280,48 @@ func TestAllocationQuerySplitsCNYBillingAndNormalisesToUSD(t *testing.T) {
 		t.Errorf("original column %s", f.Fields[2].Name)
 	}
 }
+
+func TestCostPerA100HourComparesProviders(t *testing.T) {
+	pool, dbURL := storetest.NewPool(t)
+	storetest.SeedExample(t, pool)
+	storetest.Exec(t, pool, `
+		INSERT INTO costlens.model_versions (model_version, resource_id, gpu_type, gpus) VALUES ('llama-aws', 'i-1', 'A100', 8);
+		INSERT INTO costlens.unit_conversions (from_unit, subject, to_unit, factor) VALUES
+			('instance-hour', 'ecs.gn7i-c32g1.8xlarge', 'a100-hour', 0.25),
+			('gpu-hour', 'A100', 'a100-hour', 1),
+			('vgpu-second', '', 'a100-hour', 0.000034722222222222222222);
+		INSERT INTO costlens.billing_line_items (tenant, provider, resource_id, resource_type, charge_period_start, charge_period_end,
+			pricing_unit, consumed_quantity, billed_cost, billing_currency) VALUES
+			('acme', 'alibaba', 'eas-1', 'ecs.gn7i-c32g1.8xlarge', '2026-03-02T10:00Z', '2026-03-02T11:00Z', 'instance-hour', 1, 21.60, 'CNY'),
+			('acme', 'aws', 'i-1', 'p4d.24xlarge', '2026-03-02T10:00Z', '2026-03-02T11:00Z', 'gpu-hour', 8, 32.77, 'USD'),
+			('acme', 'azure', 'vm-1', 'NVadsA10', '2026-03-02T10:00Z', '2026-03-02T11:00Z', 'vgpu-second', 28800, 2.00, 'USD'),
+			('acme', 'openai', 'api', '', '2026-03-02T10:00Z', '2026-03-02T11:00Z', 'request', 100, 1.00, 'USD')`)
+	d := newInstance(t, instanceSettings(t, dbURL, nil))
+	resp, _ := d.QueryData(context.Background(), &backend.QueryDataRequest{Queries: []backend.DataQuery{
+		dataQuery("A", `{"queryType":"allocation","metric":"cost_per_a100_hour","groupBy":["provider"]}`),
+		dataQuery("B", `{"queryType":"allocation","metric":"a100_hours","groupBy":["provider"]}`),
+	}})
+	if resp.Responses["A"].Error != nil {
+		t.Fatal(resp.Responses["A"].Error)
+	}
+	render := func(f *data.Frame) string {
+		var out []string
+		for r := 0; r < f.Rows(); r++ {
+			v := "null"
+			if p := f.Fields[1].At(r).(*float64); p != nil {
+				v = fmt.Sprintf("%.5f", *p)
+			}
+			out = append(out, fmt.Sprintf("%s=%s", f.Fields[0].At(r), v))
+		}
+		return strings.Join(out, " ")
+	}
+	// alibaba: 21.60 CNY / 7.20 = 3.00 USD over 1 A10-hour = 0.25 A100-hour -> 12.00;
+	// aws: 32.77 over 8 A100 GPU-hours -> 4.09625; azure: 2.00 over 28,800 vGPU-seconds = 1
+	// A100-hour -> 2.00; openai bills per request: no A100 equivalent, null and last.
+	if got := render(resp.Responses["A"].Frames[0]); got != "alibaba=12.00000 aws=4.09625 azure=2.00000 openai=null" {
+		t.Errorf("cost per A100-hour: %s", got)
+	}
+	if got := render(resp.Responses["B"].Frames[0]); got != "aws=8.00000 azure=1.00000 alibaba=0.25000 openai=null" {
+		t.Errorf("A100-hours: %s", got)
+	}
+}

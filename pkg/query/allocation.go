@@ -32,9 +32,22 @@ func allocationDimension(key string) (Dimension, bool) {
 	return Dimension{}, false
 }
 
+// AllocationMetrics are what an allocation query returns per group: the allocated
+// cost, the capacity in A100-hour equivalents (through unit_conversions), and the cost
+// of one A100-hour, comparable across providers and instance types.
+var AllocationMetrics = []Metric{
+	{"cost", "Allocated cost", "currency"},
+	{"a100_hours", "A100-hour equivalents", "short"},
+	{"cost_per_a100_hour", "Cost per A100-hour", "currency"},
+}
+
 func validateAllocation(q *Query) error {
-	if q.Metric != "cost" {
-		return invalid("metric", "allocation queries return cost only, got %q", q.Metric)
+	known := false
+	for _, m := range AllocationMetrics {
+		known = known || m.Key == q.Metric
+	}
+	if !known {
+		return invalid("metric", "allocation returns cost, a100_hours or cost_per_a100_hour, not %q", q.Metric)
 	}
 	for i, g := range q.GroupBy {
 		if _, ok := allocationDimension(g); !ok {
@@ -94,6 +107,10 @@ func AllocationFrame(ctx context.Context, db DB, q Query, r Range, env Env) (*da
 		values   []string
 		cost     decimal.Decimal
 		original map[string]decimal.Decimal
+		// a100Hours sums each share's part of its line's A100-hour equivalents;
+		// unconverted is set when some line had no unit conversion.
+		a100Hours   decimal.Decimal
+		unconverted bool
 	}
 	totals := map[string]*total{}
 	var order []*total
@@ -124,10 +141,35 @@ func AllocationFrame(ctx context.Context, db DB, q Query, r Range, env Env) (*da
 			}
 			t.cost = t.cost.Add(converted)
 			t.original[a.Currency] = t.original[a.Currency].Add(s.Cost)
+			switch {
+			case a.A100Hours == nil:
+				t.unconverted = true
+			case a.BilledCost.IsZero():
+			default:
+				// a share's part of the line's capacity is its part of the line's cost
+				t.a100Hours = t.a100Hours.Add(a.A100Hours.Mul(s.Cost).DivRound(a.BilledCost, 12))
+			}
 		}
 	}
+	value := func(t *total) (decimal.Decimal, bool) {
+		switch q.Metric {
+		case "a100_hours":
+			return t.a100Hours, !t.unconverted
+		case "cost_per_a100_hour":
+			if t.unconverted || !t.a100Hours.IsPositive() {
+				return decimal.Decimal{}, false
+			}
+			return t.cost.DivRound(t.a100Hours, 12), true
+		}
+		return t.cost, true
+	}
 	sort.SliceStable(order, func(i, j int) bool {
-		if c := order[i].cost.Cmp(order[j].cost); c != 0 {
+		a, aok := value(order[i])
+		b, bok := value(order[j])
+		if aok != bok {
+			return aok
+		}
+		if c := a.Cmp(b); c != 0 {
 			return c > 0
 		}
 		return strings.Join(order[i].values, "\x1f") < strings.Join(order[j].values, "\x1f")
@@ -143,10 +185,20 @@ func AllocationFrame(ctx context.Context, db DB, q Query, r Range, env Env) (*da
 	}
 	rows := make([]tableRow, len(order))
 	for r, t := range order {
-		rows[r] = tableRow{values: t.values, value: floatOf(t.cost, true), original: t.original}
+		rows[r] = tableRow{values: t.values, value: floatOf(value(t)), original: t.original}
 	}
-	value := &data.Field{Name: "cost", Config: &data.FieldConfig{DisplayName: "Allocated cost", Unit: CurrencyUnit(q.Currency)}}
-	f := tableFrame("allocation", groupBy, labels, rows, value, q.ShowOriginalCurrency, "Allocated cost")
+	var metric Metric
+	for _, m := range AllocationMetrics {
+		if m.Key == q.Metric {
+			metric = m
+		}
+	}
+	unit := metric.Unit
+	if unit == "currency" {
+		unit = CurrencyUnit(q.Currency)
+	}
+	valueField := &data.Field{Name: q.Metric, Config: &data.FieldConfig{DisplayName: metric.Label, Unit: unit}}
+	f := tableFrame("allocation", groupBy, labels, rows, valueField, q.ShowOriginalCurrency, "Allocated cost")
 	f.Meta = &data.FrameMeta{Type: data.FrameTypeTable, Custom: map[string]any{"currency": q.Currency, "lines": len(lines)}}
 	return f, nil
 }

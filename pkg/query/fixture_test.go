@@ -17,6 +17,7 @@ type sharedFixture struct {
 	Operators  []string `json:"operators"`
 	Intervals  []string `json:"intervals"`
 	AllocDims  []string `json:"allocationDimensions"`
+	AllocMets  []string `json:"allocationMetrics"`
 	Examples   []struct {
 		Name  string          `json:"name"`
 		Query json.RawMessage `json:"query"`
@@ -48,6 +49,13 @@ func TestSharedQueryFixture(t *testing.T) {
 	var allocDims []string
 	for _, d := range AllocationDimensions {
 		allocDims = append(allocDims, d.Key)
+	}
+	var allocMetrics []string
+	for _, m := range AllocationMetrics {
+		allocMetrics = append(allocMetrics, m.Key)
+	}
+	if !slices.Equal(allocMetrics, f.AllocMets) {
+		t.Errorf("allocation metrics %v, fixture %v", allocMetrics, f.AllocMets)
 	}
 	if !slices.Equal(allocDims, f.AllocDims) {
 		t.Errorf("allocation dimensions %v, fixture %v", allocDims, f.AllocDims)

@@ -159,7 +159,7 @@ func (q *Query) Validate() error {
 	default:
 		return invalid("queryType", "unknown query type %q (want cost, breakdown or allocation)", q.QueryType)
 	}
-	if _, ok := MetricByKey(q.Metric); !ok {
+	if _, ok := MetricByKey(q.Metric); !ok && q.QueryType != TypeAllocation {
 		return invalid("metric", "unknown metric %q", q.Metric)
 	}
 	if q.QueryType == TypeAllocation {

@@ -1,5 +1,13 @@
 import fixture from '../../pkg/query/testdata/queries.json';
-import { ALLOCATION_DIMENSIONS, CostQuery, DIMENSIONS, INTERVALS, METRICS, OPERATORS } from './types';
+import {
+  ALLOCATION_DIMENSIONS,
+  ALLOCATION_METRICS,
+  CostQuery,
+  DIMENSIONS,
+  INTERVALS,
+  METRICS,
+  OPERATORS,
+} from './types';
 
 // pkg/query/fixture_test.go reads the same file: both models agree on the whitelists
 // and accept the same example queries.
@@ -10,6 +18,7 @@ describe('the query model shared with the Go backend', () => {
     expect(OPERATORS).toEqual(fixture.operators);
     expect(INTERVALS).toEqual(fixture.intervals);
     expect(ALLOCATION_DIMENSIONS.map((d) => d.value)).toEqual(fixture.allocationDimensions);
+    expect(ALLOCATION_METRICS.map((m) => m.value)).toEqual(fixture.allocationMetrics);
   });
 
   it.each(fixture.examples.map((e) => [e.name, e.query]))('%s is a valid CostQuery', (_, raw) => {
@@ -30,7 +39,7 @@ describe('the query model shared with the Go backend', () => {
       expect(known).toContain(key);
     }
     expect(['cost', 'breakdown', 'allocation']).toContain(q.queryType);
-    expect(fixture.metrics).toContain(q.metric);
+    expect(q.queryType === 'allocation' ? fixture.allocationMetrics : fixture.metrics).toContain(q.metric);
     const dimensions = q.queryType === 'allocation' ? fixture.allocationDimensions : fixture.dimensions;
     for (const g of q.groupBy ?? []) {
       expect(dimensions).toContain(g);

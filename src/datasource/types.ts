@@ -22,6 +22,8 @@ export type MetricKey =
   | 'cost_per_1k_tokens'
   | 'unpriced_requests';
 
+export type AllocationMetricKey = 'cost' | 'a100_hours' | 'cost_per_a100_hour';
+
 export interface Filter {
   dimension: DimensionKey;
   operator: Operator;
@@ -30,7 +32,7 @@ export interface Filter {
 
 export interface CostQuery extends DataQuery {
   queryType?: QueryType;
-  metric?: MetricKey;
+  metric?: MetricKey | AllocationMetricKey;
   groupBy?: Array<DimensionKey | AllocationDimensionKey>;
   filters?: Filter[];
   currency?: string;
@@ -75,6 +77,12 @@ export const METRICS: Array<{ value: MetricKey; label: string }> = [
   { value: 'cost_per_request', label: 'Cost per request' },
   { value: 'cost_per_1k_tokens', label: 'Cost per 1K tokens' },
   { value: 'unpriced_requests', label: 'Unpriced requests' },
+];
+
+export const ALLOCATION_METRICS: Array<{ value: AllocationMetricKey; label: string }> = [
+  { value: 'cost', label: 'Allocated cost' },
+  { value: 'a100_hours', label: 'A100-hour equivalents' },
+  { value: 'cost_per_a100_hour', label: 'Cost per A100-hour' },
 ];
 
 export const OPERATORS: Operator[] = ['=', '!=', 'in', 'not in'];

@@ -1,21 +1,25 @@
 import React from 'react';
 import { InlineField, Select } from '@grafana/ui';
 
-import { METRICS, MetricKey } from '../types';
+import { AllocationMetricKey, METRICS, MetricKey } from '../types';
+
+type Key = MetricKey | AllocationMetricKey;
 
 interface Props {
   id: string;
-  value: MetricKey;
-  onChange: (value: MetricKey) => void;
+  value: Key;
+  onChange: (value: Key) => void;
+  /** Defaults to the event metrics; allocation queries pass their own. */
+  options?: Array<{ value: Key; label: string }>;
 }
 
-export function MetricField({ id, value, onChange }: Props) {
+export function MetricField({ id, value, onChange, options = METRICS }: Props) {
   return (
     <InlineField label="Metric" labelWidth={14} htmlFor={id}>
-      <Select<MetricKey>
+      <Select<Key>
         inputId={id}
         width={32}
-        options={METRICS}
+        options={options}
         value={value}
         onChange={(v) => v.value && onChange(v.value)}
       />

@@ -104,7 +104,7 @@ describe('QueryEditor for allocation', () => {
     installBackend({ currencies: ['CNY', 'USD'] });
   });
 
-  it('switches to allocation: cost only, grouped by resource dimensions, no event filters', async () => {
+  it('switches to allocation: its own metrics and resource dimensions, no event filters', async () => {
     const onChange = jest.fn();
     render(
       <Harness
@@ -127,7 +127,16 @@ describe('QueryEditor for allocation', () => {
       groupBy: [],
       filters: [],
     });
-    expect(screen.queryByLabelText('Metric')).not.toBeInTheDocument();
+    await userEvent.click(screen.getByLabelText('Metric'));
+    expect(screen.queryByText('Requests')).not.toBeInTheDocument();
+    await userEvent.click(await screen.findByText('Cost per A100-hour'));
+    expect(onChange).toHaveBeenLastCalledWith({
+      refId: 'A',
+      queryType: 'allocation',
+      metric: 'cost_per_a100_hour',
+      groupBy: [],
+      filters: [],
+    });
     expect(screen.queryByRole('button', { name: 'Add filter' })).not.toBeInTheDocument();
 
     await userEvent.click(screen.getByLabelText('Group by'));
@@ -135,7 +144,7 @@ describe('QueryEditor for allocation', () => {
     expect(onChange).toHaveBeenLastCalledWith({
       refId: 'A',
       queryType: 'allocation',
-      metric: 'cost',
+      metric: 'cost_per_a100_hour',
       groupBy: ['resource'],
       filters: [],
     });

@@ -3,7 +3,7 @@ import { QueryEditorProps } from '@grafana/data';
 import { InlineFieldRow } from '@grafana/ui';
 
 import { CostDataSource } from '../datasource';
-import { CostDataSourceOptions, CostQuery, DEFAULT_QUERY, DimensionKey, Filter } from '../types';
+import { ALLOCATION_METRICS, CostDataSourceOptions, CostQuery, DEFAULT_QUERY, DimensionKey, Filter } from '../types';
 import { CurrencyEditor } from './CurrencyEditor';
 import { FiltersEditor } from './FiltersEditor';
 import { GroupByEditor } from './GroupByEditor';
@@ -32,13 +32,16 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource, range }: 
         <QueryTypeField
           value={q.queryType!}
           onChange={(queryType) =>
-            // allocation has its own dimensions and returns cost only
+            // allocation has its own metrics and dimensions: start it from its defaults
             change(queryType === 'allocation' ? { queryType, metric: 'cost', groupBy: [], filters: [] } : { queryType })
           }
         />
-        {q.queryType !== 'allocation' && (
-          <MetricField id={`${id}-metric`} value={q.metric!} onChange={(metric) => change({ metric })} />
-        )}
+        <MetricField
+          id={`${id}-metric`}
+          value={q.metric!}
+          options={q.queryType === 'allocation' ? ALLOCATION_METRICS : undefined}
+          onChange={(metric) => change({ metric })}
+        />
       </InlineFieldRow>
       <InlineFieldRow>
         <GroupByEditor
