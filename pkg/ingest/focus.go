@@ -3,7 +3,6 @@ package ingest
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -56,22 +55,16 @@ func parseFOCUSTime(s string) (time.Time, error) {
 // or, when the file has none, from tenant (a bound data source's tenant always wins and
 // rows naming another are rejected).
 func ParseFOCUSCSV(r io.Reader, tenant string, bound bool) ([]LineItem, []RowError, error) {
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
-	header, err := cr.Read()
+	f, _, err := openCSV(r, func(h string) string { return h })
 	if err == io.EOF {
 		return nil, nil, nil
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("header: %w", err)
-	}
-	col := map[string]int{}
-	for i, h := range header {
-		col[strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))] = i
+		return nil, nil, err
 	}
 	var missing []string
 	for name, required := range focusColumns {
-		if _, ok := col[name]; required && !ok {
+		if required && !f.has(name) {
 			missing = append(missing, name)
 		}
 	}
@@ -79,23 +72,16 @@ func ParseFOCUSCSV(r io.Reader, tenant string, bound bool) ([]LineItem, []RowErr
 		sort.Strings(missing)
 		return nil, nil, fmt.Errorf("header: missing FOCUS columns %s", strings.Join(missing, ", "))
 	}
-	tenantCol, hasTenant := col["x_Tenant"]
-	if !hasTenant && tenant == "" {
+	if !f.has("x_Tenant") && tenant == "" {
 		return nil, nil, fmt.Errorf("header: no x_Tenant column, and no tenant given for the whole file")
 	}
 
 	var items []LineItem
 	var rejected []RowError
-	row := 1
 	for {
-		rec, err := cr.Read()
+		rec, row, err := f.next()
 		if err == io.EOF {
 			break
-		}
-		if err == nil && len(rec) > 0 {
-			row, _ = cr.FieldPos(0)
-		} else {
-			row++
 		}
 		bad := func(field, format string, args ...any) {
 			rejected = append(rejected, RowError{Row: row, Field: field, Message: fmt.Sprintf(format, args...)})
@@ -104,17 +90,14 @@ func ParseFOCUSCSV(r io.Reader, tenant string, bound bool) ([]LineItem, []RowErr
 			bad("(csv)", "%v", err)
 			continue
 		}
-		get := func(name string) string {
-			if c, ok := col[name]; ok && c < len(rec) {
-				return strings.TrimSpace(rec[c])
-			}
-			return ""
+		if blankRecord(rec) {
+			continue
 		}
+		get := func(name string) string { return f.get(rec, name) }
 		li := LineItem{Row: row, Provider: get("ProviderName"), BillingAccount: get("BillingAccountId"), Region: get("RegionId"),
 			ResourceID: get("ResourceId"), ResourceType: get("ResourceType"), PricingUnit: get("PricingUnit")}
 		li.Tenant = tenant
-		if hasTenant && tenantCol < len(rec) && strings.TrimSpace(rec[tenantCol]) != "" {
-			named := strings.TrimSpace(rec[tenantCol])
+		if named := get("x_Tenant"); named != "" {
 			if bound && named != tenant {
 				bad("x_Tenant", "%q is not this data source's tenant %q", named, tenant)
 				continue

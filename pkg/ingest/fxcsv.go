@@ -3,7 +3,6 @@ package ingest
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"sort"
@@ -44,33 +43,23 @@ var maxStep = decimal.RequireFromString("1.5")
 // ParseFXCSV reads "date,base,quote,rate[,source]" with a header, or a FRED-style
 // "Date,Country,Exchange rate" file when opts.Pairs says what each country's rate means.
 func ParseFXCSV(r io.Reader, opts FXOptions) ([]Rate, []RowError, error) {
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
-	cr.TrimLeadingSpace = true
-	header, err := cr.Read()
+	f, header, err := openCSV(r, strings.ToLower)
 	if err == io.EOF {
 		return nil, nil, nil
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("header: %w", err)
+		return nil, nil, err
 	}
-	col := map[string]int{}
-	for i, h := range header {
-		col[strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))] = i
+	rateCol := "rate"
+	if !f.has(rateCol) {
+		rateCol = "exchange rate"
 	}
-	_, hasBase := col["base"]
-	_, hasQuote := col["quote"]
-	_, hasCountry := col["country"]
-	rateCol, hasRate := col["rate"]
-	if !hasRate {
-		rateCol, hasRate = col["exchange rate"]
-	}
-	dateCol, hasDate := col["date"]
-	if !hasDate || !hasRate {
+	if !f.has("date") || !f.has(rateCol) {
 		return nil, nil, fmt.Errorf("header: need date and rate columns, got %v", header)
 	}
-	if !(hasBase && hasQuote) {
-		if !hasCountry {
+	pairColumns := f.has("base") && f.has("quote")
+	if !pairColumns {
+		if !f.has("country") {
 			return nil, nil, fmt.Errorf("header: need base and quote columns (1 base = rate quote), got %v", header)
 		}
 		if len(opts.Pairs) == 0 {
@@ -80,17 +69,10 @@ func ParseFXCSV(r io.Reader, opts FXOptions) ([]Rate, []RowError, error) {
 
 	var rates []Rate
 	var rejected []RowError
-	row := 1
 	for {
-		rec, err := cr.Read()
+		rec, row, err := f.next()
 		if err == io.EOF {
 			break
-		}
-		// the file's own line number: encoding/csv skips blank lines
-		if err == nil && len(rec) > 0 {
-			row, _ = cr.FieldPos(0)
-		} else {
-			row++
 		}
 		bad := func(field, format string, args ...any) {
 			rejected = append(rejected, RowError{Row: row, Field: field, Message: fmt.Sprintf(format, args...)})
@@ -99,26 +81,21 @@ func ParseFXCSV(r io.Reader, opts FXOptions) ([]Rate, []RowError, error) {
 			bad("(csv)", "%v", err)
 			continue
 		}
-		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+		if blankRecord(rec) {
 			continue
 		}
-		get := func(c int) string {
-			if c < len(rec) {
-				return strings.TrimSpace(rec[c])
-			}
-			return ""
-		}
+		get := func(name string) string { return f.get(rec, name) }
 		var rt Rate
 		rt.Row = row
-		if rt.Day, err = time.Parse(time.DateOnly, get(dateCol)); err != nil {
-			bad("date", "%q is not a YYYY-MM-DD date", get(dateCol))
+		if rt.Day, err = time.Parse(time.DateOnly, get("date")); err != nil {
+			bad("date", "%q is not a YYYY-MM-DD date", get("date"))
 			continue
 		}
 		var base, quote string
-		if hasBase && hasQuote {
-			base, quote = get(col["base"]), get(col["quote"])
+		if pairColumns {
+			base, quote = get("base"), get("quote")
 		} else {
-			country := get(col["country"])
+			country := get("country")
 			pair, ok := opts.Pairs[country]
 			if !ok {
 				bad("country", "%q has no direction given (e.g. %s=USD/XXX)", country, country)
@@ -143,8 +120,8 @@ func ParseFXCSV(r io.Reader, opts FXOptions) ([]Rate, []RowError, error) {
 			continue
 		}
 		rt.Source = opts.Source
-		if c, ok := col["source"]; ok && get(c) != "" {
-			rt.Source = get(c)
+		if src := get("source"); src != "" {
+			rt.Source = src
 		}
 		rates = append(rates, rt)
 	}

@@ -1,0 +1,66 @@
+package ingest
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// csvFile reads a CSV upload with a header row, numbering rows by the file's own
+// lines (encoding/csv skips blank lines, and a row error must point at the right one).
+type csvFile struct {
+	cr  *csv.Reader
+	col map[string]int // header name (normalised by the caller's key function) -> index
+	row int
+}
+
+// openCSV reads the header; key normalises header names (and the names get looks up).
+// An empty file gives io.EOF.
+func openCSV(r io.Reader, key func(string) string) (*csvFile, []string, error) {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	cr.TrimLeadingSpace = true
+	header, err := cr.Read()
+	if err == io.EOF {
+		return nil, nil, io.EOF
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("header: %w", err)
+	}
+	f := &csvFile{cr: cr, col: map[string]int{}, row: 1}
+	for i, h := range header {
+		f.col[key(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))] = i
+	}
+	return f, header, nil
+}
+
+func (f *csvFile) has(name string) bool {
+	_, ok := f.col[name]
+	return ok
+}
+
+// next returns the next record and its line number; err is io.EOF at the end, or the
+// record's own parse error (the caller rejects that row and goes on).
+func (f *csvFile) next() ([]string, int, error) {
+	rec, err := f.cr.Read()
+	if err == io.EOF {
+		return nil, 0, io.EOF
+	}
+	if err == nil && len(rec) > 0 {
+		f.row, _ = f.cr.FieldPos(0)
+	} else {
+		f.row++
+	}
+	return rec, f.row, err
+}
+
+// get is a record's trimmed value in the named column, or "" when it has none.
+func (f *csvFile) get(rec []string, name string) string {
+	if c, ok := f.col[name]; ok && c < len(rec) {
+		return strings.TrimSpace(rec[c])
+	}
+	return ""
+}
+
+func blankRecord(rec []string) bool { return len(rec) == 1 && strings.TrimSpace(rec[0]) == "" }
