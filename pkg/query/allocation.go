@@ -2,7 +2,6 @@ package query
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"sort"
 	"strings"
@@ -23,15 +22,6 @@ var AllocationDimensions = []Dimension{
 	{"region", "region", "Region"},
 }
 
-func allocationDimension(key string) (Dimension, bool) {
-	for _, d := range AllocationDimensions {
-		if d.Key == key {
-			return d, true
-		}
-	}
-	return Dimension{}, false
-}
-
 // AllocationMetrics are what an allocation query returns per group: the allocated
 // cost, the capacity in A100-hour equivalents (through unit_conversions), and the cost
 // of one A100-hour, comparable across providers and instance types.
@@ -39,27 +29,6 @@ var AllocationMetrics = []Metric{
 	{"cost", "Allocated cost", "currency"},
 	{"a100_hours", "A100-hour equivalents", "short"},
 	{"cost_per_a100_hour", "Cost per A100-hour", "currency"},
-}
-
-func validateAllocation(q *Query) error {
-	known := false
-	for _, m := range AllocationMetrics {
-		known = known || m.Key == q.Metric
-	}
-	if !known {
-		return invalid("metric", "allocation returns cost, a100_hours or cost_per_a100_hour, not %q", q.Metric)
-	}
-	for i, g := range q.GroupBy {
-		if _, ok := allocationDimension(g); !ok {
-			return invalid(fmt.Sprintf("groupBy[%d]", i), "allocation groups by model_version, resource, provider or region, not %q", g)
-		}
-	}
-	for i, f := range q.Filters {
-		if _, ok := allocationDimension(f.Dimension); !ok {
-			return invalid(fmt.Sprintf("filters[%d].dimension", i), "allocation filters by model_version, resource, provider or region, not %q", f.Dimension)
-		}
-	}
-	return nil
 }
 
 func allocationValue(a allocation.Allocated, s allocation.Share, dim string) string {
@@ -180,19 +149,14 @@ func AllocationFrame(ctx context.Context, db DB, q Query, r Range, env Env) (*da
 
 	labels := make([]string, len(groupBy))
 	for i, g := range groupBy {
-		d, _ := allocationDimension(g)
+		d, _ := findDimension(AllocationDimensions, g)
 		labels[i] = d.Label
 	}
 	rows := make([]tableRow, len(order))
 	for r, t := range order {
 		rows[r] = tableRow{values: t.values, value: floatOf(value(t)), original: t.original}
 	}
-	var metric Metric
-	for _, m := range AllocationMetrics {
-		if m.Key == q.Metric {
-			metric = m
-		}
-	}
+	metric, _ := findMetric(AllocationMetrics, q.Metric)
 	unit := metric.Unit
 	if unit == "currency" {
 		unit = CurrencyUnit(q.Currency)

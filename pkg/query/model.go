@@ -64,9 +64,11 @@ var Dimensions = []Dimension{
 	{"region", "region", "Region"},
 }
 
-// DimensionByKey finds a whitelisted dimension.
-func DimensionByKey(key string) (Dimension, bool) {
-	for _, d := range Dimensions {
+// DimensionByKey finds a whitelisted event dimension.
+func DimensionByKey(key string) (Dimension, bool) { return findDimension(Dimensions, key) }
+
+func findDimension(ds []Dimension, key string) (Dimension, bool) {
+	for _, d := range ds {
 		if d.Key == key {
 			return d, true
 		}
@@ -94,14 +96,54 @@ var Metrics = []Metric{
 	{"unpriced_requests", "Unpriced requests", "short"},
 }
 
-// MetricByKey finds a whitelisted metric.
-func MetricByKey(key string) (Metric, bool) {
-	for _, m := range Metrics {
+// MetricByKey finds a whitelisted event metric.
+func MetricByKey(key string) (Metric, bool) { return findMetric(Metrics, key) }
+
+func findMetric(ms []Metric, key string) (Metric, bool) {
+	for _, m := range ms {
 		if m.Key == key {
 			return m, true
 		}
 	}
 	return Metric{}, false
+}
+
+// dimensions and metrics are the whitelists of a query type: allocation reads billing
+// lines, which have resources rather than users and features.
+func (t Type) dimensions() []Dimension {
+	if t == TypeAllocation {
+		return AllocationDimensions
+	}
+	return Dimensions
+}
+
+func (t Type) metrics() []Metric {
+	if t == TypeAllocation {
+		return AllocationMetrics
+	}
+	return Metrics
+}
+
+func keys[T any](items []T, key func(T) string) string {
+	out := make([]string, len(items))
+	for i, it := range items {
+		out[i] = key(it)
+	}
+	return strings.Join(out[:len(out)-1], ", ") + " or " + out[len(out)-1]
+}
+
+func (t Type) unknownMetric(m string) error {
+	if t == TypeAllocation {
+		return invalid("metric", "allocation returns %s, not %q", keys(AllocationMetrics, func(m Metric) string { return m.Key }), m)
+	}
+	return invalid("metric", "unknown metric %q", m)
+}
+
+func (t Type) unknownDimension(field, verb, d string) error {
+	if t == TypeAllocation {
+		return invalid(field, "allocation %s by %s, not %q", verb, keys(AllocationDimensions, func(d Dimension) string { return d.Key }), d)
+	}
+	return invalid(field, "unknown dimension %q", d)
 }
 
 // Operators a filter may use.
@@ -133,8 +175,7 @@ type Defaults struct {
 // Parse decodes and validates one query's JSON and applies defaults.
 func Parse(raw json.RawMessage, d Defaults) (Query, error) {
 	var q Query
-	dec := json.NewDecoder(strings.NewReader(string(raw)))
-	if err := dec.Decode(&q); err != nil {
+	if err := json.Unmarshal(raw, &q); err != nil {
 		return Query{}, invalid("query", "invalid JSON: %v", err)
 	}
 	if q.QueryType == "" {
@@ -159,28 +200,25 @@ func (q *Query) Validate() error {
 	default:
 		return invalid("queryType", "unknown query type %q (want cost, breakdown or allocation)", q.QueryType)
 	}
-	if _, ok := MetricByKey(q.Metric); !ok && q.QueryType != TypeAllocation {
-		return invalid("metric", "unknown metric %q", q.Metric)
+	if _, ok := findMetric(q.QueryType.metrics(), q.Metric); !ok {
+		return q.QueryType.unknownMetric(q.Metric)
 	}
-	if q.QueryType == TypeAllocation {
-		if err := validateAllocation(q); err != nil {
-			return err
-		}
-	}
+	dims := q.QueryType.dimensions()
 	seen := map[string]bool{}
 	for i, g := range q.GroupBy {
-		if _, ok := DimensionByKey(g); !ok && q.QueryType != TypeAllocation {
-			return invalid(fmt.Sprintf("groupBy[%d]", i), "unknown dimension %q", g)
+		field := fmt.Sprintf("groupBy[%d]", i)
+		if _, ok := findDimension(dims, g); !ok {
+			return q.QueryType.unknownDimension(field, "groups", g)
 		}
 		if seen[g] {
-			return invalid(fmt.Sprintf("groupBy[%d]", i), "dimension %q is listed twice", g)
+			return invalid(field, "dimension %q is listed twice", g)
 		}
 		seen[g] = true
 	}
 	for i, f := range q.Filters {
 		field := fmt.Sprintf("filters[%d]", i)
-		if _, ok := DimensionByKey(f.Dimension); !ok && q.QueryType != TypeAllocation {
-			return invalid(field+".dimension", "unknown dimension %q", f.Dimension)
+		if _, ok := findDimension(dims, f.Dimension); !ok {
+			return q.QueryType.unknownDimension(field+".dimension", "filters", f.Dimension)
 		}
 		if !slices.Contains(Operators, f.Operator) {
 			return invalid(field+".operator", "unknown operator %q (want =, !=, in or not in)", f.Operator)
