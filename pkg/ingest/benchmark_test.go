@@ -1,6 +1,7 @@
 package ingest_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"strings"
@@ -25,7 +26,7 @@ func BenchmarkIngestEvents(b *testing.B) {
 		}
 		body := []byte(sb.String())
 		b.StartTimer()
-		rep, err := ingest.IngestEvents(context.Background(), pool, body, "")
+		rep, err := ingest.IngestEvents(context.Background(), pool, bytes.NewReader(body), "")
 		if err != nil || rep.Accepted != n {
 			b.Fatalf("%+v %v", rep.Accepted, err)
 		}

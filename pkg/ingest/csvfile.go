@@ -26,7 +26,7 @@ func openCSV(r io.Reader, key func(string) string) (*csvFile, []string, error) {
 		return nil, nil, io.EOF
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("header: %w", err)
+		return nil, nil, formatErrorf("header: %v", err)
 	}
 	f := &csvFile{cr: cr, col: map[string]int{}, row: 1}
 	for i, h := range header {
@@ -64,3 +64,35 @@ func (f *csvFile) get(rec []string, name string) string {
 }
 
 func blankRecord(rec []string) bool { return len(rec) == 1 && strings.TrimSpace(rec[0]) == "" }
+
+// eachRow calls fn with every non-blank record and its line number; a record that is
+// not valid CSV, or that fn rejects through bad, is reported by line and field.
+func (f *csvFile) eachRow(fn func(rec []string, row int, bad func(field, format string, args ...any))) []RowError {
+	var rejected []RowError
+	for {
+		rec, row, err := f.next()
+		if err == io.EOF {
+			return rejected
+		}
+		bad := func(field, format string, args ...any) {
+			rejected = append(rejected, RowError{Row: row, Field: field, Message: fmt.Sprintf(format, args...)})
+		}
+		if err != nil {
+			bad("(csv)", "%v", err)
+			continue
+		}
+		if !blankRecord(rec) {
+			fn(rec, row, bad)
+		}
+	}
+}
+
+// FormatError is a problem with a whole file (its header, its direction), as opposed
+// to a bad row: nothing of the file is stored.
+type FormatError struct{ msg string }
+
+func (e *FormatError) Error() string { return e.msg }
+
+func formatErrorf(format string, args ...any) error {
+	return &FormatError{msg: fmt.Sprintf(format, args...)}
+}

@@ -1,7 +1,6 @@
 package ingest
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -70,29 +69,14 @@ func ParseFOCUSCSV(r io.Reader, tenant string, bound bool) ([]LineItem, []RowErr
 	}
 	if len(missing) > 0 {
 		sort.Strings(missing)
-		return nil, nil, fmt.Errorf("header: missing FOCUS columns %s", strings.Join(missing, ", "))
+		return nil, nil, formatErrorf("header: missing FOCUS columns %s", strings.Join(missing, ", "))
 	}
 	if !f.has("x_Tenant") && tenant == "" {
-		return nil, nil, fmt.Errorf("header: no x_Tenant column, and no tenant given for the whole file")
+		return nil, nil, formatErrorf("header: no x_Tenant column, and no tenant given for the whole file")
 	}
 
 	var items []LineItem
-	var rejected []RowError
-	for {
-		rec, row, err := f.next()
-		if err == io.EOF {
-			break
-		}
-		bad := func(field, format string, args ...any) {
-			rejected = append(rejected, RowError{Row: row, Field: field, Message: fmt.Sprintf(format, args...)})
-		}
-		if err != nil {
-			bad("(csv)", "%v", err)
-			continue
-		}
-		if blankRecord(rec) {
-			continue
-		}
+	rejected := f.eachRow(func(rec []string, row int, bad func(field, format string, args ...any)) {
 		get := func(name string) string { return f.get(rec, name) }
 		li := LineItem{Row: row, Provider: get("ProviderName"), BillingAccount: get("BillingAccountId"), Region: get("RegionId"),
 			ResourceID: get("ResourceId"), ResourceType: get("ResourceType"), PricingUnit: get("PricingUnit")}
@@ -100,47 +84,47 @@ func ParseFOCUSCSV(r io.Reader, tenant string, bound bool) ([]LineItem, []RowErr
 		if named := get("x_Tenant"); named != "" {
 			if bound && named != tenant {
 				bad("x_Tenant", "%q is not this data source's tenant %q", named, tenant)
-				continue
+				return
 			}
 			li.Tenant = named
 		}
 		if li.Tenant == "" {
 			bad("x_Tenant", "is empty and no tenant was given for the file")
-			continue
+			return
 		}
 		if li.Provider == "" {
 			bad("ProviderName", "is required")
-			continue
+			return
 		}
 		if li.ResourceID == "" {
 			bad("ResourceId", "is required")
-			continue
+			return
 		}
 		if li.PeriodStart, err = parseFOCUSTime(get("ChargePeriodStart")); err != nil {
 			bad("ChargePeriodStart", "%v", err)
-			continue
+			return
 		}
 		if li.PeriodEnd, err = parseFOCUSTime(get("ChargePeriodEnd")); err != nil {
 			bad("ChargePeriodEnd", "%v", err)
-			continue
+			return
 		}
 		if !li.PeriodEnd.After(li.PeriodStart) {
 			bad("ChargePeriodEnd", "%s is not after ChargePeriodStart %s", li.PeriodEnd.Format(time.RFC3339), li.PeriodStart.Format(time.RFC3339))
-			continue
+			return
 		}
 		if li.BilledCost, err = decimal.NewFromString(get("BilledCost")); err != nil {
 			bad("BilledCost", "%q is not a decimal number", get("BilledCost"))
-			continue
+			return
 		}
 		if li.Currency, err = fx.ParseCurrency("BillingCurrency", get("BillingCurrency")); err != nil {
 			bad("BillingCurrency", "%q is not an ISO-4217 currency code", get("BillingCurrency"))
-			continue
+			return
 		}
 		li.ConsumedQuantity = decimal.Zero
 		if q := get("ConsumedQuantity"); q != "" {
 			if li.ConsumedQuantity, err = decimal.NewFromString(q); err != nil || li.ConsumedQuantity.IsNegative() {
 				bad("ConsumedQuantity", "%q is not a non-negative decimal number", q)
-				continue
+				return
 			}
 		}
 		if li.PricingUnit == "" {
@@ -151,12 +135,12 @@ func ParseFOCUSCSV(r io.Reader, tenant string, bound bool) ([]LineItem, []RowErr
 			var obj map[string]any
 			if err := json.Unmarshal([]byte(t), &obj); err != nil {
 				bad("Tags", "is not a JSON object: %v", err)
-				continue
+				return
 			}
 			li.Tags = []byte(t)
 		}
 		items = append(items, li)
-	}
+	})
 	return items, rejected, nil
 }
 
@@ -208,8 +192,8 @@ func sameAmount(stored string, li LineItem) bool {
 }
 
 // IngestFOCUSCSV parses and stores a FOCUS billing export.
-func IngestFOCUSCSV(ctx context.Context, pool *pgxpool.Pool, body []byte, tenant string, bound bool) (Report, error) {
-	items, rejected, err := ParseFOCUSCSV(bytes.NewReader(body), tenant, bound)
+func IngestFOCUSCSV(ctx context.Context, pool *pgxpool.Pool, r io.Reader, tenant string, bound bool) (Report, error) {
+	items, rejected, err := ParseFOCUSCSV(r, tenant, bound)
 	if err != nil {
 		return Report{}, err
 	}

@@ -1,7 +1,6 @@
 package ingest
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -55,41 +54,26 @@ func ParseFXCSV(r io.Reader, opts FXOptions) ([]Rate, []RowError, error) {
 		rateCol = "exchange rate"
 	}
 	if !f.has("date") || !f.has(rateCol) {
-		return nil, nil, fmt.Errorf("header: need date and rate columns, got %v", header)
+		return nil, nil, formatErrorf("header: need date and rate columns, got %v", header)
 	}
 	pairColumns := f.has("base") && f.has("quote")
 	if !pairColumns {
 		if !f.has("country") {
-			return nil, nil, fmt.Errorf("header: need base and quote columns (1 base = rate quote), got %v", header)
+			return nil, nil, formatErrorf("header: need base and quote columns (1 base = rate quote), got %v", header)
 		}
 		if len(opts.Pairs) == 0 {
-			return nil, nil, fmt.Errorf("the file names countries, not currency pairs, so the direction of its rates is ambiguous: say it for each country, e.g. China=USD/CNY (1 USD = rate CNY)")
+			return nil, nil, formatErrorf("the file names countries, not currency pairs, so the direction of its rates is ambiguous: say it for each country, e.g. China=USD/CNY (1 USD = rate CNY)")
 		}
 	}
 
 	var rates []Rate
-	var rejected []RowError
-	for {
-		rec, row, err := f.next()
-		if err == io.EOF {
-			break
-		}
-		bad := func(field, format string, args ...any) {
-			rejected = append(rejected, RowError{Row: row, Field: field, Message: fmt.Sprintf(format, args...)})
-		}
-		if err != nil {
-			bad("(csv)", "%v", err)
-			continue
-		}
-		if blankRecord(rec) {
-			continue
-		}
+	rejected := f.eachRow(func(rec []string, row int, bad func(field, format string, args ...any)) {
 		get := func(name string) string { return f.get(rec, name) }
 		var rt Rate
 		rt.Row = row
 		if rt.Day, err = time.Parse(time.DateOnly, get("date")); err != nil {
 			bad("date", "%q is not a YYYY-MM-DD date", get("date"))
-			continue
+			return
 		}
 		var base, quote string
 		if pairColumns {
@@ -99,32 +83,32 @@ func ParseFXCSV(r io.Reader, opts FXOptions) ([]Rate, []RowError, error) {
 			pair, ok := opts.Pairs[country]
 			if !ok {
 				bad("country", "%q has no direction given (e.g. %s=USD/XXX)", country, country)
-				continue
+				return
 			}
 			base, quote, _ = strings.Cut(pair, "/")
 		}
 		if rt.Base, err = fx.ParseCurrency("base", base); err != nil {
 			bad("base", "%q is not an ISO-4217 currency code", base)
-			continue
+			return
 		}
 		if rt.Quote, err = fx.ParseCurrency("quote", quote); err != nil {
 			bad("quote", "%q is not an ISO-4217 currency code", quote)
-			continue
+			return
 		}
 		if rt.Base == rt.Quote {
 			bad("quote", "is the same currency as base (%s)", rt.Base)
-			continue
+			return
 		}
 		if rt.Rate, err = decimal.NewFromString(get(rateCol)); err != nil || !rt.Rate.IsPositive() {
 			bad("rate", "%q is not a positive decimal number", get(rateCol))
-			continue
+			return
 		}
 		rt.Source = opts.Source
 		if src := get("source"); src != "" {
 			rt.Source = src
 		}
 		rates = append(rates, rt)
-	}
+	})
 	rates, jumps := rejectJumps(rates)
 	rejected = append(rejected, jumps...)
 	sort.SliceStable(rejected, func(i, j int) bool { return rejected[i].Row < rejected[j].Row })
@@ -197,8 +181,8 @@ func WriteRates(ctx context.Context, pool *pgxpool.Pool, rates []Rate) (accepted
 }
 
 // IngestFXCSV parses and stores an FX CSV upload.
-func IngestFXCSV(ctx context.Context, pool *pgxpool.Pool, body []byte, opts FXOptions) (Report, error) {
-	rates, rejected, err := ParseFXCSV(bytes.NewReader(body), opts)
+func IngestFXCSV(ctx context.Context, pool *pgxpool.Pool, r io.Reader, opts FXOptions) (Report, error) {
+	rates, rejected, err := ParseFXCSV(r, opts)
 	if err != nil {
 		return Report{}, err
 	}
@@ -208,4 +192,20 @@ func IngestFXCSV(ctx context.Context, pool *pgxpool.Pool, body []byte, opts FXOp
 	rep.Rejected = append(append([]RowError{}, rejected...), conflicts...)
 	sort.SliceStable(rep.Rejected, func(i, j int) bool { return rep.Rejected[i].Row < rep.Rejected[j].Row })
 	return rep, err
+}
+
+// ParsePairs reads "China=USD/CNY,Euro=USD/EUR": what each country's rate means.
+func ParsePairs(s string) (map[string]string, error) {
+	pairs := map[string]string{}
+	if strings.TrimSpace(s) == "" {
+		return pairs, nil
+	}
+	for _, kv := range strings.Split(s, ",") {
+		k, v, found := strings.Cut(kv, "=")
+		if !found || !strings.Contains(v, "/") {
+			return nil, fmt.Errorf("pairs: %q is not NAME=BASE/QUOTE", kv)
+		}
+		pairs[strings.TrimSpace(k)] = strings.ToUpper(strings.TrimSpace(v))
+	}
+	return pairs, nil
 }

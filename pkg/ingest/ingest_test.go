@@ -1,6 +1,7 @@
 package ingest_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -45,7 +46,7 @@ not json at all
 
 func TestNDJSONUploadKeepsGoodRowsAndNamesBadOnes(t *testing.T) {
 	pool, _ := storetest.NewPool(t)
-	rep, err := ingest.IngestEvents(context.Background(), pool, []byte(ndjson), "")
+	rep, err := ingest.IngestEvents(context.Background(), pool, strings.NewReader(ndjson), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,11 +80,11 @@ func TestRetriedUploadAddsNothing(t *testing.T) {
 	pool, _ := storetest.NewPool(t)
 	body := []byte(`[{"tenant":"acme","request_id":"r1","ts":"2026-03-02T10:00:00Z"},
 		{"tenant":"globex","request_id":"r1","ts":"2026-03-02T10:00:00Z"}]`)
-	first, err := ingest.IngestEvents(context.Background(), pool, body, "")
+	first, err := ingest.IngestEvents(context.Background(), pool, bytes.NewReader(body), "")
 	if err != nil || first.Accepted != 2 {
 		t.Fatalf("first upload: %+v %v", first, err)
 	}
-	again, err := ingest.IngestEvents(context.Background(), pool, body, "")
+	again, err := ingest.IngestEvents(context.Background(), pool, bytes.NewReader(body), "")
 	if err != nil || again.Accepted != 0 || again.Duplicates != 2 {
 		t.Fatalf("retry: %+v %v", again, err)
 	}
@@ -94,7 +95,7 @@ func TestRetriedUploadAddsNothing(t *testing.T) {
 
 func TestBoundTenantWritesOnlyItsOwnRows(t *testing.T) {
 	pool, _ := storetest.NewPool(t)
-	rep, err := ingest.IngestEvents(context.Background(), pool, []byte(`[
+	rep, err := ingest.IngestEvents(context.Background(), pool, strings.NewReader(`[
 		{"request_id":"x1","ts":"2026-03-02T10:00:00Z"},
 		{"tenant":"globex","request_id":"x2","ts":"2026-03-02T10:00:00Z"}]`), "acme")
 	if err != nil {
@@ -114,7 +115,7 @@ func TestAnUploadLargerThanABatch(t *testing.T) {
 	for i := 0; i < ingest.BatchSize*2+17; i++ {
 		fmt.Fprintf(&b, `{"tenant":"acme","request_id":"b%d","ts":"2026-0%d-15T10:00:00Z","input_tokens":%d}`+"\n", i, 1+i%3, i)
 	}
-	rep, err := ingest.IngestEvents(context.Background(), pool, []byte(b.String()), "")
+	rep, err := ingest.IngestEvents(context.Background(), pool, strings.NewReader(b.String()), "")
 	if err != nil || rep.Accepted != ingest.BatchSize*2+17 {
 		t.Fatalf("%+v %v", rep.Accepted, err)
 	}
@@ -130,7 +131,7 @@ func TestAnUploadLargerThanABatch(t *testing.T) {
 func TestFXCSVWithExplicitPairs(t *testing.T) {
 	pool, _ := storetest.NewPool(t)
 	csv := "date,base,quote,rate,source\n2026-03-02,USD,CNY,7.2000,ecb\n\n2026-03-03,usd,cny,7.21,\n2026-03-04,USD,CNY,0.1387,\n2026-03-05,USD,USD,1,\n2026-03-06,EUR,USD,-1,\nMarch 9,EUR,USD,1.08,\n"
-	rep, err := ingest.IngestFXCSV(context.Background(), pool, []byte(csv), ingest.FXOptions{Source: "upload"})
+	rep, err := ingest.IngestFXCSV(context.Background(), pool, strings.NewReader(csv), ingest.FXOptions{Source: "upload"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,11 +144,11 @@ func TestFXCSVWithExplicitPairs(t *testing.T) {
 	if rep.Accepted != 2 || rejectedText(rep) != want {
 		t.Errorf("accepted %d, rejected:\n%s\nwant:\n%s", rep.Accepted, rejectedText(rep), want)
 	}
-	again, _ := ingest.IngestFXCSV(context.Background(), pool, []byte(csv), ingest.FXOptions{Source: "upload"})
+	again, _ := ingest.IngestFXCSV(context.Background(), pool, strings.NewReader(csv), ingest.FXOptions{Source: "upload"})
 	if again.Accepted != 0 || again.Duplicates != 2 {
 		t.Errorf("retry: %+v", again)
 	}
-	changed, _ := ingest.IngestFXCSV(context.Background(), pool, []byte("date,base,quote,rate\n2026-03-02,USD,CNY,7.3\n"), ingest.FXOptions{})
+	changed, _ := ingest.IngestFXCSV(context.Background(), pool, strings.NewReader("date,base,quote,rate\n2026-03-02,USD,CNY,7.3\n"), ingest.FXOptions{})
 	if rejectedText(changed) != "row 2: rate: USD/CNY on 2026-03-02 is already stored as 7.2000; not overwritten" {
 		t.Errorf("changed rate: %s", rejectedText(changed))
 	}
@@ -162,12 +163,12 @@ func TestFREDFileNeedsTheDirectionOfEachCountry(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = ingest.IngestFXCSV(context.Background(), pool, body, ingest.FXOptions{})
+	_, err = ingest.IngestFXCSV(context.Background(), pool, bytes.NewReader(body), ingest.FXOptions{})
 	if err == nil || !strings.HasPrefix(err.Error(), "the file names countries, not currency pairs") {
 		t.Fatalf("err = %v", err)
 	}
 	pairs := map[string]string{"China": "USD/CNY", "Japan": "USD/JPY", "Euro": "USD/EUR", "United Kingdom": "USD/GBP"}
-	rep, err := ingest.IngestFXCSV(context.Background(), pool, body, ingest.FXOptions{Pairs: pairs, Source: "FRED monthly average"})
+	rep, err := ingest.IngestFXCSV(context.Background(), pool, bytes.NewReader(body), ingest.FXOptions{Pairs: pairs, Source: "FRED monthly average"})
 	if err != nil || rep.Accepted != 12 || len(rep.Rejected) != 0 {
 		t.Fatalf("%+v %v", rep, err)
 	}
@@ -177,7 +178,7 @@ func TestFREDFileNeedsTheDirectionOfEachCountry(t *testing.T) {
 	}
 	// A country left out is named, row by row.
 	delete(pairs, "Japan")
-	rep, _ = ingest.IngestFXCSV(context.Background(), pool, body, ingest.FXOptions{Pairs: pairs})
+	rep, _ = ingest.IngestFXCSV(context.Background(), pool, bytes.NewReader(body), ingest.FXOptions{Pairs: pairs})
 	if len(rep.Rejected) != 3 || rep.Rejected[0].Error() != `row 8: country: "Japan" has no direction given (e.g. Japan=USD/XXX)` {
 		t.Errorf("%s", rejectedText(rep))
 	}

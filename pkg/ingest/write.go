@@ -1,28 +1,21 @@
 package ingest
 
 import (
-	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/shopspring/decimal"
 
 	"github.com/costlens/costlens/pkg/pricing"
+	"github.com/costlens/costlens/pkg/store"
 )
 
 // BatchSize is how many events go into PostgreSQL per transaction.
 const BatchSize = 5000
-
-func numeric(d *decimal.Decimal) pgtype.Numeric {
-	if d == nil {
-		return pgtype.Numeric{}
-	}
-	return pgtype.Numeric{Int: d.Coefficient(), Exp: d.Exponent(), Valid: true}
-}
 
 // WriteEvents stores events in batches, each in its own transaction: the
 // (tenant, request_id) keys are claimed first, and only events whose key was new are
@@ -100,8 +93,8 @@ func writeBatch(ctx context.Context, tx pgx.Tx, book *pricing.Book, batch []Even
 			pricedCost, priceCurrency, priceID = &p.Cost, &p.Currency, &p.PriceID
 		}
 		copyRows = append(copyRows, []any{e.Tenant, e.RequestID, e.TS, e.Feature, e.UserID, e.Model, e.ModelVersion,
-			e.Provider, e.Region, e.InputTokens, e.OutputTokens, e.CachedTokens, e.LatencyMS, numeric(e.GPUSeconds),
-			numeric(e.ReportedCost), e.ReportedCurrency, string(e.Attributes), numeric(pricedCost), priceCurrency, priceID})
+			e.Provider, e.Region, e.InputTokens, e.OutputTokens, e.CachedTokens, e.LatencyMS, store.Numeric(e.GPUSeconds),
+			store.Numeric(e.ReportedCost), e.ReportedCurrency, string(e.Attributes), store.Numeric(pricedCost), priceCurrency, priceID})
 	}
 	n, err := tx.CopyFrom(ctx, pgx.Identifier{"costlens", "cost_events"},
 		[]string{"tenant", "request_id", "ts", "feature", "user_id", "model", "model_version", "provider", "region",
@@ -111,8 +104,8 @@ func writeBatch(ctx context.Context, tx pgx.Tx, book *pricing.Book, batch []Even
 }
 
 // IngestEvents parses and stores an upload and reports on every row.
-func IngestEvents(ctx context.Context, pool *pgxpool.Pool, body []byte, boundTenant string) (Report, error) {
-	events, rejected, err := ParseEvents(bytes.NewReader(body), boundTenant)
+func IngestEvents(ctx context.Context, pool *pgxpool.Pool, r io.Reader, boundTenant string) (Report, error) {
+	events, rejected, err := ParseEvents(r, boundTenant)
 	if err != nil {
 		return Report{}, err
 	}

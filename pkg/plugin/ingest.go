@@ -1,11 +1,11 @@
 package plugin
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
@@ -62,7 +62,14 @@ func tooLarge(n int64) string {
 	return fmt.Sprintf("%s is over the %d MiB limit: split it, or load it with the costlens-import command", size, MaxUploadBytes>>20)
 }
 
+// writeReport answers an upload: a file-level problem (header, direction) is the
+// caller's to fix (400); any other failure is the database's (502).
 func (d *Datasource) writeReport(w http.ResponseWriter, rep ingest.Report, err error) {
+	var format *ingest.FormatError
+	if errors.As(err, &format) {
+		writeJSON(w, http.StatusBadRequest, apiError{err.Error()})
+		return
+	}
 	if err != nil {
 		writeJSON(w, http.StatusBadGateway, apiError{describeDBError(d.settings, err)})
 		return
@@ -80,7 +87,7 @@ func (d *Datasource) handleIngestEvents(w http.ResponseWriter, r *http.Request) 
 	if !ok {
 		return
 	}
-	rep, err := ingest.IngestEvents(r.Context(), d.pool, body, d.settings.Tenant)
+	rep, err := ingest.IngestEvents(r.Context(), d.pool, bytes.NewReader(body), d.settings.Tenant)
 	d.writeReport(w, rep, err)
 }
 
@@ -91,22 +98,13 @@ func (d *Datasource) handleIngestFX(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	opts := ingest.FXOptions{Source: r.URL.Query().Get("source"), Pairs: map[string]string{}}
-	if p := r.URL.Query().Get("pairs"); p != "" {
-		for _, kv := range strings.Split(p, ",") {
-			k, v, found := strings.Cut(kv, "=")
-			if !found || !strings.Contains(v, "/") {
-				writeJSON(w, http.StatusBadRequest, apiError{fmt.Sprintf("pairs: %q is not NAME=BASE/QUOTE", kv)})
-				return
-			}
-			opts.Pairs[strings.TrimSpace(k)] = strings.ToUpper(strings.TrimSpace(v))
-		}
-	}
-	rep, err := ingest.IngestFXCSV(r.Context(), d.pool, body, opts)
-	if err != nil && rep.Received == 0 {
+	pairs, err := ingest.ParsePairs(r.URL.Query().Get("pairs"))
+	if err != nil {
 		writeJSON(w, http.StatusBadRequest, apiError{err.Error()})
 		return
 	}
+	opts := ingest.FXOptions{Source: r.URL.Query().Get("source"), Pairs: pairs}
+	rep, err := ingest.IngestFXCSV(r.Context(), d.pool, bytes.NewReader(body), opts)
 	d.writeReport(w, rep, err)
 }
 
@@ -121,11 +119,7 @@ func (d *Datasource) handleIngestBilling(w http.ResponseWriter, r *http.Request)
 	if bound {
 		tenant = d.settings.Tenant
 	}
-	rep, err := ingest.IngestFOCUSCSV(r.Context(), d.pool, body, tenant, bound)
-	if err != nil && rep.Received == 0 {
-		writeJSON(w, http.StatusBadRequest, apiError{err.Error()})
-		return
-	}
+	rep, err := ingest.IngestFOCUSCSV(r.Context(), d.pool, bytes.NewReader(body), tenant, bound)
 	d.writeReport(w, rep, err)
 }
 

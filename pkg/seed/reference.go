@@ -9,6 +9,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/shopspring/decimal"
+
+	"github.com/costlens/costlens/pkg/store"
 )
 
 // writeReferenceData writes the price book, FX rates (weekdays only), model versions,
@@ -107,7 +109,7 @@ func writeReferenceData(ctx context.Context, pool *pgxpool.Pool, cfg Config, res
 	})
 }
 
-func numericOf(d decimal.Decimal) any { return numeric(&d) }
+func numericOf(d decimal.Decimal) any { return store.Numeric(&d) }
 
 // Reset empties every table the generator writes.
 func Reset(ctx context.Context, pool *pgxpool.Pool) error {

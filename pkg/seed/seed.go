@@ -10,11 +10,11 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/shopspring/decimal"
 
 	"github.com/costlens/costlens/pkg/pricing"
+	"github.com/costlens/costlens/pkg/store"
 )
 
 // Config says what to generate.
@@ -290,13 +290,6 @@ func (g *generator) event(hourStart time.Time, forceDim, forceValue string) *eve
 	return e
 }
 
-func numeric(d *decimal.Decimal) pgtype.Numeric {
-	if d == nil {
-		return pgtype.Numeric{}
-	}
-	return pgtype.Numeric{Int: d.Coefficient(), Exp: d.Exponent(), Valid: true}
-}
-
 var eventColumns = []string{"tenant", "request_id", "ts", "feature", "user_id", "model", "model_version", "provider", "region",
 	"input_tokens", "output_tokens", "cached_input_tokens", "latency_ms", "gpu_seconds",
 	"reported_cost", "reported_currency", "priced_cost", "price_currency"}
@@ -328,8 +321,8 @@ func Run(ctx context.Context, pool *pgxpool.Pool, cfg Config) (Result, error) {
 		defer close(rows)
 		errc <- g.each(func(e *event) error {
 			row := []any{e.tenant, e.requestID, e.ts, e.feature, e.user, e.mv.model, e.mv.key, e.mv.provider, e.mv.region,
-				e.input, e.output, e.cached, e.latencyMS, numeric(e.gpuSeconds),
-				numeric(e.reported), e.reportedCurrency, numeric(e.priced), e.priceCurrency}
+				e.input, e.output, e.cached, e.latencyMS, store.Numeric(e.gpuSeconds),
+				store.Numeric(e.reported), e.reportedCurrency, store.Numeric(e.priced), e.priceCurrency}
 			select {
 			case rows <- row:
 				return nil

@@ -9,11 +9,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -82,29 +82,17 @@ func run(args []string) error {
 		fmt.Fprintf(os.Stderr, "%s: %d prices added, %d changed (old ones closed), %d unchanged\n", file, res.Added, res.Changed, res.Unchanged)
 		return nil
 	case "billing":
-		items, rejected, perr := ingest.ParseFOCUSCSV(f, *tenant, false)
-		if perr != nil {
-			return perr
-		}
-		var conflicts []ingest.RowError
-		rep.Received = len(items) + len(rejected)
-		rep.Accepted, rep.Duplicates, conflicts, err = ingest.WriteLineItems(ctx, pool, items)
-		rep.Rejected = append(rejected, conflicts...)
+		rep, err = ingest.IngestFOCUSCSV(ctx, pool, f, *tenant, false)
 	case "fx":
-		opts := ingest.FXOptions{Source: *source, Pairs: map[string]string{}}
-		for _, kv := range strings.Split(*pairs, ",") {
-			if k, v, ok := strings.Cut(kv, "="); ok {
-				opts.Pairs[strings.TrimSpace(k)] = strings.ToUpper(strings.TrimSpace(v))
-			}
-		}
-		rates, rejected, perr := ingest.ParseFXCSV(f, opts)
+		pairMap, perr := ingest.ParsePairs(*pairs)
 		if perr != nil {
 			return perr
 		}
-		var conflicts []ingest.RowError
-		rep.Received = len(rates) + len(rejected)
-		rep.Accepted, rep.Duplicates, conflicts, err = ingest.WriteRates(ctx, pool, rates)
-		rep.Rejected = append(rejected, conflicts...)
+		rep, err = ingest.IngestFXCSV(ctx, pool, f, ingest.FXOptions{Source: *source, Pairs: pairMap})
+	}
+	var format *ingest.FormatError
+	if errors.As(err, &format) {
+		return err
 	}
 	for _, r := range rep.Rejected {
 		fmt.Fprintf(os.Stderr, "%s: %s\n", file, r.Error())
