@@ -27,7 +27,7 @@ var (
 
 // Parse splits name on '-' and recognises a size token, a version token and a trailing
 // quantization; what lies before the size is the model, what lies between the size and
-// the version is the variant. A name with no size token keeps working: only the
+// the version, and anything after the version but before the quantization, is the variant. A name with no size token keeps working: only the
 // version and quantization it carries are filled, the rest of the name is the model.
 func Parse(name string) Parts {
 	tokens := strings.Split(strings.ToLower(strings.TrimSpace(name)), "-")
@@ -45,8 +45,10 @@ func Parse(name string) Parts {
 		}
 	}
 	end := len(tokens)
+	var after []string // tokens between the version and the quantization: part of the variant
 	if versionAt >= 0 {
 		end = versionAt
+		after = tokens[versionAt+1:]
 	}
 	sizeAt := -1
 	for i := 1; i < end; i++ {
@@ -55,12 +57,14 @@ func Parse(name string) Parts {
 			break
 		}
 	}
+	var variant []string
 	if sizeAt < 0 {
 		p.Model = strings.Join(tokens[:end], "-")
-		return p
+	} else {
+		p.Model = strings.Join(tokens[:sizeAt], "-")
+		p.Size = tokens[sizeAt]
+		variant = tokens[sizeAt+1 : end]
 	}
-	p.Model = strings.Join(tokens[:sizeAt], "-")
-	p.Size = tokens[sizeAt]
-	p.Variant = strings.Join(tokens[sizeAt+1:end], "-")
+	p.Variant = strings.Join(append(append([]string{}, variant...), after...), "-")
 	return p
 }

@@ -1,6 +1,10 @@
 package modelversion
 
-import "testing"
+import (
+	"slices"
+	"strings"
+	"testing"
+)
 
 func TestParse(t *testing.T) {
 	cases := map[string]Parts{
@@ -15,6 +19,8 @@ func TestParse(t *testing.T) {
 		"my-model":             {Model: "my-model"},
 		"":                     {},
 		"fp16":                 {Model: "fp16"},
+		// nothing is dropped: what follows the version is part of the variant
+		"llama-3-70b-v2-instruct-int8": {Model: "llama-3", Size: "70b", Variant: "instruct", Version: "v2", Quantization: "int8"},
 	}
 	for name, want := range cases {
 		if got := Parse(name); got != want {
@@ -29,11 +35,28 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, name string) {
 		p := Parse(name)
-		// every part comes from the name
-		for _, part := range []string{p.Model, p.Size, p.Variant, p.Version, p.Quantization} {
-			if len(part) > len(name)*4+4 {
-				t.Fatalf("part %q longer than the name %q", part, name)
+		lower := strings.ToLower(strings.TrimSpace(name))
+		// every part is a piece of the name, and no (non-empty) token of it is lost or invented
+		nonEmpty := func(parts ...string) []string {
+			var out []string
+			for _, part := range parts {
+				for _, tok := range strings.Split(part, "-") {
+					if tok != "" {
+						out = append(out, tok)
+					}
+				}
 			}
+			slices.Sort(out)
+			return out
+		}
+		// (the variant may join pieces from either side of the version; the token check covers it)
+		for _, part := range []string{p.Model, p.Size, p.Version, p.Quantization} {
+			if !strings.Contains(lower, part) {
+				t.Fatalf("part %q is not in the name %q", part, name)
+			}
+		}
+		if got, want := nonEmpty(p.Model, p.Size, p.Variant, p.Version, p.Quantization), nonEmpty(lower); !slices.Equal(got, want) {
+			t.Fatalf("parts %+v lose or invent tokens of %q: %v vs %v", p, lower, got, want)
 		}
 	})
 }

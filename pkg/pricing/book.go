@@ -146,7 +146,7 @@ func ParseYAML(b []byte) ([]Row, error) {
 
 // Book answers which price applies to a request.
 type Book struct {
-	rows []Row
+	byProvider map[string][]Row // pricing runs per event: look at one provider's rows only
 }
 
 // NewBook indexes price rows (as stored, with their ids and effective ranges).
@@ -159,7 +159,11 @@ func NewBook(rows []Row) *Book {
 		}
 		return sorted[i].MinContextTokens > sorted[j].MinContextTokens
 	})
-	return &Book{rows: sorted}
+	b := &Book{byProvider: map[string][]Row{}}
+	for _, r := range sorted {
+		b.byProvider[r.Provider] = append(b.byProvider[r.Provider], r)
+	}
+	return b
 }
 
 func perUnit(unit string) decimal.Decimal {
@@ -186,8 +190,8 @@ type Priced struct {
 func (b *Book) PriceFor(provider, model string, ts time.Time, input, output, cached int64) (Priced, bool) {
 	prompt := input + cached
 	chosen := map[string]Row{}
-	for _, r := range b.rows {
-		if r.Provider != provider || ts.Before(r.EffectiveFrom) || (r.EffectiveTo != nil && !ts.Before(*r.EffectiveTo)) {
+	for _, r := range b.byProvider[provider] {
+		if ts.Before(r.EffectiveFrom) || (r.EffectiveTo != nil && !ts.Before(*r.EffectiveTo)) {
 			continue
 		}
 		if r.ModelIsPattern {
