@@ -105,7 +105,7 @@ func (d *Datasource) handleValues(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	// Validate the filters through the same rules as a query.
-	probe := query.Query{QueryType: query.TypeBreakdown, Metric: "cost", CostSource: query.SourcePriced, Currency: "USD", Filters: filters}
+	probe := query.Query{QueryType: query.TypeBreakdown, Metric: "cost", CostSource: query.SourceTokens, Currency: "USD", Filters: filters}
 	if err := probe.Validate(); err != nil {
 		writeJSON(w, http.StatusBadRequest, apiError{err.Error()})
 		return
@@ -114,8 +114,12 @@ func (d *Datasource) handleValues(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadGateway, apiError{describeDBError(d.settings, err)})
 		return
 	}
-	sql, args := query.PlanDimensionValues(dim, probe.Filters, query.Range{From: from, To: to}, d.env(), 1000)
-	d.writeStrings(w, r, sql, args...)
+	values, err := query.DimensionValues(r.Context(), d.pool, dim, probe.Filters, query.Range{From: from, To: to}, d.env(), 1000)
+	if err != nil {
+		writeJSON(w, http.StatusBadGateway, apiError{describeDBError(d.settings, err)})
+		return
+	}
+	writeJSON(w, http.StatusOK, values)
 }
 
 // writeStrings answers with the one text column a lookup query returns.

@@ -35,7 +35,7 @@ func mustQuery(t *testing.T, q query.Query) query.Query {
 		q.Metric = "cost"
 	}
 	if q.CostSource == "" {
-		q.CostSource = query.SourcePriced
+		q.CostSource = query.SourceTokens
 	}
 	if q.Currency == "" {
 		q.Currency = "USD"

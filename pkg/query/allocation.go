@@ -16,10 +16,10 @@ import (
 
 // AllocationDimensions are what an allocation query may group and filter by.
 var AllocationDimensions = []Dimension{
-	{"model_version", "model_version", "Model version"},
-	{"resource", "resource_id", "Resource"},
-	{"provider", "provider", "Provider"},
-	{"region", "region", "Region"},
+	{Key: "model_version", Column: "model_version", Label: "Model version"},
+	{Key: "resource", Column: "resource_id", Label: "Resource"},
+	{Key: "provider", Column: "provider", Label: "Provider"},
+	{Key: "region", Column: "region", Label: "Region"},
 }
 
 // AllocationMetrics are what an allocation query returns per group: the allocated

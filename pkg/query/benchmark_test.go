@@ -32,7 +32,7 @@ func BenchmarkAggregate(b *testing.B) {
 		{"top model versions in USD", query.Query{QueryType: query.TypeBreakdown, Metric: "cost", GroupBy: []string{"model", "model_version"}, TopN: 10}, false},
 	}
 	for _, c := range cases {
-		c.q.CostSource = query.SourcePriced
+		c.q.CostSource = query.SourceTokens
 		c.q.Currency = "USD"
 		if c.withBucket {
 			c.q.Currency = "CNY"

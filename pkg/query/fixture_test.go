@@ -18,6 +18,8 @@ type sharedFixture struct {
 	Intervals  []string `json:"intervals"`
 	AllocDims  []string `json:"allocationDimensions"`
 	AllocMets  []string `json:"allocationMetrics"`
+	BillDims   []string `json:"billingDimensions"`
+	Sources    []string `json:"costSources"`
 	Examples   []struct {
 		Name  string          `json:"name"`
 		Query json.RawMessage `json:"query"`
@@ -60,11 +62,19 @@ func TestSharedQueryFixture(t *testing.T) {
 	if !slices.Equal(allocDims, f.AllocDims) {
 		t.Errorf("allocation dimensions %v, fixture %v", allocDims, f.AllocDims)
 	}
+	if !slices.Equal(billingDimensions, f.BillDims) {
+		t.Errorf("billing dimensions %v, fixture %v", billingDimensions, f.BillDims)
+	}
+	for _, src := range f.Sources {
+		if err := (&Query{QueryType: TypeCost, Metric: "cost", CostSource: src, Currency: "USD"}).Validate(); err != nil {
+			t.Errorf("cost source %q: %v", src, err)
+		}
+	}
 	if !slices.Equal(Operators, f.Operators) {
 		t.Errorf("operators %v, fixture %v", Operators, f.Operators)
 	}
 	for _, iv := range f.Intervals {
-		if err := (&Query{QueryType: TypeCost, Metric: "cost", CostSource: SourcePriced, Currency: "USD", Interval: iv}).Validate(); err != nil {
+		if err := (&Query{QueryType: TypeCost, Metric: "cost", CostSource: SourceTokens, Currency: "USD", Interval: iv}).Validate(); err != nil {
 			t.Errorf("interval %q: %v", iv, err)
 		}
 	}

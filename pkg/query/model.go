@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/costlens/costlens/pkg/fx"
+	"github.com/costlens/costlens/pkg/modelversion"
 )
 
 // Type is the queryType of a Costlens query.
@@ -49,20 +50,39 @@ type Filter struct {
 // Dimension is a whitelisted column a query may group or filter by.
 type Dimension struct {
 	Key    string // the name in the query JSON
-	Column string // the column in costlens.cost_events
+	Column string // the SQL over costlens.cost_events; empty for a part of the model version
 	Label  string
+	// Part reads the dimension out of the parsed model-version name (Column is empty):
+	// the planner groups by model_version and the parts are derived in Go, with the
+	// same parser the importers use, so an unparseable name has empty parts.
+	Part func(modelversion.Parts) string
 }
+
+// pricingColumn says whether the price book priced an event: the "unpriced" filter.
+const pricingColumn = "(CASE WHEN priced_cost IS NULL THEN 'unpriced' ELSE 'priced' END)"
 
 // Dimensions lists every dimension in display order.
 var Dimensions = []Dimension{
-	{"feature", "feature", "Feature"},
-	{"user", "user_id", "User"},
-	{"tenant", "tenant", "Tenant"},
-	{"model", "model", "Model"},
-	{"model_version", "model_version", "Model version"},
-	{"provider", "provider", "Provider"},
-	{"region", "region", "Region"},
+	{Key: "feature", Column: "feature", Label: "Feature"},
+	{Key: "user", Column: "user_id", Label: "User"},
+	{Key: "tenant", Column: "tenant", Label: "Tenant"},
+	{Key: "model", Column: "model", Label: "Model"},
+	{Key: "model_version", Column: "model_version", Label: "Model version"},
+	{Key: "provider", Column: "provider", Label: "Provider"},
+	{Key: "region", Column: "region", Label: "Region"},
+	{Key: "model_family", Label: "Model family", Part: func(p modelversion.Parts) string { return p.Model }},
+	{Key: "model_size", Label: "Model size", Part: func(p modelversion.Parts) string { return p.Size }},
+	{Key: "model_variant", Label: "Model variant", Part: func(p modelversion.Parts) string { return p.Variant }},
+	{Key: "version", Label: "Version", Part: func(p modelversion.Parts) string { return p.Version }},
+	{Key: "quantization", Label: "Quantization", Part: func(p modelversion.Parts) string { return p.Quantization }},
+	{Key: "pricing", Column: pricingColumn, Label: "Pricing (priced / unpriced)"},
 }
+
+// billingDimensions are the event dimensions a billing line's share also carries:
+// a bill knows its tenant, provider, region and the model version it served, not
+// the feature or user behind the requests.
+var billingDimensions = []string{"tenant", "model", "model_version", "provider", "region",
+	"model_family", "model_size", "model_variant", "version", "quantization"}
 
 // DimensionByKey finds a whitelisted event dimension.
 func DimensionByKey(key string) (Dimension, bool) { return findDimension(Dimensions, key) }
@@ -151,9 +171,21 @@ var Operators = []string{"=", "!=", "in", "not in"}
 
 // Cost sources a query may read money from.
 const (
+	// SourceTokens is the price book's cost of each request (token pricing).
+	SourceTokens = "tokens"
+	// SourcePriced is the earlier name of SourceTokens, still accepted.
 	SourcePriced   = "priced"
 	SourceReported = "reported"
+	// SourceBilling is the billing line items, allocated to the model versions they
+	// served, with idle capacity as the model version "idle".
+	SourceBilling = "billing"
+	// SourceBlended is billing for the model versions a bill in the range covers and
+	// token pricing for every other request (hosted APIs).
+	SourceBlended = "blended"
 )
+
+// fromBills says whether a cost source reads billing line items.
+func fromBills(source string) bool { return source == SourceBilling || source == SourceBlended }
 
 // ValidationError is a problem with the query the user wrote; it names the field.
 type ValidationError struct {
@@ -184,8 +216,8 @@ func Parse(raw json.RawMessage, d Defaults) (Query, error) {
 	if q.Metric == "" {
 		q.Metric = "cost"
 	}
-	if q.CostSource == "" {
-		q.CostSource = SourcePriced
+	if q.CostSource == "" || q.CostSource == SourcePriced {
+		q.CostSource = SourceTokens
 	}
 	if q.Currency == "" {
 		q.Currency = d.Currency
@@ -236,9 +268,26 @@ func (q *Query) Validate() error {
 		}
 	}
 	switch q.CostSource {
-	case SourcePriced, SourceReported:
+	case SourceTokens, SourcePriced, SourceReported:
+	case SourceBilling, SourceBlended:
+		if q.QueryType == TypeAllocation {
+			break // allocation always reads the bills
+		}
+		if q.Metric != "cost" {
+			return invalid("metric", "cost source %s returns cost only, not %q", q.CostSource, q.Metric)
+		}
+		for i, g := range q.GroupBy {
+			if !slices.Contains(billingDimensions, g) {
+				return invalid(fmt.Sprintf("groupBy[%d]", i), "cost source %s cannot group by %q: bills know %s", q.CostSource, g, strings.Join(billingDimensions, ", "))
+			}
+		}
+		for i, f := range q.Filters {
+			if !slices.Contains(billingDimensions, f.Dimension) {
+				return invalid(fmt.Sprintf("filters[%d].dimension", i), "cost source %s cannot filter by %q: bills know %s", q.CostSource, f.Dimension, strings.Join(billingDimensions, ", "))
+			}
+		}
 	default:
-		return invalid("costSource", "unknown cost source %q (want priced or reported)", q.CostSource)
+		return invalid("costSource", "unknown cost source %q (want tokens, reported, billing or blended)", q.CostSource)
 	}
 	c, err := fx.ParseCurrency("currency", q.Currency)
 	if err != nil {

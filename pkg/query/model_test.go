@@ -10,7 +10,7 @@ func TestParseAppliesDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if q.QueryType != TypeCost || q.Metric != "cost" || q.CostSource != SourcePriced || q.Currency != "EUR" {
+	if q.QueryType != TypeCost || q.Metric != "cost" || q.CostSource != SourceTokens || q.Currency != "EUR" {
 		t.Fatalf("defaults not applied: %+v", q)
 	}
 }
@@ -28,7 +28,7 @@ func TestParseRejectsBadInputNamingTheField(t *testing.T) {
 		`{"filters":[{"dimension":"model","operator":"like","values":["a"]}]}`:           `filters[0].operator: unknown operator "like" (want =, !=, in or not in)`,
 		`{"filters":[{"dimension":"model","operator":"in","values":[]}]}`:                `filters[0].values: at least one value is needed`,
 		`{"currency":"RMB"}`:                                                             `currency: "RMB" is not an ISO-4217 currency code`,
-		`{"costSource":"vibes"}`:                                                         `costSource: unknown cost source "vibes" (want priced or reported)`,
+		`{"costSource":"vibes"}`:                                                         `costSource: unknown cost source "vibes" (want tokens, reported, billing or blended)`,
 		`{"topN":-1}`:                                                                    `topN: must be between 0 and 1000, got -1`,
 		`{"interval":"2d"}`:                                                              `interval: unknown interval "2d" (want auto, 1m, 5m, 15m, 30m, 1h, 6h, 12h, 1d, 1w or 1M)`,
 	}

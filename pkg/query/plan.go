@@ -33,10 +33,12 @@ func costColumns(source string) (cost, currency string) {
 	if source == SourceReported {
 		return "reported_cost", "reported_currency"
 	}
+	// tokens, and the requests a blended query does not take from the bills
 	return "priced_cost", "price_currency"
 }
 
-// whereClause renders the time range, tenant binding and filters.
+// whereClause renders the time range, tenant binding and filters. Filters on parts of
+// the model version are applied in Go after the query (see columnsFor).
 func whereClause(b *sqlBuilder, filters []Filter, r Range, env Env) string {
 	conds := []string{"ts >= " + b.arg(r.From), "ts < " + b.arg(r.To)}
 	if env.Tenant != "" {
@@ -44,6 +46,9 @@ func whereClause(b *sqlBuilder, filters []Filter, r Range, env Env) string {
 	}
 	for _, f := range filters {
 		d, _ := DimensionByKey(f.Dimension) // validated
+		if d.Column == "" {
+			continue
+		}
 		switch f.Operator {
 		case "=":
 			conds = append(conds, d.Column+" = "+b.arg(f.Values[0]))
@@ -68,12 +73,50 @@ func bucketExpr(b *sqlBuilder, bucket Bucket, tz string) string {
 		b.arg(fmt.Sprintf("%d seconds", int64(bucket.Fixed/time.Second))), tz, tz)
 }
 
+// columnsFor lists the event columns a query's SQL groups by: its SQL dimensions, and
+// model_version when a part of it is grouped or filtered on.
+func columnsFor(q Query) []Dimension {
+	var cols []Dimension
+	add := func(d Dimension) {
+		for _, c := range cols {
+			if c.Key == d.Key {
+				return
+			}
+		}
+		cols = append(cols, d)
+	}
+	mv, _ := DimensionByKey("model_version")
+	for _, g := range q.GroupBy {
+		d, _ := DimensionByKey(g)
+		if d.Part != nil {
+			d = mv
+		}
+		add(d)
+	}
+	for _, f := range q.Filters {
+		if d, _ := DimensionByKey(f.Dimension); d.Part != nil {
+			add(mv)
+		}
+	}
+	return cols
+}
+
+// AggregatePlan is the SQL behind cost and breakdown queries and the columns its rows
+// carry after the fixed ones.
+type AggregatePlan struct {
+	SQL     string
+	Args    []any
+	Columns []Dimension
+}
+
 // PlanAggregate builds the one SQL statement behind cost and breakdown queries. It
 // groups by (bucket, local day, currency, dimensions): money is summed per currency and
 // day in PostgreSQL's numeric, and converted afterwards at that day's rate.
-// withBucket=false leaves the time bucket out (breakdown tables).
-func PlanAggregate(q Query, r Range, bucket Bucket, env Env, withBucket bool) (string, []any) {
+// withBucket=false leaves the time bucket out (breakdown tables). exclude lists model
+// versions whose cost comes from elsewhere (the bills of a blended query).
+func PlanAggregate(q Query, r Range, bucket Bucket, env Env, withBucket bool, exclude ...string) AggregatePlan {
 	b := &sqlBuilder{}
+	cols := columnsFor(q)
 	costCol, curCol := costColumns(q.CostSource)
 	tz := b.arg(env.Location.String())
 	var sel, group []string
@@ -84,8 +127,7 @@ func PlanAggregate(q Query, r Range, bucket Bucket, env Env, withBucket bool) (s
 	}
 	sel = append(sel, fmt.Sprintf("(ts AT TIME ZONE %s)::date AS day", tz), curCol+"::text AS currency")
 	group = append(group, "1", "2", "3")
-	for i, g := range q.GroupBy {
-		d, _ := DimensionByKey(g)
+	for i, d := range cols {
 		sel = append(sel, d.Column)
 		group = append(group, fmt.Sprint(4+i))
 	}
@@ -99,12 +141,16 @@ func PlanAggregate(q Query, r Range, bucket Bucket, env Env, withBucket bool) (s
 		fmt.Sprintf("coalesce(sum(%s), 0)::text AS cost", costCol),
 	)
 	where := whereClause(b, q.Filters, r, env)
+	if len(exclude) > 0 {
+		where += " AND model_version <> ALL(" + b.arg(exclude) + "::text[])"
+	}
 	sql := fmt.Sprintf("SELECT %s\nFROM costlens.cost_events\nWHERE %s\nGROUP BY %s\nORDER BY %s",
 		strings.Join(sel, ", "), where, strings.Join(group, ", "), strings.Join(group, ", "))
-	return sql, b.args
+	return AggregatePlan{SQL: sql, Args: b.args, Columns: cols}
 }
 
-// PlanDimensionValues lists the distinct values of a dimension within the range and filters.
+// PlanDimensionValues lists the distinct values of an SQL dimension within the range
+// and filters (with model_version for the parts of it the filters name).
 func PlanDimensionValues(d Dimension, filters []Filter, r Range, env Env, limit int) (string, []any) {
 	b := &sqlBuilder{}
 	where := whereClause(b, filters, r, env)

@@ -2,7 +2,6 @@ package query
 
 import (
 	"context"
-	"fmt"
 	"sort"
 	"strings"
 	"time"
@@ -94,44 +93,47 @@ type Result struct {
 	SQL      string
 }
 
-// Aggregate runs PlanAggregate and normalises every (day, currency) subtotal into the
-// query's currency at that day's rate.
+// rawRow is one (bucket, day, currency, dimension values) subtotal before currency
+// normalisation, from the events or from a billing line's share.
+type rawRow struct {
+	bucket   *time.Time
+	day      time.Time
+	currency *string
+	dims     []string // the values of the query's groupBy
+	t        Totals
+	cost     decimal.Decimal
+}
+
+// Aggregate runs PlanAggregate (and, for the billing and blended cost sources, the
+// billing allocation) and normalises every (day, currency) subtotal into the query's
+// currency at that day's rate.
 func Aggregate(ctx context.Context, db DB, q Query, r Range, bucket Bucket, env Env, withBucket bool) (*Result, error) {
-	sql, args := PlanAggregate(q, r, bucket, env, withBucket)
-	rows, err := db.Query(ctx, sql, args...)
-	if err != nil {
-		return nil, err
-	}
-	type rawRow struct {
-		bucket   *time.Time
-		day      time.Time
-		currency *string
-		dims     []string
-		t        Totals
-		cost     decimal.Decimal
-	}
 	var raws []rawRow
-	currencies := map[string]bool{}
-	minDay, maxDay := time.Time{}, time.Time{}
-	for rows.Next() {
-		var rr rawRow
-		var costText string
-		dims := make([]string, len(q.GroupBy))
-		dest := []any{&rr.bucket, &rr.day, &rr.currency}
-		for i := range dims {
-			dest = append(dest, &dims[i])
-		}
-		dest = append(dest, &rr.t.Requests, &rr.t.Unpriced, &rr.t.InputTokens, &rr.t.OutputTokens, &rr.t.CachedTokens, &rr.t.PricedTokens, &costText)
-		if err := rows.Scan(dest...); err != nil {
-			rows.Close()
+	var sql string
+	if fromBills(q.CostSource) {
+		billed, covered, err := billingRows(ctx, db, q, r, bucket, env, withBucket)
+		if err != nil {
 			return nil, err
 		}
-		rr.dims = dims
-		rr.cost, err = decimal.NewFromString(costText)
-		if err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("cost %q: %w", costText, err)
+		raws = billed
+		sql = "-- billing line items through the allocation (pkg/allocation)"
+		if q.CostSource == SourceBlended {
+			events, esql, err := eventRows(ctx, db, q, r, bucket, env, withBucket, covered)
+			if err != nil {
+				return nil, err
+			}
+			raws = append(raws, events...)
+			sql = esql + "\n" + sql
 		}
+	} else {
+		var err error
+		if raws, sql, err = eventRows(ctx, db, q, r, bucket, env, withBucket, nil); err != nil {
+			return nil, err
+		}
+	}
+	currencies := map[string]bool{}
+	minDay, maxDay := time.Time{}, time.Time{}
+	for _, rr := range raws {
 		if rr.currency != nil && *rr.currency != q.Currency {
 			currencies[*rr.currency] = true
 		}
@@ -141,14 +143,11 @@ func Aggregate(ctx context.Context, db DB, q Query, r Range, bucket Bucket, env 
 		if rr.day.After(maxDay) {
 			maxDay = rr.day
 		}
-		raws = append(raws, rr)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
 	}
 
 	rates := fx.NewTable(nil)
 	if len(currencies) > 0 {
+		var err error
 		if rates, err = LoadRates(ctx, db, minDay, maxDay); err != nil {
 			return nil, err
 		}

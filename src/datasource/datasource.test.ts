@@ -89,6 +89,12 @@ describe('CostDataSource lookups', () => {
       'model_version',
       'provider',
       'region',
+      'model_family',
+      'model_size',
+      'model_variant',
+      'version',
+      'quantization',
+      'pricing',
     ]);
     expect(await ds.getTagValues({ key: 'provider' })).toEqual([{ text: 'openai' }, { text: 'anthropic' }]);
     expect(await ds.getTagValues({ key: 'colour' })).toEqual([]);

@@ -3,10 +3,24 @@
 import { DataQuery, DataSourceJsonData } from '@grafana/schema';
 
 export type QueryType = 'cost' | 'breakdown' | 'allocation';
-export type CostSource = 'priced' | 'reported';
+/** tokens: the price book; priced is its earlier name, still accepted by the backend. */
+export type CostSource = 'tokens' | 'priced' | 'reported' | 'billing' | 'blended';
 export type Operator = '=' | '!=' | 'in' | 'not in';
 
-export type DimensionKey = 'feature' | 'user' | 'tenant' | 'model' | 'model_version' | 'provider' | 'region';
+export type DimensionKey =
+  | 'feature'
+  | 'user'
+  | 'tenant'
+  | 'model'
+  | 'model_version'
+  | 'provider'
+  | 'region'
+  | 'model_family'
+  | 'model_size'
+  | 'model_variant'
+  | 'version'
+  | 'quantization'
+  | 'pricing';
 
 /** What an allocation query groups and filters by: billing lines have resources, not users. */
 export type AllocationDimensionKey = 'model_version' | 'resource' | 'provider' | 'region';
@@ -47,7 +61,7 @@ export const DEFAULT_QUERY: Partial<CostQuery> = {
   metric: 'cost',
   groupBy: [],
   filters: [],
-  costSource: 'priced',
+  costSource: 'tokens',
 };
 
 export const DIMENSIONS: Array<{ value: DimensionKey; label: string }> = [
@@ -58,6 +72,26 @@ export const DIMENSIONS: Array<{ value: DimensionKey; label: string }> = [
   { value: 'model_version', label: 'Model version' },
   { value: 'provider', label: 'Provider' },
   { value: 'region', label: 'Region' },
+  { value: 'model_family', label: 'Model family' },
+  { value: 'model_size', label: 'Model size' },
+  { value: 'model_variant', label: 'Model variant' },
+  { value: 'version', label: 'Version' },
+  { value: 'quantization', label: 'Quantization' },
+  { value: 'pricing', label: 'Pricing (priced / unpriced)' },
+];
+
+/** What the billing and blended cost sources can group and filter by: bills know no feature or user. */
+export const BILLING_DIMENSIONS: DimensionKey[] = [
+  'tenant',
+  'model',
+  'model_version',
+  'provider',
+  'region',
+  'model_family',
+  'model_size',
+  'model_variant',
+  'version',
+  'quantization',
 ];
 
 export const ALLOCATION_DIMENSIONS: Array<{ value: AllocationDimensionKey; label: string }> = [

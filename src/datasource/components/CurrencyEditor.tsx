@@ -14,8 +14,18 @@ interface Props {
 }
 
 const SOURCES: Array<{ label: string; value: CostSource; description: string }> = [
-  { label: 'Priced', value: 'priced', description: 'What the price book says each request cost' },
+  { label: 'Tokens', value: 'tokens', description: 'What the price book says each request cost' },
   { label: 'Reported', value: 'reported', description: 'What the caller or provider reported' },
+  {
+    label: 'Billing',
+    value: 'billing',
+    description: 'Cloud bills split across the model versions they served, idle capacity as "idle" (cost only)',
+  },
+  {
+    label: 'Blended',
+    value: 'blended',
+    description: 'Bills for the model versions a bill covers, token prices for every other request (cost only)',
+  },
 ];
 
 export function CurrencyEditor({
@@ -53,7 +63,7 @@ export function CurrencyEditor({
       <InlineField label="Cost source">
         <RadioButtonGroup<CostSource>
           options={SOURCES}
-          value={costSource}
+          value={costSource === 'priced' ? 'tokens' : costSource}
           onChange={(v) => onChange({ costSource: v })}
         />
       </InlineField>

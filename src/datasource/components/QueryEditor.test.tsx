@@ -98,6 +98,49 @@ describe('QueryEditor', () => {
   });
 });
 
+describe('QueryEditor with billed cost', () => {
+  beforeEach(() => {
+    installTemplateSrv({});
+    installBackend({ currencies: ['CNY', 'USD'] });
+  });
+
+  it('switching to blended keeps what bills know and offers only their dimensions', async () => {
+    const onChange = jest.fn();
+    render(
+      <Harness
+        initial={{
+          refId: 'A',
+          queryType: 'cost',
+          metric: 'requests',
+          groupBy: ['feature', 'provider'],
+          filters: [
+            { dimension: 'user', operator: '=', values: ['u1'] },
+            { dimension: 'quantization', operator: '=', values: ['int8'] },
+          ],
+          costSource: 'priced',
+        }}
+        onChange={onChange}
+        onRunQuery={jest.fn()}
+      />
+    );
+    // a query saved with the old name of the token source shows as Tokens
+    expect(screen.getByLabelText('Tokens')).toBeChecked();
+    await userEvent.click(screen.getByText('Blended'));
+    expect(onChange).toHaveBeenLastCalledWith({
+      refId: 'A',
+      queryType: 'cost',
+      metric: 'cost',
+      groupBy: ['provider'],
+      filters: [{ dimension: 'quantization', operator: '=', values: ['int8'] }],
+      costSource: 'blended',
+    });
+    await userEvent.click(screen.getByLabelText('Group by'));
+    expect(await screen.findByText('Model family')).toBeInTheDocument();
+    expect(screen.queryByText('Feature')).not.toBeInTheDocument();
+    expect(screen.queryByText('User')).not.toBeInTheDocument();
+  });
+});
+
 describe('QueryEditor for allocation', () => {
   beforeEach(() => {
     installTemplateSrv({});

@@ -3,7 +3,16 @@ import { QueryEditorProps } from '@grafana/data';
 import { InlineFieldRow } from '@grafana/ui';
 
 import { CostDataSource } from '../datasource';
-import { ALLOCATION_METRICS, CostDataSourceOptions, CostQuery, DEFAULT_QUERY, DimensionKey, Filter } from '../types';
+import {
+  ALLOCATION_METRICS,
+  BILLING_DIMENSIONS,
+  CostDataSourceOptions,
+  CostQuery,
+  CostSource,
+  DEFAULT_QUERY,
+  DimensionKey,
+  Filter,
+} from '../types';
 import { CurrencyEditor } from './CurrencyEditor';
 import { FiltersEditor } from './FiltersEditor';
 import { GroupByEditor } from './GroupByEditor';
@@ -25,6 +34,20 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource, range }: 
     [datasource, range]
   );
   const loadCurrencies = useCallback(() => datasource.currencies(), [datasource]);
+  const billing = q.costSource === 'billing' || q.costSource === 'blended';
+  // Bills carry cost only, by tenant, provider, region and model version: switching to
+  // them keeps what still applies and drops the rest rather than leaving an error.
+  const changeCurrency = (patch: Partial<CostQuery> & { costSource?: CostSource }) => {
+    if (patch.costSource !== 'billing' && patch.costSource !== 'blended') {
+      return change(patch);
+    }
+    change({
+      ...patch,
+      metric: 'cost',
+      groupBy: (q.groupBy ?? []).filter((g) => BILLING_DIMENSIONS.includes(g as DimensionKey)),
+      filters: (q.filters ?? []).filter((f) => BILLING_DIMENSIONS.includes(f.dimension)),
+    });
+  };
 
   return (
     <div>
@@ -47,6 +70,7 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource, range }: 
         <GroupByEditor
           id={`${id}-groupby`}
           allocation={q.queryType === 'allocation'}
+          billing={billing && q.queryType !== 'allocation'}
           value={q.groupBy ?? []}
           onChange={(groupBy) => change({ groupBy })}
         />
@@ -64,10 +88,10 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource, range }: 
           id={`${id}-currency`}
           currency={q.currency}
           defaultCurrency={datasource.defaultCurrency}
-          costSource={q.costSource ?? 'priced'}
+          costSource={q.costSource ?? 'tokens'}
           showOriginal={Boolean(q.showOriginalCurrency)}
           loadCurrencies={loadCurrencies}
-          onChange={change}
+          onChange={changeCurrency}
         />
       </InlineFieldRow>
       <InlineFieldRow>
