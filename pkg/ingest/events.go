@@ -88,6 +88,19 @@ func ParseEvents(r io.Reader, boundTenant string) ([]Event, []RowError, error) {
 // and each bad row to onReject. boundTenant, when set, is the tenant every row belongs
 // to: rows naming another are rejected, rows naming none get it.
 func ParseEventsFunc(r io.Reader, boundTenant string, onEvent func(Event) error, onReject func(RowError)) error {
+	return eachJSONRow(r, func(row int, raw []byte) error {
+		e, rowErr := parseEvent(row, raw, boundTenant)
+		if rowErr != nil {
+			onReject(*rowErr)
+			return nil
+		}
+		return onEvent(e)
+	}, onReject)
+}
+
+// eachJSONRow hands each element of a JSON array, or each non-blank NDJSON line, to
+// add with its 1-based row number. A broken array ends the upload with a row error.
+func eachJSONRow(r io.Reader, add func(row int, raw []byte) error, onReject func(RowError)) error {
 	br := bufio.NewReader(r)
 	first, err := peekNonSpace(br)
 	if err == io.EOF {
@@ -95,14 +108,6 @@ func ParseEventsFunc(r io.Reader, boundTenant string, onEvent func(Event) error,
 	}
 	if err != nil {
 		return err
-	}
-	add := func(row int, raw []byte) error {
-		e, rowErr := parseEvent(row, raw, boundTenant)
-		if rowErr != nil {
-			onReject(*rowErr)
-			return nil
-		}
-		return onEvent(e)
 	}
 	if first == '[' {
 		dec := json.NewDecoder(br)

@@ -89,7 +89,7 @@ func writeBatch(ctx context.Context, tx pgx.Tx, book *pricing.Book, batch []Even
 		var pricedCost *decimal.Decimal
 		var priceCurrency *string
 		var priceID *int64
-		if p, ok := book.PriceFor(e.Provider, e.Model, e.TS, e.InputTokens, e.OutputTokens, e.CachedTokens); ok {
+		if p, ok := book.PriceFor(e.Provider, e.Model, e.TS, pricing.Usage{Input: e.InputTokens, Output: e.OutputTokens, Cached: e.CachedTokens, GPUSeconds: e.GPUSeconds}); ok {
 			pricedCost, priceCurrency, priceID = &p.Cost, &p.Currency, &p.PriceID
 		}
 		copyRows = append(copyRows, []any{e.Tenant, e.RequestID, e.TS, e.Feature, e.UserID, e.Model, e.ModelVersion,

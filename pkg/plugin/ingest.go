@@ -81,6 +81,28 @@ func (d *Datasource) writeReport(w http.ResponseWriter, rep ingest.Report, err e
 	writeJSON(w, status, rep)
 }
 
+// sharedUpload is readUpload for reference data every tenant reads (FX rates, prices,
+// model versions): a data source bound to one tenant may not change it.
+func (d *Datasource) sharedUpload(w http.ResponseWriter, r *http.Request, what string) ([]byte, bool) {
+	if d.settingsErr == nil && d.settings.Tenant != "" && canWrite(r) {
+		writeJSON(w, http.StatusForbidden, apiError{fmt.Sprintf(
+			"%s are shared by every tenant: this data source is bound to tenant %q, so upload them through one that is not", what, d.settings.Tenant)})
+		return nil, false
+	}
+	return d.readUpload(w, r)
+}
+
+// handleIngestModelVersions: POST ingest/model-versions with a JSON array or NDJSON of
+// model versions and their deployment facts.
+func (d *Datasource) handleIngestModelVersions(w http.ResponseWriter, r *http.Request) {
+	body, ok := d.sharedUpload(w, r, "model versions")
+	if !ok {
+		return
+	}
+	rep, err := ingest.IngestModelVersions(r.Context(), d.pool, bytes.NewReader(body))
+	d.writeReport(w, rep, err)
+}
+
 // handleIngestEvents: POST ingest/events with a JSON array or NDJSON body.
 func (d *Datasource) handleIngestEvents(w http.ResponseWriter, r *http.Request) {
 	body, ok := d.readUpload(w, r)
@@ -94,7 +116,7 @@ func (d *Datasource) handleIngestEvents(w http.ResponseWriter, r *http.Request) 
 // handleIngestFX: POST ingest/fx with a CSV body; ?pairs=China=USD/CNY,Euro=USD/EUR
 // gives the direction of a file that names countries.
 func (d *Datasource) handleIngestFX(w http.ResponseWriter, r *http.Request) {
-	body, ok := d.readUpload(w, r)
+	body, ok := d.sharedUpload(w, r, "FX rates")
 	if !ok {
 		return
 	}
@@ -126,7 +148,7 @@ func (d *Datasource) handleIngestBilling(w http.ResponseWriter, r *http.Request)
 // handleIngestPrices: POST ingest/prices with a price book YAML file. History is kept:
 // a changed price closes the old row and opens a new one.
 func (d *Datasource) handleIngestPrices(w http.ResponseWriter, r *http.Request) {
-	body, ok := d.readUpload(w, r)
+	body, ok := d.sharedUpload(w, r, "prices")
 	if !ok {
 		return
 	}

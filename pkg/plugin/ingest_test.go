@@ -132,3 +132,47 @@ func TestUploadedEventsArePricedAtTheBookPriceInForce(t *testing.T) {
 		t.Errorf("reprice without from: %d %s", status, resp)
 	}
 }
+
+func TestIngestModelVersionsEndpoint(t *testing.T) {
+	pool, dbURL := storetest.NewPool(t)
+	d := newInstance(t, instanceSettings(t, dbURL, nil))
+	body := []byte(`[
+  {"model_version": "qwen2.5-32b-v1.2-int8", "instance_type": "ecs.gn7i-c32g1.8xlarge", "gpu_type": "A10", "gpus": 1,
+   "provider": "alibaba", "region": "cn-hangzhou", "resource_id": "eas-qwen32b-b", "deployed_at": "2026-01-05T00:00:00Z"},
+  {"model_version": "llama-3-70b-instruct-v2-int8", "model": "llama-3-70b-instruct", "gpus": "-1"},
+  {"model_version": "in-house-ranker", "retired_at": "2026-01-01T00:00:00Z", "deployed_at": "2026-02-01T00:00:00Z"}
+]`)
+	status, resp := post(t, d, "Editor", "ingest/model-versions", body)
+	want := `{"received":3,"accepted":1,"duplicates":0,"rejected":[` +
+		`{"row":2,"field":"gpus","message":"must not be negative, got -1"},` +
+		`{"row":3,"field":"retired_at","message":"2026-01-01T00:00:00Z is before deployed_at 2026-02-01T00:00:00Z"}]}`
+	if status != 200 || resp != want {
+		t.Fatalf("%d %s", status, resp)
+	}
+	var model, version, quant, params, gpus string
+	if err := pool.QueryRow(context.Background(), `SELECT model, version, quantization, params, gpus::text
+		FROM costlens.model_versions WHERE model_version = 'qwen2.5-32b-v1.2-int8'`).Scan(&model, &version, &quant, &params, &gpus); err != nil {
+		t.Fatal(err)
+	}
+	if model != "qwen2.5-32b" || version != "v1.2" || quant != "int8" || params != "32b" || gpus != "1" {
+		t.Errorf("parsed parts %s %s %s %s, gpus %s", model, version, quant, params, gpus)
+	}
+	// the same rows again: nothing changes; a retirement updates the stored facts
+	if status, resp = post(t, d, "Editor", "ingest/model-versions", []byte(string(body[:strings.Index(string(body), "},")+1])+"]")); status != 200 || !strings.HasPrefix(resp, `{"received":1,"accepted":0,"duplicates":1,`) {
+		t.Fatalf("retry: %d %s", status, resp)
+	}
+	retire := `{"model_version":"qwen2.5-32b-v1.2-int8","resource_id":"eas-qwen32b-b","gpus":1,"retired_at":"2026-03-01T00:00:00Z"}`
+	if status, resp = post(t, d, "Editor", "ingest/model-versions", []byte(retire)); status != 200 || !strings.HasPrefix(resp, `{"received":1,"accepted":1,"duplicates":0,`) {
+		t.Fatalf("retire: %d %s", status, resp)
+	}
+	var retired string
+	if err := pool.QueryRow(context.Background(), `SELECT retired_at::text FROM costlens.model_versions`).Scan(&retired); err != nil || retired != "2026-03-01 00:00:00+00" {
+		t.Errorf("retired_at %s (%v)", retired, err)
+	}
+
+	bound := newInstance(t, instanceSettings(t, dbURL, map[string]any{"tenant": "acme"}))
+	status, resp = post(t, bound, "Admin", "ingest/model-versions", []byte(retire))
+	if status != 403 || !strings.Contains(resp, `model versions are shared by every tenant: this data source is bound to tenant \"acme\"`) {
+		t.Fatalf("bound: %d %s", status, resp)
+	}
+}

@@ -47,6 +47,7 @@ func newResourceHandler(d *Datasource) backend.CallResourceHandler {
 	mux.HandleFunc("POST /ingest/fx", d.handleIngestFX)
 	mux.HandleFunc("POST /ingest/billing", d.handleIngestBilling)
 	mux.HandleFunc("POST /ingest/prices", d.handleIngestPrices)
+	mux.HandleFunc("POST /ingest/model-versions", d.handleIngestModelVersions)
 	mux.HandleFunc("POST /reprice", d.handleReprice)
 	return httpadapter.New(mux)
 }

@@ -5,6 +5,7 @@
 //	costlens-import fx rates.csv [--pairs China=USD/CNY,Euro=USD/EUR] [--source FRED]
 //	costlens-import billing focus-export.csv [--tenant acme]
 //	costlens-import prices price-book.yaml
+//	costlens-import model-versions model-versions.json
 package main
 
 import (
@@ -14,6 +15,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -31,8 +34,9 @@ func main() {
 }
 
 func run(args []string) error {
-	if len(args) < 2 || (args[0] != "events" && args[0] != "fx" && args[0] != "billing" && args[0] != "prices") {
-		return fmt.Errorf("usage: costlens-import events|fx|billing|prices FILE [flags]")
+	kinds := []string{"events", "fx", "billing", "prices", "model-versions"}
+	if len(args) < 2 || !slices.Contains(kinds, args[0]) {
+		return fmt.Errorf("usage: costlens-import %s FILE [flags]", strings.Join(kinds, "|"))
 	}
 	kind, file := args[0], args[1]
 	fs := flag.NewFlagSet(kind, flag.ExitOnError)
@@ -81,6 +85,8 @@ func run(args []string) error {
 		}
 		fmt.Fprintf(os.Stderr, "%s: %d prices added, %d changed (old ones closed), %d unchanged\n", file, res.Added, res.Changed, res.Unchanged)
 		return nil
+	case "model-versions":
+		rep, err = ingest.IngestModelVersions(ctx, pool, f)
 	case "billing":
 		rep, err = ingest.IngestFOCUSCSV(ctx, pool, f, *tenant, false)
 	case "fx":
