@@ -19,9 +19,9 @@ type Row struct {
 	Provider         string
 	Model            string
 	ModelIsPattern   bool
-	UsageType        string // input, output, cached_input, request
+	UsageType        string // input, output, cached_input, request, gpu_second
 	UnitPrice        decimal.Decimal
-	Unit             string // token, 1k_tokens, 1m_tokens, request
+	Unit             string // token, 1k_tokens, 1m_tokens, request, second
 	Currency         string
 	MinContextTokens int64
 	EffectiveFrom    time.Time
@@ -32,19 +32,24 @@ type Row struct {
 
 // yamlPrice is one entry of the version-controlled price book file.
 type yamlPrice struct {
-	Provider      string     `yaml:"provider"`
-	Model         string     `yaml:"model"`
-	Pattern       bool       `yaml:"pattern"`
-	Currency      string     `yaml:"currency"`
-	Unit          string     `yaml:"unit"`
-	EffectiveFrom string     `yaml:"effective_from"`
-	CheckedOn     string     `yaml:"checked_on"`
-	Source        string     `yaml:"source"`
-	Input         *string    `yaml:"input"`
-	Output        *string    `yaml:"output"`
-	CachedInput   *string    `yaml:"cached_input"`
-	Request       *string    `yaml:"request"`
-	Tiers         []yamlTier `yaml:"tiers"`
+	Provider      string  `yaml:"provider"`
+	Model         string  `yaml:"model"`
+	Pattern       bool    `yaml:"pattern"`
+	Currency      string  `yaml:"currency"`
+	Unit          string  `yaml:"unit"`
+	EffectiveFrom string  `yaml:"effective_from"`
+	CheckedOn     string  `yaml:"checked_on"`
+	Source        string  `yaml:"source"`
+	Input         *string `yaml:"input"`
+	Output        *string `yaml:"output"`
+	CachedInput   *string `yaml:"cached_input"`
+	Request       *string `yaml:"request"`
+	// GPUSecond prices self-hosted serving by the GPU time an event reports.
+	GPUSecond *string `yaml:"gpu_second"`
+	// InstanceHour is the list price of an instance type (model names the type): not an
+	// event price, it tells right-sizing recommendations what a smaller type costs.
+	InstanceHour *string    `yaml:"instance_hour"`
+	Tiers        []yamlTier `yaml:"tiers"`
 }
 
 type yamlTier struct {
@@ -77,6 +82,10 @@ func ParseYAML(b []byte) ([]Row, error) {
 		}
 		if len(p.Currency) != 3 || strings.ToUpper(p.Currency) != p.Currency {
 			return nil, fmt.Errorf("%s (%s %s): currency %q is not an upper-case ISO-4217 code", where, p.Provider, p.Model, p.Currency)
+		}
+		tokenPrices := p.Input != nil || p.Output != nil || p.CachedInput != nil || len(p.Tiers) > 0
+		if p.Unit == "" && !tokenPrices {
+			p.Unit = "token" // unused: request, GPU-second and instance-hour prices carry their own unit
 		}
 		if !units[p.Unit] {
 			return nil, fmt.Errorf("%s (%s %s): unit %q is not token, 1k_tokens, 1m_tokens or request", where, p.Provider, p.Model, p.Unit)
@@ -111,8 +120,13 @@ func ParseYAML(b []byte) ([]Row, error) {
 				return fmt.Errorf("%s (%s %s): %s %q is not a non-negative decimal", where, p.Provider, p.Model, field, *v)
 			}
 			unit := p.Unit
-			if usage == "request" {
+			switch usage {
+			case "request":
 				unit = "request"
+			case "gpu_second":
+				unit = "second"
+			case "instance_hour":
+				unit = "hour"
 			}
 			rows = append(rows, Row{Provider: p.Provider, Model: p.Model, ModelIsPattern: p.Pattern, UsageType: usage,
 				UnitPrice: price, Unit: unit, Currency: p.Currency, MinContextTokens: minCtx, EffectiveFrom: from,
@@ -122,7 +136,7 @@ func ParseYAML(b []byte) ([]Row, error) {
 		for _, f := range []struct {
 			field, usage string
 			v            *string
-		}{{"input", "input", p.Input}, {"output", "output", p.Output}, {"cached_input", "cached_input", p.CachedInput}, {"request", "request", p.Request}} {
+		}{{"input", "input", p.Input}, {"output", "output", p.Output}, {"cached_input", "cached_input", p.CachedInput}, {"request", "request", p.Request}, {"gpu_second", "gpu_second", p.GPUSecond}, {"instance_hour", "instance_hour", p.InstanceHour}} {
 			if err := add(f.field, f.usage, f.v, 0); err != nil {
 				return nil, err
 			}
@@ -183,11 +197,19 @@ type Priced struct {
 	PriceID  int64 // the input (else first) price row used
 }
 
+// Usage is what one request consumed.
+type Usage struct {
+	Input, Output, Cached int64
+	GPUSeconds            *decimal.Decimal // nil when the event does not report it
+}
+
 // PriceFor prices a request at the price in force at ts, in the tier its prompt size
 // (input + cached tokens) falls in: input × in + output × out + cached × cached + per
-// request. ok is false when the model has no price then, or when a token count it used
-// has no price of its own: such a request is unpriced, never zero.
-func (b *Book) PriceFor(provider, model string, ts time.Time, input, output, cached int64) (Priced, bool) {
+// request + GPU-seconds × per GPU-second. ok is false when the model has no price then,
+// or when a token count it used has no price of its own, or when its only price is per
+// GPU-second and it reports none: such a request is unpriced, never zero.
+func (b *Book) PriceFor(provider, model string, ts time.Time, u Usage) (Priced, bool) {
+	input, output, cached := u.Input, u.Output, u.Cached
 	prompt := input + cached
 	chosen := map[string]Row{}
 	for _, r := range b.byProvider[provider] {
@@ -201,7 +223,7 @@ func (b *Book) PriceFor(provider, model string, ts time.Time, input, output, cac
 		} else if r.Model != model {
 			continue
 		}
-		if r.MinContextTokens > prompt {
+		if r.MinContextTokens > prompt || r.UsageType == "instance_hour" {
 			continue
 		}
 		if _, seen := chosen[r.UsageType]; !seen {
@@ -216,7 +238,8 @@ func (b *Book) PriceFor(provider, model string, ts time.Time, input, output, cac
 	for usage, count := range map[string]int64{"input": input, "output": output, "cached_input": cached, "request": 1} {
 		r, ok := chosen[usage]
 		if !ok {
-			if count > 0 && usage != "request" {
+			// a model priced by GPU time needs no token prices; any other must price every token it used
+			if _, byGPU := chosen["gpu_second"]; count > 0 && usage != "request" && !byGPU {
 				return Priced{}, false
 			}
 			continue
@@ -227,8 +250,20 @@ func (b *Book) PriceFor(provider, model string, ts time.Time, input, output, cac
 		currency = r.Currency
 		cost = cost.Add(decimal.NewFromInt(count).Mul(r.UnitPrice).Div(perUnit(r.Unit)))
 	}
+	if r, ok := chosen["gpu_second"]; ok {
+		if u.GPUSeconds == nil && len(chosen) == 1 {
+			return Priced{}, false // priced by GPU time only, and none reported
+		}
+		if currency != "" && r.Currency != currency {
+			return Priced{}, false
+		}
+		currency = r.Currency
+		if u.GPUSeconds != nil {
+			cost = cost.Add(u.GPUSeconds.Mul(r.UnitPrice))
+		}
+	}
 	var id int64
-	for _, usage := range []string{"request", "cached_input", "output", "input"} {
+	for _, usage := range []string{"gpu_second", "request", "cached_input", "output", "input"} {
 		if r, ok := chosen[usage]; ok {
 			id = r.ID
 		}

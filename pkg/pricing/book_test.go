@@ -2,6 +2,7 @@ package pricing_test
 
 import (
 	"context"
+	"github.com/shopspring/decimal"
 	"strings"
 	"testing"
 	"time"
@@ -60,7 +61,7 @@ func mustBook(t *testing.T) *pricing.Book {
 
 func assertPrice(t *testing.T, b *pricing.Book, what, provider, model string, ts time.Time, in, out, cached int64, want string) {
 	t.Helper()
-	p, ok := b.PriceFor(provider, model, ts, in, out, cached)
+	p, ok := b.PriceFor(provider, model, ts, pricing.Usage{Input: in, Output: out, Cached: cached})
 	if want == "unpriced" {
 		if ok {
 			t.Errorf("%s: priced at %s %s, want unpriced", what, p.Cost, p.Currency)
@@ -85,6 +86,56 @@ func TestPriceFor(t *testing.T) {
 	assertPrice(t, b, "unknown model", "openai", "gpt-5-preview", feb, 10, 10, 0, "unpriced")
 	assertPrice(t, b, "cached tokens with no cached price", "google", "gemini-1.5-pro", feb, 10, 10, 10, "unpriced")
 	assertPrice(t, b, "before the price existed", "openai", "gpt-4o", time.Date(2025, 12, 31, 23, 59, 59, 0, time.UTC), 10, 10, 0, "unpriced")
+}
+
+func TestPricedByGPUSeconds(t *testing.T) {
+	rows, err := pricing.ParseYAML([]byte(`prices:
+  - provider: alibaba
+    model: qwen2.5-32b
+    currency: CNY
+    unit: 1m_tokens
+    effective_from: 2026-01-01
+    gpu_second: 0.0055
+  - provider: selfhost
+    model: llama-3-70b
+    currency: USD
+    unit: 1m_tokens
+    effective_from: 2026-01-01
+    request: 0.0001
+    gpu_second: 0.00122
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows[0].Unit != "second" || rows[0].UsageType != "gpu_second" {
+		t.Fatalf("row %+v", rows[0])
+	}
+	b := pricing.NewBook(rows)
+	gs := func(s string) *decimal.Decimal { d := decimal.RequireFromString(s); return &d }
+	feb := time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)
+	cases := []struct {
+		what, provider, model string
+		u                     pricing.Usage
+		want                  string
+	}{
+		// 2.5 GPU-s × 0.0055; the tokens carry no price of their own and need none
+		{"GPU time only", "alibaba", "qwen2.5-32b", pricing.Usage{Input: 4000, Output: 800, GPUSeconds: gs("2.5")}, "0.01375 CNY"},
+		{"no GPU time reported", "alibaba", "qwen2.5-32b", pricing.Usage{Input: 4000, Output: 800}, "unpriced"},
+		// 0.0001 + 10 × 0.00122
+		{"per request plus GPU time", "selfhost", "llama-3-70b", pricing.Usage{Input: 10, GPUSeconds: gs("10")}, "0.0123 USD"},
+		// the request price alone still prices it when no GPU time is reported
+		{"per request, no GPU time", "selfhost", "llama-3-70b", pricing.Usage{Input: 10}, "0.0001 USD"},
+	}
+	for _, c := range cases {
+		p, ok := b.PriceFor(c.provider, c.model, feb, c.u)
+		got := "unpriced"
+		if ok {
+			got = p.Cost.String() + " " + p.Currency
+		}
+		if got != c.want {
+			t.Errorf("%s: %s, want %s", c.what, got, c.want)
+		}
+	}
 }
 
 func TestParseYAMLNamesTheBadEntry(t *testing.T) {

@@ -2,6 +2,7 @@ package pricing
 
 import (
 	"context"
+	_ "embed"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -32,6 +33,12 @@ func LoadBook(ctx context.Context, db interface {
 	}
 	return NewBook(out), rows.Err()
 }
+
+// Starter is the starter price book shipped with Costlens (starter-price-book.yaml):
+// public list prices, each with its source and the date it was checked.
+//
+//go:embed starter-price-book.yaml
+var Starter []byte
 
 // ApplyResult counts what loading a price book file changed.
 type ApplyResult struct {

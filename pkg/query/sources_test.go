@@ -140,7 +140,7 @@ func TestBlendedCostSource(t *testing.T) {
 
 func TestBilledSourcesRefuseWhatBillsDoNotKnow(t *testing.T) {
 	cases := map[string]query.Query{
-		`metric: cost source billing returns cost only, not "requests"`:    {Metric: "requests", CostSource: query.SourceBilling},
+		`metric: cost source billing returns cost only, not "requests"`:     {Metric: "requests", CostSource: query.SourceBilling},
 		`groupBy[1]: cost source blended cannot group by "feature"`:         {GroupBy: []string{"model", "feature"}, CostSource: query.SourceBlended},
 		`filters[0].dimension: cost source billing cannot filter by "user"`: {Filters: []query.Filter{{Dimension: "user", Operator: "=", Values: []string{"u1"}}}, CostSource: query.SourceBilling},
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/costlens/costlens/pkg/pricing"
 	"github.com/costlens/costlens/pkg/seed"
 	"github.com/costlens/costlens/pkg/store"
 )
@@ -33,6 +34,7 @@ func run() error {
 	manifest := flag.String("manifest", "", "write the injected-spike manifest to this file")
 	reset := flag.Bool("reset", false, "empty the costlens tables first")
 	ifEmpty := flag.Bool("if-empty", false, "do nothing when events already exist (for container start-up)")
+	starter := flag.Bool("starter-prices", true, "also load the starter price book (public list prices) beside the seed's own prices")
 	flag.Parse()
 
 	if *dbURL == "" {
@@ -83,6 +85,17 @@ func run() error {
 	}
 	fmt.Fprintf(os.Stderr, "wrote %d events, %d billing line items, %d FX rates for %s..%s\n",
 		res.Events, res.LineItems, res.FXRates, res.Manifest.Start, res.Manifest.End)
+	if *starter {
+		rows, err := pricing.ParseYAML(pricing.Starter)
+		if err != nil {
+			return err
+		}
+		applied, err := pricing.Apply(ctx, pool, rows)
+		if err != nil {
+			return fmt.Errorf("starter price book: %w", err)
+		}
+		fmt.Fprintf(os.Stderr, "starter price book: %d prices added, %d already in force\n", applied.Added, applied.Unchanged)
+	}
 	if *manifest != "" {
 		f, err := os.Create(*manifest)
 		if err != nil {
