@@ -1,0 +1,217 @@
+// Package analytics holds the forecast and anomaly algorithms. They work on plain
+// daily (or hourly) series so the data source, the costlens-analyze command and the
+// offline evaluations run the same code. Actual money stays decimal in the callers;
+// these are estimates, in float64, rounded to the cent where they meet money.
+package analytics
+
+import (
+	"math"
+	"sort"
+	"time"
+)
+
+// MinSeasonalDays is the history a seasonal fit needs: two full weeks.
+const MinSeasonalDays = 14
+
+// fitWindow is how many recent days a seasonal fit looks at: eight weeks.
+const fitWindow = 56
+
+// Normal quantiles for two-sided 80 % and 95 % intervals.
+const (
+	z80 = 1.2815515655446004
+	z95 = 1.959963984540054
+)
+
+// Method says how a forecast was made.
+type Method string
+
+const (
+	// MethodSeasonal is weekday factors times a robust linear trend.
+	MethodSeasonal Method = "seasonal_trend"
+	// MethodBurnRate is the mean of the days so far, for short histories.
+	MethodBurnRate Method = "burn_rate"
+)
+
+// Model is a daily series' fit: value(day t) = (Level + Slope·t) · Season[weekday].
+type Model struct {
+	Method Method
+	Level  float64 // at t = 0, the first day of the fitting window
+	Slope  float64
+	Season [7]float64 // by time.Weekday
+	Sigma  float64    // robust spread of the daily residuals
+	// t of the last history day, and its weekday
+	lastT       int
+	lastWeekday time.Weekday
+	window      int
+}
+
+// FitDaily fits complete daily values (oldest first); lastDay is the weekday of the
+// last one. With fewer than MinSeasonalDays it falls back to a burn rate.
+func FitDaily(values []float64, lastDay time.Weekday) Model {
+	for i := range values {
+		if math.IsNaN(values[i]) || values[i] < 0 {
+			values[i] = 0
+		}
+	}
+	n := len(values)
+	m := Model{lastWeekday: lastDay}
+	for d := range m.Season {
+		m.Season[d] = 1
+	}
+	if n < MinSeasonalDays {
+		m.Method = MethodBurnRate
+		m.window = n
+		if n == 0 {
+			return m
+		}
+		m.Level = mean(values)
+		m.lastT = n - 1
+		res := make([]float64, n)
+		for i, v := range values {
+			res[i] = v - m.Level
+		}
+		m.Sigma = spread(res, m.Level)
+		return m
+	}
+	w := values
+	if n > fitWindow {
+		w = values[n-fitWindow:]
+	}
+	m.Method, m.window, m.lastT = MethodSeasonal, len(w), len(w)-1
+	weekday := func(t int) time.Weekday { return time.Weekday(((int(lastDay)-(m.lastT-t))%7 + 7) % 7) }
+
+	// weekday factors: median ratio of a day to the mean of the week centred on it
+	ratios := [7][]float64{}
+	for t := 3; t+3 < len(w); t++ {
+		c := mean(w[t-3 : t+4])
+		if c > 0 {
+			ratios[weekday(t)] = append(ratios[weekday(t)], w[t]/c)
+		}
+	}
+	sum := 0.0
+	for d := range m.Season {
+		if len(ratios[d]) > 0 {
+			m.Season[d] = median(ratios[d])
+		}
+		sum += m.Season[d]
+	}
+	if sum > 0 {
+		for d := range m.Season {
+			m.Season[d] *= 7 / sum
+		}
+	}
+	// Theil–Sen trend on the deseasonalised values: one spike moves it little
+	z := make([]float64, len(w))
+	for t, v := range w {
+		if s := m.Season[weekday(t)]; s > 0 {
+			z[t] = v / s
+		}
+	}
+	slopes := make([]float64, 0, len(z)*(len(z)-1)/2)
+	for i := range z {
+		for j := i + 1; j < len(z); j++ {
+			slopes = append(slopes, (z[j]-z[i])/float64(j-i))
+		}
+	}
+	m.Slope = median(slopes)
+	icepts := make([]float64, len(z))
+	for t := range z {
+		icepts[t] = z[t] - m.Slope*float64(t)
+	}
+	m.Level = median(icepts)
+	res := make([]float64, len(w))
+	for t, v := range w {
+		res[t] = v - m.fitted(t, weekday(t))
+	}
+	m.Sigma = spread(res, mean(w))
+	return m
+}
+
+func (m Model) fitted(t int, d time.Weekday) float64 {
+	return math.Max(0, (m.Level+m.Slope*float64(t))*m.Season[d])
+}
+
+// Predict is the expected value h days after the last history day (h ≥ 1).
+func (m Model) Predict(h int) float64 {
+	if m.Method == MethodBurnRate {
+		return m.Level
+	}
+	d := time.Weekday((int(m.lastWeekday) + h) % 7)
+	return m.fitted(m.lastT+h, d)
+}
+
+// Projection is the expected total of the coming days with its intervals.
+type Projection struct {
+	Method           Method
+	Expected         float64
+	Lower80, Upper80 float64
+	Lower95, Upper95 float64
+	Daily            []float64 // expected value of each coming day (the first scaled by its share)
+}
+
+// Project sums the coming days: days[0] is the day after the last history day, and
+// firstShare (0..1] is the part of it still to come (a day in progress). The interval
+// of a k-day sum widens with √k for daily noise plus k/√window for the uncertainty in
+// the level itself; it never goes below zero.
+func (m Model) Project(days int, firstShare float64) Projection {
+	p := Projection{Method: m.Method}
+	k := 0.0
+	for h := 1; h <= days; h++ {
+		share := 1.0
+		if h == 1 {
+			share = firstShare
+		}
+		v := m.Predict(h) * share
+		p.Daily = append(p.Daily, v)
+		p.Expected += v
+		k += share
+	}
+	w := math.Max(float64(m.window), 1)
+	sd := m.Sigma * math.Sqrt(k+k*k/w)
+	p.Lower80, p.Upper80 = math.Max(0, p.Expected-z80*sd), p.Expected+z80*sd
+	p.Lower95, p.Upper95 = math.Max(0, p.Expected-z95*sd), p.Expected+z95*sd
+	return p
+}
+
+// BurnRate is the common month-end estimate: spend so far ÷ days elapsed × days in
+// the period (the baseline the forecast is measured against).
+func BurnRate(spentSoFar float64, daysElapsed, daysInPeriod float64) float64 {
+	if daysElapsed <= 0 {
+		return 0
+	}
+	return spentSoFar / daysElapsed * daysInPeriod
+}
+
+func mean(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := 0.0
+	for _, x := range xs {
+		s += x
+	}
+	return s / float64(len(xs))
+}
+
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := append([]float64(nil), xs...)
+	sort.Float64s(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// spread is a robust standard deviation (1.4826 × the median absolute deviation),
+// never below 2 % of the level, so a perfectly flat history still has a band.
+func spread(residuals []float64, level float64) float64 {
+	med := median(residuals)
+	dev := make([]float64, len(residuals))
+	for i, r := range residuals {
+		dev[i] = math.Abs(r - med)
+	}
+	return math.Max(1.4826*median(dev), 0.02*math.Abs(level))
+}

@@ -1,0 +1,85 @@
+package analytics
+
+import (
+	"math"
+	"testing"
+	"time"
+)
+
+func near(t *testing.T, what string, got, want float64) {
+	t.Helper()
+	if math.Abs(got-want) > 1e-9*math.Max(1, math.Abs(want)) {
+		t.Errorf("%s = %.12g, want %.12g", what, got, want)
+	}
+}
+
+func repeat(v float64, n int) []float64 {
+	out := make([]float64, n)
+	for i := range out {
+		out[i] = v
+	}
+	return out
+}
+
+func TestFlatHistory(t *testing.T) {
+	m := FitDaily(repeat(10, 28), time.Sunday)
+	if m.Method != MethodSeasonal {
+		t.Fatalf("method %s", m.Method)
+	}
+	p := m.Project(5, 1)
+	near(t, "expected", p.Expected, 50)
+	// spread floors at 2 % of the level (0.2); sd of a 5-day sum = 0.2 √(5 + 25/28)
+	sd := 0.2 * math.Sqrt(5+25.0/28)
+	near(t, "upper 80", p.Upper80, 50+z80*sd)
+	near(t, "lower 95", p.Lower95, 50-z95*sd)
+	// a day already half over counts half
+	near(t, "with today half gone", m.Project(3, 0.5).Expected, 25)
+}
+
+func TestWeeklyPatternIsLearned(t *testing.T) {
+	// four weeks Monday..Sunday: 12 on weekdays, 5 at the weekend (week mean 10)
+	var v []float64
+	for w := 0; w < 4; w++ {
+		v = append(v, 12, 12, 12, 12, 12, 5, 5)
+	}
+	m := FitDaily(v, time.Sunday)
+	near(t, "Monday factor", m.Season[time.Monday], 1.2)
+	near(t, "Sunday factor", m.Season[time.Sunday], 0.5)
+	near(t, "next Monday", m.Predict(1), 12)
+	near(t, "next Saturday", m.Predict(6), 5)
+	near(t, "next week", m.Project(7, 1).Expected, 70)
+}
+
+func TestTrendIsExtrapolated(t *testing.T) {
+	var v []float64
+	for i := 0; i < 28; i++ {
+		v = append(v, 10+float64(i))
+	}
+	m := FitDaily(v, time.Wednesday)
+	near(t, "slope", m.Slope, 1)
+	near(t, "level", m.Level, 10)
+	// days 28, 29, 30 of the window: 38 + 39 + 40
+	near(t, "next three days", m.Project(3, 1).Expected, 117)
+}
+
+func TestAnOutlierBarelyMovesTheTrend(t *testing.T) {
+	v := repeat(10, 28)
+	v[20] = 100
+	m := FitDaily(v, time.Sunday)
+	near(t, "slope", m.Slope, 0)
+	if got := m.Project(7, 1).Expected; got < 69 || got > 71 {
+		t.Errorf("a week after one spike is forecast at %g, want about 70", got)
+	}
+}
+
+func TestShortHistoryFallsBackToBurnRate(t *testing.T) {
+	m := FitDaily([]float64{10, 20, 30, 40, 50}, time.Friday)
+	if m.Method != MethodBurnRate {
+		t.Fatalf("method %s", m.Method)
+	}
+	p := m.Project(10, 1)
+	near(t, "expected", p.Expected, 300)
+	// residuals −20..20: MAD 10, spread 14.826; sd = 14.826 √(10 + 100/5)
+	near(t, "upper 95", p.Upper95, 300+z95*14.826*math.Sqrt(30))
+	near(t, "burn rate", BurnRate(150, 5, 30), 900)
+}
