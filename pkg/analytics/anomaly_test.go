@@ -95,7 +95,7 @@ func TestBothThresholdsMustPass(t *testing.T) {
 
 func TestConfigErrorsNameTheField(t *testing.T) {
 	cases := map[string]AnomalyConfig{
-		`baseline: "median" is not ma7 or average`:                                      {Baseline: "median", Percent: 150},
+		`baseline: "median" is not ma7 or average`:                                       {Baseline: "median", Percent: 150},
 		"thresholds: give a percent of baseline (e.g. 150), a z-score (e.g. 3), or both": {},
 		"windowDays: 10 must be whole weeks when seasonality is on":                      {Percent: 150, WindowDays: 10, Seasonal: true},
 	}
