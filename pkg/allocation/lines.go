@@ -16,26 +16,31 @@ type DB interface {
 
 // Allocated is one billing line and how it was split.
 type Allocated struct {
-	LineID      int64
-	Tenant      string
-	Provider    string
-	Region      string
-	ResourceID  string
-	PeriodStart time.Time
-	PeriodEnd   time.Time
-	BilledCost  decimal.Decimal
-	Currency    string
-	Basis       Basis
-	Shares      []Share
+	LineID     int64
+	Tenant     string
+	Provider   string
+	Region     string
+	ResourceID string
+	// ResourceType is the instance type (FOCUS ResourceType), for right-sizing.
+	ResourceType string
+	PeriodStart  time.Time
+	PeriodEnd    time.Time
+	BilledCost   decimal.Decimal
+	Currency     string
+	Basis        Basis
+	Shares       []Share
 	// A100Hours is the line's consumed quantity in A100-hour equivalents, through
 	// unit_conversions (pricing unit, and instance type or GPU type); nil when none applies.
 	A100Hours *decimal.Decimal
+	// CapacityGPUSeconds is what the resource could serve in the period (0: unknown);
+	// UsedGPUSeconds is what the events on it reported.
+	CapacityGPUSeconds, UsedGPUSeconds decimal.Decimal
 }
 
 // lineSQL reads the lines whose charge period starts in the range, with the GPUs the
 // resource has (from the model_versions deployment facts), for the idle capacity.
 const lineSQL = `
-SELECT b.id, b.tenant, b.provider, b.region, b.resource_id, b.charge_period_start, b.charge_period_end,
+SELECT b.id, b.tenant, b.provider, b.region, b.resource_id, b.resource_type, b.charge_period_start, b.charge_period_end,
        b.billed_cost::text, b.billing_currency::text,
        coalesce((SELECT max(mv.gpus) FROM costlens.model_versions mv WHERE mv.resource_id = b.resource_id), 0)::text,
        (SELECT (b.consumed_quantity * uc.factor)::text FROM costlens.unit_conversions uc
@@ -90,7 +95,7 @@ func Allocate(ctx context.Context, db DB, from, to time.Time, tenant string) ([]
 		var a Allocated
 		var billed, gpuCount string
 		var a100 *string
-		if err := rows.Scan(&a.LineID, &a.Tenant, &a.Provider, &a.Region, &a.ResourceID, &a.PeriodStart, &a.PeriodEnd, &billed, &a.Currency, &gpuCount, &a100); err != nil {
+		if err := rows.Scan(&a.LineID, &a.Tenant, &a.Provider, &a.Region, &a.ResourceID, &a.ResourceType, &a.PeriodStart, &a.PeriodEnd, &billed, &a.Currency, &gpuCount, &a100); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -133,6 +138,10 @@ func Allocate(ctx context.Context, db DB, from, to time.Time, tenant string) ([]
 		a := &lines[i]
 		seconds := decimal.NewFromFloat(a.PeriodEnd.Sub(a.PeriodStart).Seconds())
 		line := Line{BilledCost: a.BilledCost, Currency: a.Currency, CapacityGPUSeconds: seconds.Mul(gpus[a.LineID])}
+		a.CapacityGPUSeconds = line.CapacityGPUSeconds
+		for _, u := range usage[a.LineID] {
+			a.UsedGPUSeconds = a.UsedGPUSeconds.Add(u.GPUSeconds)
+		}
 		if a.Shares, a.Basis, err = SplitLine(line, usage[a.LineID]); err != nil {
 			return nil, fmt.Errorf("line %d: %w", a.LineID, err)
 		}

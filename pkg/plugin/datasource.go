@@ -155,6 +155,36 @@ func Run(ctx context.Context, db query.DB, q query.Query, r query.Range, interva
 			return nil, err
 		}
 		return data.Frames{f}, nil
+	case query.TypeBudget:
+		f, err := query.BudgetFrame(ctx, db, q, r, env)
+		if err != nil {
+			return nil, err
+		}
+		return data.Frames{f}, nil
+	case query.TypeForecast:
+		fs, err := query.Forecasts(ctx, db, q, r, env)
+		if err != nil {
+			return nil, err
+		}
+		return query.ForecastFrames(q, fs, env), nil
+	case query.TypeAnomalies:
+		series, flagged, err := query.Anomalies(ctx, db, q, r, env)
+		if err != nil {
+			return nil, err
+		}
+		return query.AnomalyFrames(q, series, flagged, r, env), nil
+	case query.TypeRecommendations:
+		recs, err := query.Recommendations(ctx, db, q, r, env)
+		if err != nil {
+			return nil, err
+		}
+		return data.Frames{query.RecommendationFrame(q, recs, env)}, nil
+	case query.TypeKPI:
+		ks, err := query.KPIs(ctx, db, q, r, env)
+		if err != nil {
+			return nil, err
+		}
+		return data.Frames{query.KPIFrame(q, ks)}, nil
 	}
 	return nil, fmt.Errorf("queryType: %q is not implemented", q.QueryType)
 }

@@ -22,7 +22,20 @@ const (
 	TypeBreakdown Type = "breakdown"
 	// TypeAllocation splits billing line items across model versions, with idle cost.
 	TypeAllocation Type = "allocation"
+	// TypeBudget reads the stored budgets: spend to date against each.
+	TypeBudget Type = "budget"
+	// TypeForecast projects period-end spend with prediction intervals.
+	TypeForecast Type = "forecast"
+	// TypeAnomalies scores cost per hour or day against a baseline.
+	TypeAnomalies Type = "anomalies"
+	// TypeRecommendations lists what to delete, right-size or batch, with savings.
+	TypeRecommendations Type = "recommendations"
+	// TypeKPI is unit economics and efficiency per model version.
+	TypeKPI Type = "kpi"
 )
+
+// Types lists every query type.
+var Types = []Type{TypeCost, TypeBreakdown, TypeAllocation, TypeBudget, TypeForecast, TypeAnomalies, TypeRecommendations, TypeKPI}
 
 // Query is the JSON a panel, an alert rule, a variable or an app page sends.
 type Query struct {
@@ -37,6 +50,31 @@ type Query struct {
 	Interval string `json:"interval,omitempty"`
 	// ShowOriginalCurrency adds the amounts in their own currencies beside the normalised ones.
 	ShowOriginalCurrency bool `json:"showOriginalCurrency,omitempty"`
+
+	// Output shapes budget, forecast, anomalies, recommendations and kpi answers:
+	// "table" (every column), "alert" (one numeric column or series per row, the metric,
+	// for alert rules), "series" (forecast and anomalies over time, for graphs).
+	Output string `json:"output,omitempty"`
+	// Period of budgets and forecasts: day, week, month (default), quarter or year.
+	Period string `json:"period,omitempty"`
+	// Budget is the amount a forecast compares with when no stored budget matches its
+	// scope, in the query's currency (a decimal string).
+	Budget string `json:"budget,omitempty"`
+
+	// Anomalies: the baseline (ma7 or average), the thresholds (percent of the baseline
+	// and robust z-score; 0 turns one off), weekday seasonality (default on), the
+	// lookback in days, and the dimension that names what contributed to a jump.
+	Baseline         string  `json:"baseline,omitempty"`
+	ThresholdPercent float64 `json:"thresholdPercent,omitempty"`
+	ZScore           float64 `json:"zScore,omitempty"`
+	Seasonal         *bool   `json:"seasonal,omitempty"`
+	WindowDays       int     `json:"windowDays,omitempty"`
+	ContributorsBy   string  `json:"contributorsBy,omitempty"`
+
+	// Recommendations: days without requests before a billed version is a delete
+	// candidate (default 7), and whether dismissed and snoozed ones are listed.
+	IdleDays         int  `json:"idleDays,omitempty"`
+	IncludeDismissed bool `json:"includeDismissed,omitempty"`
 }
 
 // Filter restricts a dimension. Values arrive already interpolated by the frontend
@@ -131,18 +169,37 @@ func findMetric(ms []Metric, key string) (Metric, bool) {
 // dimensions and metrics are the whitelists of a query type: allocation reads billing
 // lines, which have resources rather than users and features.
 func (t Type) dimensions() []Dimension {
-	if t == TypeAllocation {
+	switch t {
+	case TypeAllocation:
 		return AllocationDimensions
+	case TypeBudget:
+		return BudgetDimensions
+	case TypeRecommendations:
+		return RecommendationDimensions
 	}
 	return Dimensions
 }
 
 func (t Type) metrics() []Metric {
-	if t == TypeAllocation {
+	switch t {
+	case TypeAllocation:
 		return AllocationMetrics
+	case TypeBudget:
+		return BudgetMetrics
+	case TypeForecast:
+		return ForecastMetrics
+	case TypeAnomalies:
+		return AnomalyMetrics
+	case TypeRecommendations:
+		return RecommendationMetrics
+	case TypeKPI:
+		return KPIMetrics
 	}
 	return Metrics
 }
+
+// ownsMetrics says whether a type has its own metric list (not the event metrics).
+func (t Type) ownsMetrics() bool { return t != TypeCost && t != TypeBreakdown }
 
 func keys[T any](items []T, key func(T) string) string {
 	out := make([]string, len(items))
@@ -153,15 +210,16 @@ func keys[T any](items []T, key func(T) string) string {
 }
 
 func (t Type) unknownMetric(m string) error {
-	if t == TypeAllocation {
-		return invalid("metric", "allocation returns %s, not %q", keys(AllocationMetrics, func(m Metric) string { return m.Key }), m)
+	if t.ownsMetrics() {
+		return invalid("metric", "%s returns %s, not %q", t, keys(t.metrics(), func(m Metric) string { return m.Key }), m)
 	}
 	return invalid("metric", "unknown metric %q", m)
 }
 
 func (t Type) unknownDimension(field, verb, d string) error {
-	if t == TypeAllocation {
-		return invalid(field, "allocation %s by %s, not %q", verb, keys(AllocationDimensions, func(d Dimension) string { return d.Key }), d)
+	switch t {
+	case TypeAllocation, TypeBudget, TypeRecommendations:
+		return invalid(field, "%s %s by %s, not %q", t, verb, keys(t.dimensions(), func(d Dimension) string { return d.Key }), d)
 	}
 	return invalid(field, "unknown dimension %q", d)
 }
@@ -214,7 +272,7 @@ func Parse(raw json.RawMessage, d Defaults) (Query, error) {
 		q.QueryType = TypeCost
 	}
 	if q.Metric == "" {
-		q.Metric = "cost"
+		q.Metric = q.QueryType.metrics()[0].Key
 	}
 	if q.CostSource == "" || q.CostSource == SourcePriced {
 		q.CostSource = SourceTokens
@@ -227,10 +285,8 @@ func Parse(raw json.RawMessage, d Defaults) (Query, error) {
 
 // Validate checks every field against the whitelists.
 func (q *Query) Validate() error {
-	switch q.QueryType {
-	case TypeCost, TypeBreakdown, TypeAllocation:
-	default:
-		return invalid("queryType", "unknown query type %q (want cost, breakdown or allocation)", q.QueryType)
+	if !slices.Contains(Types, q.QueryType) {
+		return invalid("queryType", "unknown query type %q (want %s)", q.QueryType, keys(Types, func(t Type) string { return string(t) }))
 	}
 	if _, ok := findMetric(q.QueryType.metrics(), q.Metric); !ok {
 		return q.QueryType.unknownMetric(q.Metric)
@@ -273,7 +329,7 @@ func (q *Query) Validate() error {
 		if q.QueryType == TypeAllocation {
 			break // allocation always reads the bills
 		}
-		if q.Metric != "cost" {
+		if !q.QueryType.ownsMetrics() && q.Metric != "cost" {
 			return invalid("metric", "cost source %s returns cost only, not %q", q.CostSource, q.Metric)
 		}
 		for i, g := range q.GroupBy {
@@ -296,6 +352,9 @@ func (q *Query) Validate() error {
 	q.Currency = c
 	if q.TopN < 0 || q.TopN > 1000 {
 		return invalid("topN", "must be between 0 and 1000, got %d", q.TopN)
+	}
+	if err := q.validateAnalytics(); err != nil {
+		return err
 	}
 	if q.Interval != "" && q.Interval != "auto" {
 		if _, ok := fixedIntervals[q.Interval]; !ok && q.Interval != "1M" {

@@ -18,7 +18,7 @@ func TestParseAppliesDefaults(t *testing.T) {
 func TestParseRejectsBadInputNamingTheField(t *testing.T) {
 	cases := map[string]string{
 		`{"queryType":"cost","metric":"cost",`:                                           "query: invalid JSON: unexpected end of JSON input",
-		`{"queryType":"pie"}`:                                                            `queryType: unknown query type "pie" (want cost, breakdown or allocation)`,
+		`{"queryType":"pie"}`:                                                            `queryType: unknown query type "pie" (want cost, breakdown, allocation, budget, forecast, anomalies, recommendations or kpi)`,
 		`{"queryType":"allocation","metric":"requests"}`:                                 `metric: allocation returns cost, a100_hours or cost_per_a100_hour, not "requests"`,
 		`{"queryType":"allocation","groupBy":["user"]}`:                                  `groupBy[0]: allocation groups by model_version, resource, provider or region, not "user"`,
 		`{"metric":"profit"}`:                                                            `metric: unknown metric "profit"`,

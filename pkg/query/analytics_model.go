@@ -1,0 +1,162 @@
+package query
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/costlens/costlens/pkg/analytics"
+)
+
+// BudgetDimensions filter which budgets a budget query reads.
+var BudgetDimensions = []Dimension{
+	{Key: "scope", Column: "scope_dimension", Label: "Scope"},
+	{Key: "scope_value", Column: "scope_value", Label: "Scope value"},
+	{Key: "period", Column: "period", Label: "Period"},
+}
+
+// BudgetMetrics: percent_used is what "a user at 80 % of quota" alerts on;
+// today_percent_of_allowance is "daily spend above budget / days in period".
+var BudgetMetrics = []Metric{
+	{"percent_used", "Budget used", "percent"},
+	{"spend", "Spend to date", "currency"},
+	{"budget", "Budget", "currency"},
+	{"remaining", "Remaining", "currency"},
+	{"daily_allowance", "Daily allowance", "currency"},
+	{"today_spend", "Spend today", "currency"},
+	{"today_percent_of_allowance", "Today, of the daily allowance", "percent"},
+}
+
+// ForecastMetrics: projected is the period-end total; percent_of_budget is what
+// "forecast over budget by more than 10 %" alerts on.
+var ForecastMetrics = []Metric{
+	{"projected", "Projected period total", "currency"},
+	{"percent_of_budget", "Projected, of budget", "percent"},
+	{"actual", "Spend to date", "currency"},
+	{"lower80", "Projected, 80 % low", "currency"},
+	{"upper80", "Projected, 80 % high", "currency"},
+	{"lower95", "Projected, 95 % low", "currency"},
+	{"upper95", "Projected, 95 % high", "currency"},
+	{"budget", "Budget", "currency"},
+}
+
+// AnomalyMetrics are what an anomaly alert can read per series.
+var AnomalyMetrics = []Metric{
+	{"flag", "Anomaly (1 = flagged)", "short"},
+	{"score", "Anomaly score", "percentunit"},
+	{"percent_of_baseline", "Of baseline", "percent"},
+	{"z", "Robust z-score", "short"},
+	{"actual", "Cost", "currency"},
+	{"expected", "Expected cost", "currency"},
+}
+
+// RecommendationDimensions filter recommendations.
+var RecommendationDimensions = []Dimension{
+	{Key: "kind", Column: "kind", Label: "Kind"},
+	{Key: "model_version", Column: "model_version", Label: "Model version"},
+	{Key: "resource", Column: "resource", Label: "Resource"},
+}
+
+// RecommendationMetrics: the estimated monthly saving.
+var RecommendationMetrics = []Metric{
+	{"monthly_saving", "Estimated monthly saving", "currency"},
+}
+
+// KPIMetrics are per model version.
+var KPIMetrics = []Metric{
+	{"cost_per_1k_tokens", "Cost per 1K tokens", "currency"},
+	{"cost_per_request", "Cost per request", "currency"},
+	{"gpu_utilisation", "GPU utilisation", "percentunit"},
+	{"cache_hit_ratio", "Cache hit ratio", "percentunit"},
+	{"p99_latency_ms", "P99 latency", "ms"},
+	{"batch_efficiency", "Batch efficiency", "percentunit"},
+}
+
+// Periods a budget or forecast covers.
+var Periods = []string{"day", "week", "month", "quarter", "year"}
+
+// Outputs a query may ask for.
+var Outputs = []string{"table", "alert", "series"}
+
+// validateAnalytics checks the fields of the analytic query types and fills defaults.
+func (q *Query) validateAnalytics() error {
+	if q.Output != "" && !slices.Contains(Outputs, q.Output) {
+		return invalid("output", "%q is not table, alert or series", q.Output)
+	}
+	switch q.QueryType {
+	case TypeForecast, TypeAnomalies:
+		if q.Output == "" {
+			q.Output = "series"
+		}
+	case TypeBudget, TypeRecommendations, TypeKPI:
+		if q.Output == "" {
+			q.Output = "table"
+		}
+		if q.Output == "series" {
+			return invalid("output", "%s answers with a table: use table or alert", q.QueryType)
+		}
+	}
+	if q.QueryType == TypeBudget && len(q.GroupBy) > 0 {
+		return invalid("groupBy", "a budget query returns one row per stored budget; filter by scope, scope_value or period instead")
+	}
+	if q.QueryType == TypeKPI && (len(q.GroupBy) != 0 && !slices.Equal(q.GroupBy, []string{"model_version"})) {
+		return invalid("groupBy", "kpi is per model version")
+	}
+	if q.Period == "" {
+		q.Period = "month"
+	}
+	if !slices.Contains(Periods, q.Period) {
+		return invalid("period", "%q is not day, week, month, quarter or year", q.Period)
+	}
+	if q.Budget != "" {
+		b, err := decimal.NewFromString(q.Budget)
+		if err != nil || !b.IsPositive() {
+			return invalid("budget", "%q is not a positive decimal amount", q.Budget)
+		}
+	}
+	if q.QueryType == TypeAnomalies {
+		if q.ThresholdPercent == 0 && q.ZScore == 0 {
+			q.ThresholdPercent = 150
+		}
+		if _, err := q.AnomalyConfig(); err != nil {
+			return anomalyFieldError(err)
+		}
+		if q.ContributorsBy != "" {
+			if _, ok := DimensionByKey(q.ContributorsBy); !ok || slices.Contains(q.GroupBy, q.ContributorsBy) {
+				return invalid("contributorsBy", "%q is not a dimension outside groupBy", q.ContributorsBy)
+			}
+		}
+		if q.Interval != "" && q.Interval != "1d" && q.Interval != "1h" {
+			return invalid("interval", "anomalies are scored per hour (1h) or per day (1d), not %q", q.Interval)
+		}
+	}
+	if q.IdleDays < 0 || q.IdleDays > 90 {
+		return invalid("idleDays", "must be between 1 and 90, got %d", q.IdleDays)
+	}
+	if q.IdleDays == 0 {
+		q.IdleDays = 7
+	}
+	return nil
+}
+
+// AnomalyConfig is the query's anomaly settings for the analytics package.
+func (q Query) AnomalyConfig() (analytics.AnomalyConfig, error) {
+	c := analytics.AnomalyConfig{Baseline: q.Baseline, Percent: q.ThresholdPercent, Z: q.ZScore,
+		WindowDays: q.WindowDays, Seasonal: q.Seasonal == nil || *q.Seasonal, PerDay: 1}
+	if q.Interval == "1h" {
+		c.PerDay = 24
+	}
+	err := c.Validate()
+	return c, err
+}
+
+// anomalyFieldError maps the analytics package's messages onto query fields.
+func anomalyFieldError(err error) error {
+	prefix, msg, _ := strings.Cut(err.Error(), ": ")
+	field := map[string]string{"baseline": "baseline", "windowDays": "windowDays", "thresholds": "thresholdPercent"}[prefix]
+	if field == "" {
+		return invalid("anomalies", "%s", err.Error())
+	}
+	return invalid(field, "%s", msg)
+}

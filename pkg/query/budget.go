@@ -1,0 +1,211 @@
+package query
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/grafana/grafana-plugin-sdk-go/data"
+	"github.com/shopspring/decimal"
+)
+
+// Budget is one stored budget: a scope (everything, or one value of a dimension), a
+// period and an amount.
+type Budget struct {
+	ID             int64           `json:"id"`
+	Tenant         string          `json:"tenant"`
+	ScopeDimension string          `json:"scopeDimension"` // "" is everything
+	ScopeValue     string          `json:"scopeValue"`
+	Period         string          `json:"period"`
+	Amount         decimal.Decimal `json:"amount"`
+	Currency       string          `json:"currency"`
+}
+
+// LoadBudgets reads the budgets a data source sees: a bound one only its tenant's.
+func LoadBudgets(ctx context.Context, db DB, tenant string) ([]Budget, error) {
+	rows, err := db.Query(ctx, `SELECT id, tenant, scope_dimension, scope_value, period, amount::text, currency::text
+		FROM costlens.budgets WHERE ($1 = '' OR tenant = $1) ORDER BY tenant, scope_dimension, scope_value, period`, tenant)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Budget
+	for rows.Next() {
+		var b Budget
+		var amount string
+		if err := rows.Scan(&b.ID, &b.Tenant, &b.ScopeDimension, &b.ScopeValue, &b.Period, &amount, &b.Currency); err != nil {
+			return nil, err
+		}
+		b.Amount = decimal.RequireFromString(amount)
+		out = append(out, b)
+	}
+	return out, rows.Err()
+}
+
+// PeriodRange is the day, week (from Monday), month, quarter or year around t, in loc.
+func PeriodRange(t time.Time, period string, loc *time.Location) (time.Time, time.Time) {
+	lt := t.In(loc)
+	day := time.Date(lt.Year(), lt.Month(), lt.Day(), 0, 0, 0, 0, loc)
+	switch period {
+	case "day":
+		return day, day.AddDate(0, 0, 1)
+	case "week":
+		start := day.AddDate(0, 0, -((int(day.Weekday()) + 6) % 7))
+		return start, start.AddDate(0, 0, 7)
+	case "quarter":
+		start := time.Date(lt.Year(), ((lt.Month()-1)/3)*3+1, 1, 0, 0, 0, 0, loc)
+		return start, start.AddDate(0, 3, 0)
+	case "year":
+		start := time.Date(lt.Year(), 1, 1, 0, 0, 0, 0, loc)
+		return start, start.AddDate(1, 0, 0)
+	}
+	start := time.Date(lt.Year(), lt.Month(), 1, 0, 0, 0, 0, loc)
+	return start, start.AddDate(0, 1, 0)
+}
+
+// daysBetween counts calendar days in [from, to), both local midnights.
+func daysBetween(from, to time.Time) int {
+	n := 0
+	for d := from; d.Before(to); d = d.AddDate(0, 0, 1) {
+		n++
+	}
+	return n
+}
+
+// scopeFilters restricts a spend query to a budget's scope and tenant.
+func (b Budget) scopeFilters(env Env) []Filter {
+	var fs []Filter
+	if b.ScopeDimension != "" {
+		fs = append(fs, Filter{Dimension: b.ScopeDimension, Operator: "=", Values: []string{b.ScopeValue}})
+	}
+	if b.Tenant != "" && env.Tenant == "" && b.ScopeDimension != "tenant" {
+		fs = append(fs, Filter{Dimension: "tenant", Operator: "=", Values: []string{b.Tenant}})
+	}
+	return fs
+}
+
+// spend totals cost in the query's currency over [from, to) under filters.
+func spend(ctx context.Context, db DB, q Query, filters []Filter, from, to time.Time, env Env) (decimal.Decimal, error) {
+	if !from.Before(to) {
+		return decimal.Zero, nil
+	}
+	sq := Query{QueryType: TypeBreakdown, Metric: "cost", Filters: filters, Currency: q.Currency, CostSource: q.CostSource}
+	res, err := Aggregate(ctx, db, sq, Range{From: from, To: to}, Bucket{}, env, false)
+	if err != nil {
+		return decimal.Zero, err
+	}
+	total := decimal.Zero
+	for _, g := range res.Groups {
+		total = total.Add(g.Total.Cost)
+	}
+	return total, nil
+}
+
+// BudgetFrame answers a budget query: one row per stored budget, as of the end of the
+// time range, with spend, budget and allowance in the query's currency (a budget in
+// another currency converts at the rate of that day).
+func BudgetFrame(ctx context.Context, db DB, q Query, r Range, env Env) (*data.Frame, error) {
+	budgets, err := LoadBudgets(ctx, db, env.Tenant)
+	if err != nil {
+		return nil, err
+	}
+	now := r.To
+	lt := now.In(env.Location)
+	today := time.Date(lt.Year(), lt.Month(), lt.Day(), 0, 0, 0, 0, env.Location)
+	rates, err := LoadRates(ctx, db, today.AddDate(0, 0, -1), today)
+	if err != nil {
+		return nil, err
+	}
+	rateDay := time.Date(lt.Year(), lt.Month(), lt.Day(), 0, 0, 0, 0, time.UTC)
+	text := []textColumn{{key: "scope", label: "Scope"}, {key: "scope_value", label: "Scope value"},
+		{key: "period", label: "Period"}, {key: "tenant", label: "Tenant"}, {key: "period_start", label: "Period start"}}
+	nums := []numColumn{{key: "percent_used"}, {key: "spend"}, {key: "budget"}, {key: "remaining"},
+		{key: "daily_allowance"}, {key: "today_spend"}, {key: "today_percent_of_allowance"}}
+	hundred := decimal.NewFromInt(100)
+budgets:
+	for _, b := range budgets {
+		for _, f := range q.Filters {
+			v := map[string]string{"scope": b.ScopeDimension, "scope_value": b.ScopeValue, "period": b.Period}[f.Dimension]
+			if !matches(f, v) {
+				continue budgets
+			}
+		}
+		amount, err := rates.Convert(b.Amount, b.Currency, q.Currency, rateDay)
+		if err != nil {
+			return nil, err
+		}
+		start, end := PeriodRange(now.Add(-time.Nanosecond), b.Period, env.Location)
+		spent, err := spend(ctx, db, q, b.scopeFilters(env), start, now, env)
+		if err != nil {
+			return nil, err
+		}
+		todaySpent, err := spend(ctx, db, q, b.scopeFilters(env), maxTime(today, start), now, env)
+		if err != nil {
+			return nil, err
+		}
+		allowance := amount.DivRound(decimal.NewFromInt(int64(daysBetween(start, end))), 12)
+		scope := b.ScopeDimension
+		if scope == "" {
+			scope = "total"
+		}
+		for i, v := range []string{scope, b.ScopeValue, b.Period, b.Tenant, start.Format(time.DateOnly)} {
+			text[i].values = append(text[i].values, v)
+		}
+		for i, v := range []decimal.Decimal{spent.Mul(hundred).DivRound(amount, 4), spent, amount, amount.Sub(spent),
+			allowance, todaySpent, todaySpent.Mul(hundred).DivRound(allowance, 4)} {
+			nums[i].values = append(nums[i].values, num(v))
+		}
+	}
+	f := analyticTable("budget", q, q.Currency, text, nums)
+	f.Meta.Custom = map[string]any{"currency": q.Currency, "asOf": now.UTC().Format(time.RFC3339)}
+	return f, nil
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// ValidateBudget checks a budget before it is stored; errors name the field.
+func ValidateBudget(b *Budget) error {
+	if b.ScopeDimension != "" {
+		d, ok := DimensionByKey(b.ScopeDimension)
+		if !ok || d.Key == "pricing" {
+			return invalid("scopeDimension", "%q is not a dimension a budget can cover", b.ScopeDimension)
+		}
+		if b.ScopeValue == "" {
+			return invalid("scopeValue", "is required when the scope is a dimension")
+		}
+	} else if b.ScopeValue != "" {
+		return invalid("scopeValue", "must be empty for a total budget")
+	}
+	if b.Period == "" {
+		b.Period = "month"
+	}
+	found := false
+	for _, p := range Periods {
+		found = found || p == b.Period
+	}
+	if !found {
+		return invalid("period", "%q is not day, week, month, quarter or year", b.Period)
+	}
+	if !b.Amount.IsPositive() {
+		return invalid("amount", "must be positive, got %s", b.Amount)
+	}
+	c, err := parseCurrencyField(b.Currency)
+	if err != nil {
+		return err
+	}
+	b.Currency = c
+	return nil
+}
+
+func parseCurrencyField(code string) (string, error) {
+	q := Query{QueryType: TypeBreakdown, Metric: "cost", CostSource: SourceTokens, Currency: code}
+	if err := q.Validate(); err != nil {
+		return "", fmt.Errorf("%w", err)
+	}
+	return q.Currency, nil
+}

@@ -1,0 +1,270 @@
+package query
+
+import (
+	"context"
+	"time"
+
+	"github.com/grafana/grafana-plugin-sdk-go/data"
+	"github.com/shopspring/decimal"
+
+	"github.com/costlens/costlens/pkg/analytics"
+)
+
+// historyDays is how far before the period a forecast reads: the analytics fit window.
+const historyDays = 56
+
+// GroupForecast is one scope's period-end projection.
+type GroupForecast struct {
+	Values       []string
+	PeriodStart  time.Time
+	PeriodEnd    time.Time
+	Method       analytics.Method
+	Actual       decimal.Decimal // spend in the period so far, exact
+	Projected    decimal.Decimal // actual + the expected rest of the period, to the cent
+	Lower80      decimal.Decimal
+	Upper80      decimal.Decimal
+	Lower95      decimal.Decimal
+	Upper95      decimal.Decimal
+	Budget       *decimal.Decimal
+	RunsOutOn    *time.Time // the day cumulative spend is expected to reach the budget
+	Days         []time.Time
+	DailyActual  []decimal.Decimal // per day of the period up to today (today so far)
+	Cumulative   []forecastPoint   // per day of the period
+	HistoryDays  int
+	BurnRateNote string
+}
+
+type forecastPoint struct {
+	actual                             *float64 // cumulative, up to today
+	expected                           *float64 // cumulative, from today
+	lower80, upper80, lower95, upper95 *float64
+}
+
+// Forecasts projects period-end spend for each group of the query, as of the end of
+// the time range: actual to date (decimal, exact) plus the model's expected rest of
+// the period (rounded to the cent), with intervals, the budget and when it runs out.
+func Forecasts(ctx context.Context, db DB, q Query, r Range, env Env) ([]GroupForecast, error) {
+	now := r.To
+	start, end := PeriodRange(now.Add(-time.Nanosecond), q.Period, env.Location)
+	histStart := start.AddDate(0, 0, -historyDays)
+	cq := Query{QueryType: TypeCost, Metric: "cost", GroupBy: q.GroupBy, Filters: q.Filters, Currency: q.Currency, CostSource: q.CostSource}
+	day := Bucket{Fixed: 24 * time.Hour}
+	res, err := Aggregate(ctx, db, cq, Range{From: histStart, To: now}, day, env, true)
+	if err != nil {
+		return nil, err
+	}
+	lt := now.In(env.Location)
+	today := time.Date(lt.Year(), lt.Month(), lt.Day(), 0, 0, 0, 0, env.Location)
+	tomorrow := today.AddDate(0, 0, 1)
+	todayShare := float64(tomorrow.Sub(now)) / float64(tomorrow.Sub(today))
+	budgets, err := LoadBudgets(ctx, db, env.Tenant)
+	if err != nil {
+		return nil, err
+	}
+	var override *decimal.Decimal
+	if q.Budget != "" {
+		b := decimal.RequireFromString(q.Budget)
+		override = &b
+	}
+	rates, err := LoadRates(ctx, db, today.AddDate(0, 0, -1), today)
+	if err != nil {
+		return nil, err
+	}
+	groups := res.Groups
+	if len(groups) == 0 && len(q.GroupBy) == 0 {
+		groups = []*Group{{Buckets: map[time.Time]*Totals{}}} // no spend yet is still a forecast
+	}
+	var out []GroupForecast
+	for _, g := range groups {
+		gf := GroupForecast{Values: g.Values, PeriodStart: start, PeriodEnd: end}
+		var history []float64
+		var lastHistory time.Time
+		for _, b := range res.Buckets {
+			cost := decimal.Zero
+			if t, ok := g.Buckets[b]; ok {
+				cost = t.Cost
+			}
+			if b.Before(today) {
+				history = append(history, cost.InexactFloat64())
+				lastHistory = b
+			}
+			if !b.Before(start) {
+				gf.Days = append(gf.Days, b)
+				gf.DailyActual = append(gf.DailyActual, cost)
+				gf.Actual = gf.Actual.Add(cost)
+			}
+		}
+		// history starts at the first day with spend: days before a scope existed are not zeros to learn from
+		for len(history) > 0 && history[0] == 0 {
+			history = history[1:]
+		}
+		gf.HistoryDays = len(history)
+		model := analytics.FitDaily(history, lastHistory.In(env.Location).Weekday())
+		if len(history) == 0 {
+			model = analytics.FitDaily(nil, today.Weekday())
+		}
+		remaining := daysBetween(today, end)
+		proj := model.Project(remaining, todayShare)
+		gf.Method = proj.Method
+		if proj.Method == analytics.MethodBurnRate {
+			gf.BurnRateNote = "fewer than 14 days of history: projected at the average daily spend so far"
+		}
+		cents := func(f float64) decimal.Decimal { return gf.Actual.Add(decimal.NewFromFloat(f).Round(2)) }
+		gf.Projected, gf.Lower80, gf.Upper80 = cents(proj.Expected), cents(proj.Lower80), cents(proj.Upper80)
+		gf.Lower95, gf.Upper95 = cents(proj.Lower95), cents(proj.Upper95)
+		gf.Budget = override
+		if gf.Budget == nil {
+			for _, b := range budgets {
+				if b.Period != q.Period || (env.Tenant == "" && b.Tenant != "") {
+					continue
+				}
+				own := (len(q.GroupBy) == 0 && b.ScopeDimension == "") ||
+					(len(q.GroupBy) == 1 && b.ScopeDimension == q.GroupBy[0] && b.ScopeValue == g.Values[0])
+				if !own {
+					continue
+				}
+				amount, err := rates.Convert(b.Amount, b.Currency, q.Currency, time.Date(lt.Year(), lt.Month(), lt.Day(), 0, 0, 0, 0, time.UTC))
+				if err != nil {
+					return nil, err
+				}
+				gf.Budget = &amount
+				break
+			}
+		}
+		gf.Cumulative, gf.RunsOutOn = cumulative(gf, model, todayShare, today)
+		out = append(out, gf)
+	}
+	return out, nil
+}
+
+// cumulative walks the period day by day: actual spend up to today, then the expected
+// path with intervals that widen with each further day. It also finds the budget's day.
+func cumulative(gf GroupForecast, model analytics.Model, todayShare float64, today time.Time) ([]forecastPoint, *time.Time) {
+	var pts []forecastPoint
+	var runsOut *time.Time
+	var running float64
+	actual := gf.Actual.InexactFloat64()
+	days := gf.Days
+	// extend to the period end
+	for d := today.AddDate(0, 0, 1); d.Before(gf.PeriodEnd); d = d.AddDate(0, 0, 1) {
+		days = append(days, d.UTC())
+	}
+	future := 0
+	for i, d := range days {
+		var p forecastPoint
+		if d.Before(today) || d.Equal(today.UTC()) {
+			running += gf.DailyActual[i].InexactFloat64()
+			p.actual = numf(running)
+		}
+		if !d.Before(today.UTC()) {
+			future++
+			part := model.Project(future, todayShare)
+			e, l8, u8, l9, u9 := actual+part.Expected, actual+part.Lower80, actual+part.Upper80, actual+part.Lower95, actual+part.Upper95
+			p.expected, p.lower80, p.upper80, p.lower95, p.upper95 = &e, &l8, &u8, &l9, &u9
+		}
+		pts = append(pts, p)
+		level := running
+		if p.expected != nil {
+			level = *p.expected
+		}
+		if gf.Budget != nil && runsOut == nil && level >= gf.Budget.InexactFloat64() {
+			day := d
+			runsOut = &day
+		}
+	}
+	return pts, runsOut
+}
+
+// ForecastFrames shapes forecasts: "series" gives a cumulative time series per scope
+// (actual, expected, 80 % and 95 % bands, budget) to plot beside each other; "table"
+// and "alert" one row per scope.
+func ForecastFrames(q Query, fs []GroupForecast, env Env) data.Frames {
+	if q.Output != "series" {
+		return data.Frames{forecastTable(q, fs)}
+	}
+	var frames data.Frames
+	for _, gf := range fs {
+		days := append([]time.Time(nil), gf.Days...)
+		for d := days[len(days)-1].In(env.Location).AddDate(0, 0, 1); d.Before(gf.PeriodEnd); d = d.AddDate(0, 0, 1) {
+			days = append(days, d.UTC())
+		}
+		labels := labelsFor(q, gf.Values)
+		col := func(get func(forecastPoint) *float64) []*float64 {
+			out := make([]*float64, len(gf.Cumulative))
+			for i, p := range gf.Cumulative {
+				out[i] = get(p)
+			}
+			return out
+		}
+		name := displayName(Query{GroupBy: q.GroupBy, Metric: "cost"}, gf.Values)
+		unit := CurrencyUnit(q.Currency)
+		field := func(key, label string, v []*float64) *data.Field {
+			f := data.NewField(key, labels, v)
+			f.Config = &data.FieldConfig{DisplayNameFromDS: label, Unit: unit}
+			return f
+		}
+		fr := data.NewFrame(name, data.NewField("time", nil, days[:len(gf.Cumulative)]),
+			field("actual", "Actual", col(func(p forecastPoint) *float64 { return p.actual })),
+			field("expected", "Projected", col(func(p forecastPoint) *float64 { return p.expected })),
+			field("lower80", "80 % low", col(func(p forecastPoint) *float64 { return p.lower80 })),
+			field("upper80", "80 % high", col(func(p forecastPoint) *float64 { return p.upper80 })),
+			field("lower95", "95 % low", col(func(p forecastPoint) *float64 { return p.lower95 })),
+			field("upper95", "95 % high", col(func(p forecastPoint) *float64 { return p.upper95 })),
+		)
+		if gf.Budget != nil {
+			b := make([]*float64, len(gf.Cumulative))
+			for i := range b {
+				b[i] = num(*gf.Budget)
+			}
+			fr.Fields = append(fr.Fields, field("budget", "Budget", b))
+		}
+		custom := map[string]any{"currency": q.Currency, "method": gf.Method, "projected": gf.Projected.StringFixed(2),
+			"actual": gf.Actual.StringFixed(2), "historyDays": gf.HistoryDays}
+		if gf.RunsOutOn != nil {
+			custom["runsOutOn"] = gf.RunsOutOn.In(env.Location).Format(time.DateOnly)
+		}
+		if gf.BurnRateNote != "" {
+			custom["note"] = gf.BurnRateNote
+		}
+		fr.Meta = &data.FrameMeta{Type: data.FrameTypeTimeSeriesWide, Custom: custom}
+		frames = append(frames, fr)
+	}
+	return frames
+}
+
+func forecastTable(q Query, fs []GroupForecast) *data.Frame {
+	var text []textColumn
+	for i, g := range q.GroupBy {
+		d, _ := DimensionByKey(g)
+		c := textColumn{key: g, label: d.Label}
+		for _, gf := range fs {
+			c.values = append(c.values, gf.Values[i])
+		}
+		text = append(text, c)
+	}
+	method := textColumn{key: "method", label: "Method"}
+	runsOut := textColumn{key: "runs_out_on", label: "Budget runs out on"}
+	nums := []numColumn{{key: "projected"}, {key: "percent_of_budget"}, {key: "actual"}, {key: "lower80"},
+		{key: "upper80"}, {key: "lower95"}, {key: "upper95"}, {key: "budget"}}
+	for _, gf := range fs {
+		method.values = append(method.values, string(gf.Method))
+		ro := ""
+		if gf.RunsOutOn != nil {
+			ro = gf.RunsOutOn.In(gf.PeriodStart.Location()).Format(time.DateOnly)
+		}
+		runsOut.values = append(runsOut.values, ro)
+		var pct, budget *float64
+		if gf.Budget != nil {
+			pct = num(gf.Projected.Mul(decimal.NewFromInt(100)).DivRound(*gf.Budget, 4))
+			budget = num(*gf.Budget)
+		}
+		for i, v := range []*float64{num(gf.Projected), pct, num(gf.Actual), num(gf.Lower80), num(gf.Upper80),
+			num(gf.Lower95), num(gf.Upper95), budget} {
+			nums[i].values = append(nums[i].values, v)
+		}
+	}
+	if q.Output == "table" {
+		text = append(text, method, runsOut)
+	}
+	return analyticTable("forecast", q, q.Currency, text, nums)
+}

@@ -1,0 +1,130 @@
+package query
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"github.com/grafana/grafana-plugin-sdk-go/data"
+	"github.com/shopspring/decimal"
+
+	"github.com/costlens/costlens/pkg/allocation"
+)
+
+// kpiSQL reads what the cost aggregate does not: latency percentile and batch
+// efficiency (events' attributes batch_size ÷ max_batch_size) per model version.
+func planKPI(filters []Filter, r Range, env Env) (string, []any) {
+	b := &sqlBuilder{}
+	where := whereClause(b, filters, r, env)
+	return fmt.Sprintf(`SELECT model_version,
+		percentile_cont(0.99) WITHIN GROUP (ORDER BY latency_ms) FILTER (WHERE latency_ms IS NOT NULL),
+		avg(CASE WHEN (attributes->>'max_batch_size') ~ '^[0-9.]+$' AND (attributes->>'max_batch_size')::numeric > 0
+		         AND (attributes->>'batch_size') ~ '^[0-9.]+$'
+		    THEN (attributes->>'batch_size')::numeric / (attributes->>'max_batch_size')::numeric END)::float8
+		FROM costlens.cost_events WHERE %s GROUP BY model_version`, where), b.args
+}
+
+// KPI is one model version's unit economics and efficiency; nil where undefined.
+type KPI struct {
+	ModelVersion    string
+	Totals          Totals
+	P99LatencyMS    *float64
+	BatchEfficiency *float64
+	GPUUtilisation  *float64 // of the billed GPU capacity of the resources it ran on
+}
+
+// KPIs computes the per-model-version indicators over the range.
+func KPIs(ctx context.Context, db DB, q Query, r Range, env Env) ([]KPI, error) {
+	cq := Query{QueryType: TypeBreakdown, Metric: "cost", GroupBy: []string{"model_version"}, Filters: q.Filters,
+		Currency: q.Currency, CostSource: SourceTokens}
+	if q.CostSource == SourceReported {
+		cq.CostSource = SourceReported
+	}
+	res, err := Aggregate(ctx, db, cq, r, Bucket{}, env, false)
+	if err != nil {
+		return nil, err
+	}
+	sql, args := planKPI(q.Filters, r, env)
+	rows, err := db.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, err
+	}
+	extra := map[string][2]*float64{}
+	for rows.Next() {
+		var mv string
+		var p99, batch *float64
+		if err := rows.Scan(&mv, &p99, &batch); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		extra[mv] = [2]*float64{p99, batch}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	util, err := gpuUtilisation(ctx, db, r, env)
+	if err != nil {
+		return nil, err
+	}
+	var out []KPI
+	for _, g := range res.Groups {
+		k := KPI{ModelVersion: g.Values[0], Totals: g.Total, P99LatencyMS: extra[g.Values[0]][0], BatchEfficiency: extra[g.Values[0]][1]}
+		if u, ok := util[k.ModelVersion]; ok {
+			k.GPUUtilisation = &u
+		}
+		out = append(out, k)
+	}
+	return out, nil
+}
+
+// gpuUtilisation is, per model version, the used share of the GPU capacity billed on
+// the resources it ran on (lines split by GPU-seconds, with known capacity), weighted
+// by each line's capacity.
+func gpuUtilisation(ctx context.Context, db DB, r Range, env Env) (map[string]float64, error) {
+	lines, err := allocation.Allocate(ctx, db, r.From, r.To, env.Tenant)
+	if err != nil {
+		return nil, err
+	}
+	used, capacity := map[string]decimal.Decimal{}, map[string]decimal.Decimal{}
+	for _, a := range lines {
+		if !a.CapacityGPUSeconds.IsPositive() {
+			continue
+		}
+		for _, s := range a.Shares {
+			if s.ModelVersion == allocation.Idle {
+				continue
+			}
+			used[s.ModelVersion] = used[s.ModelVersion].Add(a.UsedGPUSeconds)
+			capacity[s.ModelVersion] = capacity[s.ModelVersion].Add(a.CapacityGPUSeconds)
+		}
+	}
+	out := map[string]float64{}
+	for mv, c := range capacity {
+		out[mv] = used[mv].Div(c).InexactFloat64()
+	}
+	return out, nil
+}
+
+// KPIFrame lays the indicators out one row per model version, costliest first.
+func KPIFrame(q Query, ks []KPI) *data.Frame {
+	sort.SliceStable(ks, func(i, j int) bool { return ks[i].Totals.Cost.GreaterThan(ks[j].Totals.Cost) })
+	if q.TopN > 0 && len(ks) > q.TopN {
+		ks = ks[:q.TopN]
+	}
+	mv := textColumn{key: "model_version", label: "Model version"}
+	nums := []numColumn{{key: "cost_per_1k_tokens"}, {key: "cost_per_request"}, {key: "gpu_utilisation"},
+		{key: "cache_hit_ratio"}, {key: "p99_latency_ms"}, {key: "batch_efficiency"}}
+	for _, k := range ks {
+		mv.values = append(mv.values, k.ModelVersion)
+		var cache *float64
+		if prompt := k.Totals.InputTokens + k.Totals.CachedTokens; prompt > 0 {
+			cache = numf(float64(k.Totals.CachedTokens) / float64(prompt))
+		}
+		for i, v := range []*float64{floatOf(k.Totals.Value("cost_per_1k_tokens")), floatOf(k.Totals.Value("cost_per_request")),
+			k.GPUUtilisation, cache, k.P99LatencyMS, k.BatchEfficiency} {
+			nums[i].values = append(nums[i].values, v)
+		}
+	}
+	return analyticTable("kpi", q, q.Currency, []textColumn{mv}, nums)
+}

@@ -1,0 +1,49 @@
+package query
+
+import (
+	"github.com/grafana/grafana-plugin-sdk-go/data"
+	"github.com/shopspring/decimal"
+)
+
+// textColumn and numColumn are the columns of an analytic table.
+type textColumn struct {
+	key, label string
+	values     []string
+}
+
+type numColumn struct {
+	key    string // a metric key, so output "alert" can keep just the one asked for
+	values []*float64
+}
+
+// analyticTable lays out a budget, forecast, recommendations or kpi answer. With output
+// "alert" only the query's metric stays numeric, so each row reads as one labelled
+// number to Grafana alerting; "table" keeps every column.
+func analyticTable(name string, q Query, currency string, text []textColumn, nums []numColumn) *data.Frame {
+	f := data.NewFrame(name)
+	for _, c := range text {
+		field := data.NewField(c.key, nil, c.values)
+		field.Config = &data.FieldConfig{DisplayName: c.label}
+		f.Fields = append(f.Fields, field)
+	}
+	metrics := q.QueryType.metrics()
+	for _, c := range nums {
+		if q.Output == "alert" && c.key != q.Metric {
+			continue
+		}
+		m, _ := findMetric(metrics, c.key)
+		unit := m.Unit
+		if unit == "currency" {
+			unit = CurrencyUnit(currency)
+		}
+		field := data.NewField(c.key, nil, c.values)
+		field.Config = &data.FieldConfig{DisplayName: m.Label, Unit: unit}
+		f.Fields = append(f.Fields, field)
+	}
+	f.Meta = &data.FrameMeta{Type: data.FrameTypeTable, Custom: map[string]any{"currency": currency}}
+	return f
+}
+
+func num(d decimal.Decimal) *float64 { return floatOf(d, true) }
+
+func numf(f float64) *float64 { return &f }
