@@ -144,15 +144,11 @@ func cumulative(gf GroupForecast, model analytics.Model, todayShare float64, tod
 	var runsOut *time.Time
 	var running float64
 	actual := gf.Actual.InexactFloat64()
-	days := gf.Days
-	// extend to the period end
-	for d := today.AddDate(0, 0, 1); d.Before(gf.PeriodEnd); d = d.AddDate(0, 0, 1) {
-		days = append(days, d.UTC())
-	}
+	days := periodDays(gf, today)
 	future := 0
 	for i, d := range days {
 		var p forecastPoint
-		if d.Before(today) || d.Equal(today.UTC()) {
+		if i < len(gf.DailyActual) {
 			running += gf.DailyActual[i].InexactFloat64()
 			p.actual = numf(running)
 		}
@@ -175,6 +171,20 @@ func cumulative(gf GroupForecast, model analytics.Model, todayShare float64, tod
 	return pts, runsOut
 }
 
+// periodDays is every day of the period: those read from the database, then the rest
+// to the period end (today among them when the range ends at its midnight).
+func periodDays(gf GroupForecast, today time.Time) []time.Time {
+	days := append([]time.Time(nil), gf.Days...)
+	next := gf.PeriodStart
+	if len(days) > 0 {
+		next = days[len(days)-1].In(today.Location()).AddDate(0, 0, 1)
+	}
+	for d := next; d.Before(gf.PeriodEnd); d = d.AddDate(0, 0, 1) {
+		days = append(days, d.UTC())
+	}
+	return days
+}
+
 // ForecastFrames shapes forecasts: "series" gives a cumulative time series per scope
 // (actual, expected, 80 % and 95 % bands, budget) to plot beside each other; "table"
 // and "alert" one row per scope.
@@ -184,10 +194,7 @@ func ForecastFrames(q Query, fs []GroupForecast, env Env) data.Frames {
 	}
 	var frames data.Frames
 	for _, gf := range fs {
-		days := append([]time.Time(nil), gf.Days...)
-		for d := days[len(days)-1].In(env.Location).AddDate(0, 0, 1); d.Before(gf.PeriodEnd); d = d.AddDate(0, 0, 1) {
-			days = append(days, d.UTC())
-		}
+		days := periodDays(gf, gf.PeriodStart)
 		labels := labelsFor(q, gf.Values)
 		col := func(get func(forecastPoint) *float64) []*float64 {
 			out := make([]*float64, len(gf.Cumulative))

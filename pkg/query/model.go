@@ -198,6 +198,9 @@ func (t Type) metrics() []Metric {
 	return Metrics
 }
 
+// Metrics lists what a query type returns.
+func (t Type) Metrics() []Metric { return t.metrics() }
+
 // ownsMetrics says whether a type has its own metric list (not the event metrics).
 func (t Type) ownsMetrics() bool { return t != TypeCost && t != TypeBreakdown }
 

@@ -19,7 +19,6 @@ const (
 	rightSizeUnder  = 0.40
 	batchUnder      = 0.40
 	rightSizeTarget = 0.60
-	hoursPerMonth   = 730
 )
 
 // Recommendation is one thing to switch off or change, with its evidence and the
@@ -136,10 +135,11 @@ func Recommendations(ctx context.Context, db DB, q Query, r Range, env Env) ([]R
 				action := fmt.Sprintf("Right-size %s: it needs about %.0f %% of its GPU capacity", id, 100*util/rightSizeTarget)
 				if smaller, price, ok, err := smallerInstance(ctx, db, ru, util, q.Currency, r.To, env); err != nil {
 					return nil, err
-				} else if ok {
-					current := monthly(ru.billed)
-					saving = decimal.Max(decimal.Zero, current.Sub(price.Mul(decimal.NewFromInt(hoursPerMonth)))).Round(2)
-					action = fmt.Sprintf("Move %s from %s to %s", id, ru.instanceType, smaller)
+				} else if ok && ru.hours > 0 {
+					// the billed hours at the smaller type's list price instead
+					hourly := ru.billed.Div(decimal.NewFromFloat(ru.hours))
+					saving = decimal.Max(decimal.Zero, monthly(ru.billed).Mul(decimal.NewFromInt(1).Sub(price.DivRound(hourly, 12)))).Round(2)
+					action = fmt.Sprintf("Move %s from %s to %s (%s %s an hour)", id, ru.instanceType, smaller, price.StringFixed(2), q.Currency)
 				}
 				u := util
 				recs = append(recs, Recommendation{ID: "right_size/" + id, Kind: "right_size", Resource: id,

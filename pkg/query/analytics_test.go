@@ -1,0 +1,329 @@
+package query_test
+
+import (
+	"context"
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/grafana/grafana-plugin-sdk-go/data"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/costlens/costlens/pkg/query"
+	"github.com/costlens/costlens/pkg/store/storetest"
+)
+
+func day(s string) time.Time {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+// dailyEvents inserts one event a day at noon UTC from first to last (inclusive)
+// costing cost USD, for feature and user.
+func dailyEvents(t *testing.T, pool *pgxpool.Pool, first, last, feature, user, cost string) {
+	t.Helper()
+	storetest.Exec(t, pool, `INSERT INTO costlens.cost_events (tenant, request_id, ts, feature, user_id, model, model_version,
+		provider, input_tokens, output_tokens, latency_ms, priced_cost, price_currency)
+		SELECT 'acme', $3 || '-' || $4 || '-' || d::date, d + interval '12 hours', $3, $4, 'gpt-x', 'gpt-x-v1', 'openai',
+		       1000, 100, 500, $5::numeric, 'USD'
+		FROM generate_series($1::date, $2::date, interval '1 day') d`, first, last, feature, user, cost)
+}
+
+func cell(t *testing.T, f *data.Frame, field string, row int) any {
+	t.Helper()
+	fd, _ := f.FieldByName(field)
+	if fd == nil {
+		t.Fatalf("no field %q in %s", field, f.Name)
+	}
+	v := fd.At(row)
+	if p, ok := v.(*float64); ok {
+		if p == nil {
+			return nil
+		}
+		return math.Round(*p*1e6) / 1e6
+	}
+	return v
+}
+
+func runQuery(t *testing.T, pool *pgxpool.Pool, q query.Query, r query.Range, env query.Env) query.Query {
+	t.Helper()
+	if q.Currency == "" {
+		q.Currency = "USD"
+	}
+	if q.CostSource == "" {
+		q.CostSource = query.SourceTokens
+	}
+	if q.Metric == "" {
+		q.Metric = q.QueryType.Metrics()[0].Key
+	}
+	if err := q.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	return q
+}
+
+func TestBudgetQuery(t *testing.T) {
+	pool, _ := storetest.NewPool(t)
+	dailyEvents(t, pool, "2026-03-01", "2026-03-10", "chat", "u1", "10.00")
+	storetest.Exec(t, pool, `
+		INSERT INTO costlens.fx_rates (rate_date, base, quote, rate, source) VALUES ('2026-03-02', 'USD', 'CNY', 7.20, 'test');
+		INSERT INTO costlens.budgets (tenant, scope_dimension, scope_value, period, amount, currency) VALUES
+			('', '', '', 'month', 300, 'USD'),
+			('', 'feature', 'chat', 'month', 720, 'CNY'),
+			('', 'feature', 'search', 'week', 50, 'USD')`)
+	q := runQuery(t, pool, query.Query{QueryType: query.TypeBudget}, query.Range{}, utc)
+	// as of 18:00 on Tuesday 10 March: ten days of 10.00
+	r := query.Range{From: day("2026-03-10"), To: day("2026-03-10").Add(18 * time.Hour)}
+	f, err := query.BudgetFrame(context.Background(), pool, q, r, utc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Rows() != 3 {
+		t.Fatalf("%d rows", f.Rows())
+	}
+	// rows: total; feature=chat (720 CNY = 100 USD at 7.20); feature=search (week from Monday 9 March)
+	want := []map[string]any{
+		{"scope": "total", "period_start": "2026-03-01", "spend": 100.0, "budget": 300.0, "percent_used": 33.3333, "remaining": 200.0,
+			"daily_allowance": 9.677419, "today_spend": 10.0, "today_percent_of_allowance": 103.3333},
+		{"scope": "feature", "scope_value": "chat", "spend": 100.0, "budget": 100.0, "percent_used": 100.0, "remaining": 0.0,
+			"daily_allowance": 3.225806, "today_percent_of_allowance": 310.0},
+		{"scope": "feature", "scope_value": "search", "period_start": "2026-03-09", "spend": 0.0, "budget": 50.0, "percent_used": 0.0,
+			"daily_allowance": 7.142857, "today_spend": 0.0},
+	}
+	for row, w := range want {
+		for k, v := range w {
+			if got := cell(t, f, k, row); got != v {
+				t.Errorf("row %d %s = %v, want %v", row, k, got, v)
+			}
+		}
+	}
+	// alert output: one numeric column per row, the metric
+	q.Output, q.Metric = "alert", "percent_used"
+	q.Filters = []query.Filter{{Dimension: "scope", Operator: "=", Values: []string{"feature"}}}
+	f, err = query.BudgetFrame(context.Background(), pool, q, r, utc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	numeric := 0
+	for _, fd := range f.Fields {
+		if fd.Type().Numeric() {
+			numeric++
+		}
+	}
+	if f.Rows() != 2 || numeric != 1 {
+		t.Errorf("alert output: %d rows, %d numeric columns", f.Rows(), numeric)
+	}
+}
+
+func TestForecastQuery(t *testing.T) {
+	pool, _ := storetest.NewPool(t)
+	dailyEvents(t, pool, "2026-01-15", "2026-03-10", "chat", "u1", "10.00")
+	q := runQuery(t, pool, query.Query{QueryType: query.TypeForecast, Output: "table", Budget: "300"}, query.Range{}, utc)
+	// as of midnight starting 11 March: 10 days of March spent, 21 to go, flat history
+	r := query.Range{From: day("2026-03-01"), To: day("2026-03-11")}
+	fs, err := query.Forecasts(context.Background(), pool, q, r, utc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fs) != 1 {
+		t.Fatalf("%d forecasts", len(fs))
+	}
+	gf := fs[0]
+	// 100 + 21 × 10; spread floors at 0.2 a day: sd = 0.2 √(21 + 21²/56)
+	sd := 0.2 * math.Sqrt(21+441.0/56)
+	checks := map[string]string{
+		"actual": "100", "projected": "310",
+		"upper80": "311.38", "lower80": "308.62", // 210 ± 1.2816 sd, to the cent
+		"upper95": "312.11", "lower95": "307.89", // 210 ± 1.96 sd
+	}
+	got := map[string]string{"actual": gf.Actual.String(), "projected": gf.Projected.String(), "upper80": gf.Upper80.String(),
+		"lower80": gf.Lower80.String(), "upper95": gf.Upper95.String(), "lower95": gf.Lower95.String()}
+	for k, w := range checks {
+		if got[k] != w {
+			t.Errorf("%s = %s, want %s (sd %.6f)", k, got[k], w, sd)
+		}
+	}
+	if gf.Method != "seasonal_trend" || gf.RunsOutOn == nil || !gf.RunsOutOn.Equal(day("2026-03-30")) {
+		t.Errorf("method %s, runs out on %v, want seasonal_trend and 2026-03-30 (100 + 20 × 10)", gf.Method, gf.RunsOutOn)
+	}
+	f := query.ForecastFrames(q, fs, utc)[0]
+	if v := cell(t, f, "percent_of_budget", 0); v != 103.3333 {
+		t.Errorf("percent of budget %v, want 103.3333", v)
+	}
+	if v := cell(t, f, "runs_out_on", 0); v != "2026-03-30" {
+		t.Errorf("runs out on %v", v)
+	}
+	// the series: cumulative actual to 10 March, the projection from 11 March
+	q.Output = "series"
+	sf := query.ForecastFrames(q, fs, utc)[0]
+	if sf.Rows() != 31 {
+		t.Fatalf("%d days in the series", sf.Rows())
+	}
+	if cell(t, sf, "actual", 9) != 100.0 || cell(t, sf, "actual", 10) != nil || cell(t, sf, "expected", 10) != 110.0 ||
+		cell(t, sf, "expected", 30) != 310.0 || cell(t, sf, "budget", 0) != 300.0 {
+		t.Errorf("series: actual %v %v, expected %v %v, budget %v", cell(t, sf, "actual", 9), cell(t, sf, "actual", 10),
+			cell(t, sf, "expected", 10), cell(t, sf, "expected", 30), cell(t, sf, "budget", 0))
+	}
+}
+
+func TestForecastFallsBackToBurnRate(t *testing.T) {
+	pool, _ := storetest.NewPool(t)
+	dailyEvents(t, pool, "2026-03-01", "2026-03-05", "chat", "u1", "10.00")
+	q := runQuery(t, pool, query.Query{QueryType: query.TypeForecast, Output: "table"}, query.Range{}, utc)
+	fs, err := query.Forecasts(context.Background(), pool, q, query.Range{From: day("2026-03-01"), To: day("2026-03-06")}, utc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fs[0].Method != "burn_rate" || fs[0].Projected.String() != "310" || !strings.Contains(fs[0].BurnRateNote, "fewer than 14 days") {
+		t.Errorf("method %s projected %s note %q", fs[0].Method, fs[0].Projected, fs[0].BurnRateNote)
+	}
+}
+
+func TestAnomaliesQuery(t *testing.T) {
+	pool, _ := storetest.NewPool(t)
+	dailyEvents(t, pool, "2026-02-01", "2026-03-12", "chat", "u1", "10.00")
+	dailyEvents(t, pool, "2026-02-01", "2026-03-12", "search", "u1", "5.00")
+	// 11 March: search jumps by 15.00, all from u2
+	storetest.Exec(t, pool, `INSERT INTO costlens.cost_events (tenant, request_id, ts, feature, user_id, model, model_version, provider, priced_cost, price_currency)
+		VALUES ('acme', 'spike', '2026-03-11T15:00Z', 'search', 'u2', 'gpt-x', 'gpt-x-v1', 'openai', 15.00, 'USD')`)
+	q := runQuery(t, pool, query.Query{QueryType: query.TypeAnomalies, GroupBy: []string{"feature"}, Output: "table",
+		ContributorsBy: "user"}, query.Range{}, utc)
+	// the range ends at 09:00 on 12 March: that day is incomplete and not judged
+	r := query.Range{From: day("2026-03-05"), To: day("2026-03-12").Add(9 * time.Hour)}
+	series, flagged, err := query.Anomalies(context.Background(), pool, q, r, utc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(flagged) != 1 {
+		t.Fatalf("%d flagged: %+v", len(flagged), flagged)
+	}
+	a := flagged[0]
+	if a.Values[0] != "search" || !a.Time.Equal(day("2026-03-11")) || a.Actual != 20 || a.Scored.Expected != 5 {
+		t.Errorf("flagged %v on %s: %v vs %v", a.Values, a.Time, a.Actual, a.Scored.Expected)
+	}
+	if len(a.Contributors) != 1 || a.Contributors[0].Value != "u2" || a.Contributors[0].Delta != 15 || a.Contributors[0].Share != 1 {
+		t.Errorf("contributors %+v", a.Contributors)
+	}
+	f := query.AnomalyFrames(q, series, flagged, r, utc)[0]
+	if v := cell(t, f, "contributors", 0); v != "u2 +15.00 USD (100 %)" {
+		t.Errorf("contributors cell %q", v)
+	}
+	if v := cell(t, f, "percent_of_baseline", 0); v != 400.0 {
+		t.Errorf("percent of baseline %v", v)
+	}
+	// alert output: one series per feature, the flag only, last point 11 March
+	q.Output, q.Metric = "alert", "flag"
+	frames := query.AnomalyFrames(q, series, flagged, r, utc)
+	for _, fr := range frames {
+		flag := fr.Fields[1]
+		last := *(flag.At(flag.Len() - 1).(*float64))
+		feature := flag.Labels["feature"]
+		if len(fr.Fields) != 2 || fr.Fields[0].At(fr.Rows()-1).(time.Time) != day("2026-03-11") {
+			t.Errorf("%s: %d fields, last point %v", feature, len(fr.Fields), fr.Fields[0].At(fr.Rows()-1))
+		}
+		if (feature == "search") != (last == 1) {
+			t.Errorf("%s: last flag %v", feature, last)
+		}
+	}
+}
+
+func TestRecommendationsQuery(t *testing.T) {
+	pool, _ := storetest.NewPool(t)
+	storetest.Exec(t, pool, `
+		INSERT INTO costlens.fx_rates (rate_date, base, quote, rate, source) VALUES ('2026-03-02', 'USD', 'CNY', 7.20, 'test');
+		INSERT INTO costlens.model_versions (model_version, resource_id, gpus) VALUES ('old-v1', 'gpu-old', 1), ('live-v1', 'gpu-live', 1);
+		INSERT INTO costlens.billing_line_items (tenant, provider, resource_id, resource_type, charge_period_start, charge_period_end,
+			pricing_unit, consumed_quantity, billed_cost, billing_currency, tags) VALUES
+			('acme', 'alibaba', 'gpu-old',  'big.gpu', '2026-03-04T10:00Z', '2026-03-04T11:00Z', 'instance-hour', 1, 19.80, 'CNY', '{}'),
+			('acme', 'alibaba', 'gpu-live', 'big.gpu', '2026-03-04T10:00Z', '2026-03-04T11:00Z', 'instance-hour', 1, 36.00, 'CNY', '{}');
+		INSERT INTO costlens.cost_events (tenant, request_id, ts, model_version, input_tokens, gpu_seconds, attributes) VALUES
+			('acme', 'old', '2026-02-20T00:00Z', 'old-v1', 100, 10, '{}'),
+			('acme', 'live', '2026-03-04T10:05Z', 'live-v1', 100, 720, '{"batch_size": 2, "max_batch_size": 8}')`)
+	q := runQuery(t, pool, query.Query{QueryType: query.TypeRecommendations, IdleDays: 1}, query.Range{}, utc)
+	r := query.Range{From: day("2026-03-04"), To: day("2026-03-05")}
+	recs, err := query.Recommendations(context.Background(), pool, q, r, utc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	render := func(recs []query.Recommendation) []string {
+		var out []string
+		for _, r := range recs {
+			out = append(out, r.ID+" "+r.MonthlySaving.StringFixed(2))
+		}
+		return out
+	}
+	// right-size: 720 of 3600 GPU-s used (20 %); 36 CNY = 5 USD for the window's day,
+	// 150 a month, needing a third of the capacity: 150 × (1 − 0.2 / 0.6)
+	// delete: 19.80 CNY = 2.75 USD a day, 82.50 a month
+	// batching: batches a quarter full; live-v1's 20 % share is 1 USD a day: 30 × (1 − 0.25 / 0.4)
+	want := []string{"right_size/gpu-live 100.00", "delete/gpu-old/old-v1 82.50", "batching/gpu-live/live-v1 11.25"}
+	if got := render(recs); strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("recommendations %v, want %v", got, want)
+	}
+	if !strings.HasPrefix(recs[1].Evidence, "no requests since 2026-02-20 (13 days); gpu-old billed 19.80 CNY in the last 1 days") {
+		t.Errorf("evidence %q", recs[1].Evidence)
+	}
+	// a half-size instance with a list price: the saving is the billed hours at its price instead
+	storetest.Exec(t, pool, `
+		INSERT INTO costlens.unit_conversions (from_unit, subject, to_unit, factor) VALUES
+			('instance-hour', 'big.gpu', 'a100-hour', 1), ('instance-hour', 'half.gpu', 'a100-hour', 0.5), ('instance-hour', 'tiny.gpu', 'a100-hour', 0.25);
+		INSERT INTO costlens.price_book (provider, model, usage_type, unit_price, unit, currency, effective_from) VALUES
+			('alibaba', 'half.gpu', 'instance_hour', 1.00, 'hour', 'USD', '2026-01-01'),
+			('alibaba', 'tiny.gpu', 'instance_hour', 0.10, 'hour', 'USD', '2026-01-01');
+		INSERT INTO costlens.recommendation_states (tenant, id, state) VALUES ('', 'batching/gpu-live/live-v1', 'dismissed');
+		INSERT INTO costlens.recommendation_states (tenant, id, state, until) VALUES ('', 'delete/gpu-old/old-v1', 'snoozed', '2026-03-10T00:00Z')`)
+	recs, err = query.Recommendations(context.Background(), pool, q, r, utc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 5 USD an hour now, 1 USD at half.gpu (tiny.gpu cannot hold a third of the load): 150 × (1 − 1/5)
+	if got := render(recs); strings.Join(got, "|") != "right_size/gpu-live 120.00" {
+		t.Errorf("with states and a smaller type: %v", got)
+	}
+	if recs[0].Action != "Move gpu-live from big.gpu to half.gpu (1.00 USD an hour)" {
+		t.Errorf("action %q", recs[0].Action)
+	}
+	q.IncludeDismissed = true
+	recs, err = query.Recommendations(context.Background(), pool, q, r, utc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := query.RecommendationFrame(q, recs, utc)
+	if f.Rows() != 3 || cell(t, f, "state", 1) != "snoozed until 2026-03-10" || cell(t, f, "state", 2) != "dismissed" {
+		t.Errorf("%d rows; states %v, %v", f.Rows(), cell(t, f, "state", 1), cell(t, f, "state", 2))
+	}
+}
+
+func TestKPIQuery(t *testing.T) {
+	pool := seeded(t)
+	q := runQuery(t, pool, query.Query{QueryType: query.TypeKPI}, query.Range{}, utc)
+	ks, err := query.KPIs(context.Background(), pool, q, week, utc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := query.KPIFrame(q, ks)
+	row := -1
+	for i := 0; i < f.Rows(); i++ {
+		if cell(t, f, "model_version", i) == "gpt-4o-2024-08-06" {
+			row = i
+		}
+	}
+	// r1 and r3: 0.0075 + 0.00225 over 1500 + 600 tokens; latencies 800 and 300
+	want := map[string]any{"cost_per_1k_tokens": 0.004643, "cost_per_request": 0.004875, "cache_hit_ratio": 0.0,
+		"p99_latency_ms": 795.0, "batch_efficiency": nil, "gpu_utilisation": nil}
+	for k, v := range want {
+		if got := cell(t, f, k, row); got != v {
+			t.Errorf("%s = %v, want %v", k, got, v)
+		}
+	}
+	// qwen: 1000 cached of 3000 + 1000 prompt tokens
+	for i := 0; i < f.Rows(); i++ {
+		if cell(t, f, "model_version", i) == "qwen2.5-32b-v1.2-fp16" && cell(t, f, "cache_hit_ratio", i) != 0.25 {
+			t.Errorf("qwen cache hit ratio %v", cell(t, f, "cache_hit_ratio", i))
+		}
+	}
+}
