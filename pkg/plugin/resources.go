@@ -49,6 +49,10 @@ func newResourceHandler(d *Datasource) backend.CallResourceHandler {
 	mux.HandleFunc("POST /ingest/prices", d.handleIngestPrices)
 	mux.HandleFunc("POST /ingest/model-versions", d.handleIngestModelVersions)
 	mux.HandleFunc("POST /reprice", d.handleReprice)
+	mux.HandleFunc("GET /budgets", d.handleBudgets)
+	mux.HandleFunc("PUT /budgets", d.handlePutBudget)
+	mux.HandleFunc("DELETE /budgets/{id}", d.handleDeleteBudget)
+	mux.HandleFunc("POST /recommendations/state", d.handleRecommendationState)
 	return httpadapter.New(mux)
 }
 

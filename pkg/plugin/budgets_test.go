@@ -1,0 +1,87 @@
+package plugin
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
+
+	"github.com/costlens/costlens/pkg/store/storetest"
+)
+
+func call(t *testing.T, d *Datasource, method, role, path, body string) (int, string) {
+	t.Helper()
+	var got *backend.CallResourceResponse
+	req := &backend.CallResourceRequest{Method: method, Path: path, URL: path, Body: []byte(body),
+		PluginContext: backend.PluginContext{User: &backend.User{Login: "finops", Role: role}}}
+	if err := d.CallResource(context.Background(), req, backend.CallResourceResponseSenderFunc(func(r *backend.CallResourceResponse) error {
+		got = r
+		return nil
+	})); err != nil {
+		t.Fatal(err)
+	}
+	return got.Status, strings.TrimSpace(string(got.Body))
+}
+
+func TestBudgetEndpoints(t *testing.T) {
+	_, dbURL := storetest.NewPool(t)
+	d := newInstance(t, instanceSettings(t, dbURL, map[string]any{"tenant": "acme"}))
+	budget := `{"scopeDimension":"user","scopeValue":"u1","period":"month","amount":"250.00","currency":"usd"}`
+	if status, resp := call(t, d, "PUT", "Viewer", "budgets", budget); status != 403 {
+		t.Fatalf("viewer: %d %s", status, resp)
+	}
+	status, resp := call(t, d, "PUT", "Editor", "budgets", budget)
+	if status != 200 || resp != `{"id":1,"tenant":"acme","scopeDimension":"user","scopeValue":"u1","period":"month","amount":"250","currency":"USD"}` {
+		t.Fatalf("put: %d %s", status, resp)
+	}
+	// the same scope and period again replaces the amount
+	if status, resp = call(t, d, "PUT", "Editor", "budgets", strings.Replace(budget, "250.00", "300", 1)); status != 200 || !strings.Contains(resp, `"id":1,`) {
+		t.Fatalf("replace: %d %s", status, resp)
+	}
+	bad := map[string]string{
+		`{"scopeDimension":"colour","scopeValue":"red","amount":"1","currency":"USD"}`: `{"error":"scopeDimension: \"colour\" is not a dimension a budget can cover"}`,
+		`{"amount":"0","currency":"USD"}`:                                              `{"error":"amount: must be positive, got 0"}`,
+		`{"amount":"5","currency":"USD","period":"fortnight"}`:                         `{"error":"period: \"fortnight\" is not day, week, month, quarter or year"}`,
+		`{"amount":"5","currency":"USD","tenant":"globex"}`:                            `{"error":"tenant: \"globex\" is not this data source's tenant \"acme\""}`,
+		`{"amount":"5","currency":"USD","colour":"red"}`:                               `{"error":"body: json: unknown field \"colour\""}`,
+	}
+	for body, want := range bad {
+		if status, resp := call(t, d, "PUT", "Admin", "budgets", body); status != 400 || resp != want {
+			t.Errorf("%s: %d %s, want %s", body, status, resp, want)
+		}
+	}
+	if status, resp = call(t, d, "GET", "Viewer", "budgets", ""); status != 200 || !strings.HasPrefix(resp, `[{"id":1,"tenant":"acme","scopeDimension":"user","scopeValue":"u1","period":"month","amount":"300"`) {
+		t.Fatalf("list: %d %s", status, resp)
+	}
+	if status, resp = call(t, d, "DELETE", "Editor", "budgets/1", ""); status != 200 {
+		t.Fatalf("delete: %d %s", status, resp)
+	}
+	if status, resp = call(t, d, "DELETE", "Editor", "budgets/1", ""); status != 404 || resp != `{"error":"id: no budget 1"}` {
+		t.Fatalf("delete again: %d %s", status, resp)
+	}
+}
+
+func TestRecommendationStateEndpoint(t *testing.T) {
+	pool, dbURL := storetest.NewPool(t)
+	d := newInstance(t, instanceSettings(t, dbURL, nil))
+	if status, resp := call(t, d, "POST", "Editor", "recommendations/state", `{"id":"delete/gpu-old/old-v1","action":"snooze","until":"2020-01-01T00:00:00Z"}`); status != 400 ||
+		resp != `{"error":"until: \"2020-01-01T00:00:00Z\" is not a future RFC 3339 time"}` {
+		t.Fatalf("past snooze: %d %s", status, resp)
+	}
+	if status, resp := call(t, d, "POST", "Editor", "recommendations/state", `{"id":"delete/gpu-old/old-v1","action":"dismiss","note":"kept for the audit"}`); status != 200 {
+		t.Fatalf("dismiss: %d %s", status, resp)
+	}
+	var state, by, note string
+	if err := pool.QueryRow(context.Background(), `SELECT state, updated_by, note FROM costlens.recommendation_states`).Scan(&state, &by, &note); err != nil ||
+		state != "dismissed" || by != "finops" || note != "kept for the audit" {
+		t.Fatalf("stored %s by %s (%s) %v", state, by, note, err)
+	}
+	if status, _ := call(t, d, "POST", "Editor", "recommendations/state", `{"id":"delete/gpu-old/old-v1","action":"restore"}`); status != 200 {
+		t.Fatal("restore")
+	}
+	var n int
+	if err := pool.QueryRow(context.Background(), `SELECT count(*) FROM costlens.recommendation_states`).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("%d states after restore", n)
+	}
+}
