@@ -3,6 +3,7 @@ package analytics
 import (
 	"fmt"
 	"math"
+	"sort"
 )
 
 // Baselines an anomaly check compares against.
@@ -129,7 +130,7 @@ func ScoreSeries(values []float64, cfg AnomalyConfig) []Scored {
 		for s := from; s < t; s++ {
 			devs = append(devs, values[s]-base*factor(s))
 		}
-		sigma := spread(devs, exp)
+		sigma := upperSpread(devs, exp)
 		if sigma == 0 {
 			sigma = 1e-9
 		}
@@ -145,4 +146,27 @@ func ScoreSeries(values []float64, cfg AnomalyConfig) []Scored {
 		out[t] = sc
 	}
 	return out
+}
+
+// upperSpread is how far above its usual level this series goes: the larger of the
+// robust spread and the distance from the median to the 84th percentile of the
+// deviations (one standard deviation for a normal series). Costs are skewed, a few
+// large requests at a time, and only jumps upwards are flagged, so the upper tail is
+// what a jump is measured against.
+func upperSpread(devs []float64, level float64) float64 {
+	s := spread(devs, level)
+	if len(devs) < 2 {
+		return s
+	}
+	sorted := append([]float64(nil), devs...)
+	sort.Float64s(sorted)
+	q := func(p float64) float64 {
+		x := p * float64(len(sorted)-1)
+		i := int(x)
+		if i+1 >= len(sorted) {
+			return sorted[len(sorted)-1]
+		}
+		return sorted[i] + (x-float64(i))*(sorted[i+1]-sorted[i])
+	}
+	return math.Max(s, q(0.8413)-q(0.5))
 }

@@ -43,6 +43,7 @@ type Model struct {
 	lastT       int
 	lastWeekday time.Weekday
 	window      int
+	residuals   []float64 // of the fitting window, oldest first
 }
 
 // FitDaily fits complete daily values (oldest first); lastDay is the weekday of the
@@ -71,6 +72,7 @@ func FitDaily(values []float64, lastDay time.Weekday) Model {
 			res[i] = v - m.Level
 		}
 		m.Sigma = spread(res, m.Level)
+		m.residuals = res
 		return m
 	}
 	w := values
@@ -124,6 +126,7 @@ func FitDaily(values []float64, lastDay time.Weekday) Model {
 		res[t] = v - m.fitted(t, weekday(t))
 	}
 	m.Sigma = spread(res, mean(w))
+	m.residuals = res
 	return m
 }
 
@@ -150,9 +153,13 @@ type Projection struct {
 }
 
 // Project sums the coming days: days[0] is the day after the last history day, and
-// firstShare (0..1] is the part of it still to come (a day in progress). The interval
-// of a k-day sum widens with √k for daily noise plus k/√window for the uncertainty in
-// the level itself; it never goes below zero.
+// firstShare (0..1] is the part of it still to come (a day in progress).
+//
+// The interval of a k-day sum has two parts. Errors of neighbouring days are not
+// independent (spend runs high or low for a while), so the first is the spread of the
+// model's own k-day residual sums over the fitting window, never less than the daily
+// spread × √k; the second is the uncertainty of the level itself, spread × k ÷ √window.
+// It never goes below zero.
 func (m Model) Project(days int, firstShare float64) Projection {
 	p := Projection{Method: m.Method}
 	k := 0.0
@@ -167,10 +174,42 @@ func (m Model) Project(days int, firstShare float64) Projection {
 		k += share
 	}
 	w := math.Max(float64(m.window), 1)
-	sd := m.Sigma * math.Sqrt(k+k*k/w)
+	runs := math.Max(m.Sigma*math.Sqrt(k), m.sumSpread(int(math.Ceil(k))))
+	// the coming run is judged against a level fitted on earlier runs, which drifted
+	// as much: the difference of two such sums spreads √2 as wide
+	runs *= math.Sqrt2
+	level := m.Sigma * k / math.Sqrt(w)
+	sd := math.Sqrt(runs*runs + level*level)
 	p.Lower80, p.Upper80 = math.Max(0, p.Expected-z80*sd), p.Expected+z80*sd
 	p.Lower95, p.Upper95 = math.Max(0, p.Expected-z95*sd), p.Expected+z95*sd
 	return p
+}
+
+// sumSpread is the standard deviation of the sums of k consecutive residuals in the
+// window (scaled up from shorter runs when the window holds fewer than two).
+func (m Model) sumSpread(k int) float64 {
+	if k <= 0 || len(m.residuals) < 2 {
+		return 0
+	}
+	run := min(k, len(m.residuals)/2)
+	var sums []float64
+	acc := 0.0
+	for i, r := range m.residuals {
+		acc += r
+		if i >= run {
+			acc -= m.residuals[i-run]
+		}
+		if i >= run-1 {
+			sums = append(sums, acc)
+		}
+	}
+	mu := mean(sums)
+	v := 0.0
+	for _, x := range sums {
+		v += (x - mu) * (x - mu)
+	}
+	sd := math.Sqrt(v / float64(len(sums)))
+	return sd * math.Sqrt(float64(k)/float64(run))
 }
 
 // BurnRate is the common month-end estimate: spend so far ÷ days elapsed × days in
@@ -205,13 +244,19 @@ func median(xs []float64) float64 {
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
-// spread is a robust standard deviation (1.4826 × the median absolute deviation),
-// never below 2 % of the level, so a perfectly flat history still has a band.
+// spread is a robust standard deviation: 1.4826 × the median absolute deviation, or,
+// when more than half the residuals are equal (sparse series, mostly zero), 1.2533 ×
+// the mean absolute deviation; never below 2 % of the level, so a perfectly flat
+// history still has a band.
 func spread(residuals []float64, level float64) float64 {
 	med := median(residuals)
 	dev := make([]float64, len(residuals))
 	for i, r := range residuals {
 		dev[i] = math.Abs(r - med)
 	}
-	return math.Max(1.4826*median(dev), 0.02*math.Abs(level))
+	s := 1.4826 * median(dev)
+	if s == 0 {
+		s = 1.2533 * mean(dev)
+	}
+	return math.Max(s, 0.02*math.Abs(level))
 }

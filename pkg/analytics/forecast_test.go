@@ -28,8 +28,9 @@ func TestFlatHistory(t *testing.T) {
 	}
 	p := m.Project(5, 1)
 	near(t, "expected", p.Expected, 50)
-	// spread floors at 2 % of the level (0.2); sd of a 5-day sum = 0.2 √(5 + 25/28)
-	sd := 0.2 * math.Sqrt(5+25.0/28)
+	// spread floors at 2 % of the level (0.2); no residual runs, so a 5-day sum spreads
+	// 0.2 √5 × √2 (runs), plus 0.2 × 5 / √28 for the level
+	sd := math.Sqrt(2*0.04*5 + 0.04*25/28)
 	near(t, "upper 80", p.Upper80, 50+z80*sd)
 	near(t, "lower 95", p.Lower95, 50-z95*sd)
 	// a day already half over counts half
@@ -79,7 +80,10 @@ func TestShortHistoryFallsBackToBurnRate(t *testing.T) {
 	}
 	p := m.Project(10, 1)
 	near(t, "expected", p.Expected, 300)
-	// residuals −20..20: MAD 10, spread 14.826; sd = 14.826 √(10 + 100/5)
-	near(t, "upper 95", p.Upper95, 300+z95*14.826*math.Sqrt(30))
+	// residuals −20, −10, 0, 10, 20: MAD 10, spread 14.826. Their sums of 2 in a row
+	// (−30, −10, 10, 30) spread √500, scaled to 10 days: √500 × √5 = 50, more than
+	// 14.826 √10; times √2 for runs, and 14.826 × 10 / √5 for the level
+	runs, level := 50*math.Sqrt2, 14.826*10/math.Sqrt(5)
+	near(t, "upper 95", p.Upper95, 300+z95*math.Sqrt(runs*runs+level*level))
 	near(t, "burn rate", BurnRate(150, 5, 30), 900)
 }

