@@ -12,14 +12,16 @@ import (
 // the same example queries and check the same whitelists, so the TypeScript and Go
 // query models cannot drift apart unnoticed.
 type sharedFixture struct {
-	Dimensions []string `json:"dimensions"`
-	Metrics    []string `json:"metrics"`
-	Operators  []string `json:"operators"`
-	Intervals  []string `json:"intervals"`
-	AllocDims  []string `json:"allocationDimensions"`
-	AllocMets  []string `json:"allocationMetrics"`
-	BillDims   []string `json:"billingDimensions"`
-	Sources    []string `json:"costSources"`
+	Dimensions []string            `json:"dimensions"`
+	Metrics    []string            `json:"metrics"`
+	Operators  []string            `json:"operators"`
+	Intervals  []string            `json:"intervals"`
+	AllocDims  []string            `json:"allocationDimensions"`
+	AllocMets  []string            `json:"allocationMetrics"`
+	BillDims   []string            `json:"billingDimensions"`
+	Sources    []string            `json:"costSources"`
+	QueryTypes []string            `json:"queryTypes"`
+	ByType     map[string][]string `json:"metricsByType"`
 	Examples   []struct {
 		Name  string          `json:"name"`
 		Query json.RawMessage `json:"query"`
@@ -68,6 +70,22 @@ func TestSharedQueryFixture(t *testing.T) {
 	for _, src := range f.Sources {
 		if err := (&Query{QueryType: TypeCost, Metric: "cost", CostSource: src, Currency: "USD"}).Validate(); err != nil {
 			t.Errorf("cost source %q: %v", src, err)
+		}
+	}
+	var types []string
+	for _, qt := range Types {
+		types = append(types, string(qt))
+	}
+	if !slices.Equal(types, f.QueryTypes) {
+		t.Errorf("query types %v, fixture %v", types, f.QueryTypes)
+	}
+	for qt, want := range f.ByType {
+		var got []string
+		for _, m := range Type(qt).Metrics() {
+			got = append(got, m.Key)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s metrics %v, fixture %v", qt, got, want)
 		}
 	}
 	if !slices.Equal(Operators, f.Operators) {

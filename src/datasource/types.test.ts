@@ -6,7 +6,10 @@ import {
   DIMENSIONS,
   INTERVALS,
   METRICS,
+  METRICS_BY_TYPE,
   OPERATORS,
+  QUERY_TYPES,
+  QueryType,
 } from './types';
 
 // pkg/query/fixture_test.go reads the same file: both models agree on the whitelists
@@ -19,6 +22,10 @@ describe('the query model shared with the Go backend', () => {
     expect(INTERVALS).toEqual(fixture.intervals);
     expect(ALLOCATION_DIMENSIONS.map((d) => d.value)).toEqual(fixture.allocationDimensions);
     expect(ALLOCATION_METRICS.map((m) => m.value)).toEqual(fixture.allocationMetrics);
+    expect(QUERY_TYPES).toEqual(fixture.queryTypes);
+    for (const [type, metrics] of Object.entries(fixture.metricsByType)) {
+      expect(METRICS_BY_TYPE[type as QueryType].map((m) => m.value)).toEqual(metrics);
+    }
   });
 
   it.each(fixture.examples.map((e) => [e.name, e.query]))('%s is a valid CostQuery', (_, raw) => {
@@ -34,18 +41,33 @@ describe('the query model shared with the Go backend', () => {
       'topN',
       'interval',
       'showOriginalCurrency',
+      'output',
+      'period',
+      'budget',
+      'baseline',
+      'thresholdPercent',
+      'zScore',
+      'seasonal',
+      'windowDays',
+      'contributorsBy',
+      'idleDays',
+      'includeDismissed',
     ];
     for (const key of Object.keys(q)) {
       expect(known).toContain(key);
     }
-    expect(['cost', 'breakdown', 'allocation']).toContain(q.queryType);
-    expect(q.queryType === 'allocation' ? fixture.allocationMetrics : fixture.metrics).toContain(q.metric);
-    const dimensions = q.queryType === 'allocation' ? fixture.allocationDimensions : fixture.dimensions;
+    const type = q.queryType ?? 'cost';
+    expect(QUERY_TYPES).toContain(type);
+    if (q.metric) {
+      expect(METRICS_BY_TYPE[type].map((m) => m.value)).toContain(q.metric);
+    }
+    const dimensions = type === 'allocation' ? fixture.allocationDimensions : fixture.dimensions;
     for (const g of q.groupBy ?? []) {
       expect(dimensions).toContain(g);
     }
+    const filterable = type === 'budget' ? ['scope', 'scope_value', 'period'] : fixture.dimensions;
     for (const f of q.filters ?? []) {
-      expect(fixture.dimensions).toContain(f.dimension);
+      expect(filterable).toContain(f.dimension);
       expect(fixture.operators).toContain(f.operator);
       expect(f.values.length).toBeGreaterThan(0);
     }

@@ -2,7 +2,8 @@
 // examples in pkg/query/testdata/queries.json are parsed by tests on both sides.
 import { DataQuery, DataSourceJsonData } from '@grafana/schema';
 
-export type QueryType = 'cost' | 'breakdown' | 'allocation';
+export type QueryType =
+  'cost' | 'breakdown' | 'allocation' | 'budget' | 'forecast' | 'anomalies' | 'recommendations' | 'kpi';
 /** tokens: the price book; priced is its earlier name, still accepted by the backend. */
 export type CostSource = 'tokens' | 'priced' | 'reported' | 'billing' | 'blended';
 export type Operator = '=' | '!=' | 'in' | 'not in';
@@ -38,6 +39,34 @@ export type MetricKey =
 
 export type AllocationMetricKey = 'cost' | 'a100_hours' | 'cost_per_a100_hour';
 
+export type BudgetMetricKey =
+  'percent_used' | 'spend' | 'budget' | 'remaining' | 'daily_allowance' | 'today_spend' | 'today_percent_of_allowance';
+export type ForecastMetricKey =
+  'projected' | 'percent_of_budget' | 'actual' | 'lower80' | 'upper80' | 'lower95' | 'upper95' | 'budget';
+export type AnomalyMetricKey = 'flag' | 'score' | 'percent_of_baseline' | 'z' | 'actual' | 'expected';
+export type RecommendationMetricKey = 'monthly_saving';
+export type KPIMetricKey =
+  | 'cost_per_1k_tokens'
+  | 'cost_per_request'
+  | 'gpu_utilisation'
+  | 'cache_hit_ratio'
+  | 'p99_latency_ms'
+  | 'batch_efficiency';
+
+export type AnyMetricKey =
+  | MetricKey
+  | AllocationMetricKey
+  | BudgetMetricKey
+  | ForecastMetricKey
+  | AnomalyMetricKey
+  | RecommendationMetricKey
+  | KPIMetricKey;
+
+/** table: every column; alert: one numeric column (or series) per row, the metric; series: over time. */
+export type Output = 'table' | 'alert' | 'series';
+export type Period = 'day' | 'week' | 'month' | 'quarter' | 'year';
+export type Baseline = 'ma7' | 'average';
+
 export interface Filter {
   dimension: DimensionKey;
   operator: Operator;
@@ -46,7 +75,7 @@ export interface Filter {
 
 export interface CostQuery extends DataQuery {
   queryType?: QueryType;
-  metric?: MetricKey | AllocationMetricKey;
+  metric?: AnyMetricKey;
   groupBy?: Array<DimensionKey | AllocationDimensionKey>;
   filters?: Filter[];
   currency?: string;
@@ -54,6 +83,18 @@ export interface CostQuery extends DataQuery {
   topN?: number;
   interval?: string;
   showOriginalCurrency?: boolean;
+  output?: Output;
+  period?: Period;
+  /** A forecast's budget when no stored budget matches its scope, a decimal string. */
+  budget?: string;
+  baseline?: Baseline;
+  thresholdPercent?: number;
+  zScore?: number;
+  seasonal?: boolean;
+  windowDays?: number;
+  contributorsBy?: DimensionKey;
+  idleDays?: number;
+  includeDismissed?: boolean;
 }
 
 export const DEFAULT_QUERY: Partial<CostQuery> = {
@@ -118,6 +159,76 @@ export const ALLOCATION_METRICS: Array<{ value: AllocationMetricKey; label: stri
   { value: 'a100_hours', label: 'A100-hour equivalents' },
   { value: 'cost_per_a100_hour', label: 'Cost per A100-hour' },
 ];
+
+type Options<K> = Array<{ value: K; label: string }>;
+
+export const BUDGET_METRICS: Options<BudgetMetricKey> = [
+  { value: 'percent_used', label: 'Budget used' },
+  { value: 'spend', label: 'Spend to date' },
+  { value: 'budget', label: 'Budget' },
+  { value: 'remaining', label: 'Remaining' },
+  { value: 'daily_allowance', label: 'Daily allowance' },
+  { value: 'today_spend', label: 'Spend today' },
+  { value: 'today_percent_of_allowance', label: 'Today, of the daily allowance' },
+];
+
+export const FORECAST_METRICS: Options<ForecastMetricKey> = [
+  { value: 'projected', label: 'Projected period total' },
+  { value: 'percent_of_budget', label: 'Projected, of budget' },
+  { value: 'actual', label: 'Spend to date' },
+  { value: 'lower80', label: 'Projected, 80 % low' },
+  { value: 'upper80', label: 'Projected, 80 % high' },
+  { value: 'lower95', label: 'Projected, 95 % low' },
+  { value: 'upper95', label: 'Projected, 95 % high' },
+  { value: 'budget', label: 'Budget' },
+];
+
+export const ANOMALY_METRICS: Options<AnomalyMetricKey> = [
+  { value: 'flag', label: 'Anomaly (1 = flagged)' },
+  { value: 'score', label: 'Anomaly score' },
+  { value: 'percent_of_baseline', label: 'Of baseline' },
+  { value: 'z', label: 'Robust z-score' },
+  { value: 'actual', label: 'Cost' },
+  { value: 'expected', label: 'Expected cost' },
+];
+
+export const RECOMMENDATION_METRICS: Options<RecommendationMetricKey> = [
+  { value: 'monthly_saving', label: 'Estimated monthly saving' },
+];
+
+export const KPI_METRICS: Options<KPIMetricKey> = [
+  { value: 'cost_per_1k_tokens', label: 'Cost per 1K tokens' },
+  { value: 'cost_per_request', label: 'Cost per request' },
+  { value: 'gpu_utilisation', label: 'GPU utilisation' },
+  { value: 'cache_hit_ratio', label: 'Cache hit ratio' },
+  { value: 'p99_latency_ms', label: 'P99 latency' },
+  { value: 'batch_efficiency', label: 'Batch efficiency' },
+];
+
+/** The metrics each query type returns; the first is its default. */
+export const METRICS_BY_TYPE: Record<QueryType, Options<AnyMetricKey>> = {
+  cost: METRICS,
+  breakdown: METRICS,
+  allocation: ALLOCATION_METRICS,
+  budget: BUDGET_METRICS,
+  forecast: FORECAST_METRICS,
+  anomalies: ANOMALY_METRICS,
+  recommendations: RECOMMENDATION_METRICS,
+  kpi: KPI_METRICS,
+};
+
+export const QUERY_TYPES: QueryType[] = [
+  'cost',
+  'breakdown',
+  'allocation',
+  'budget',
+  'forecast',
+  'anomalies',
+  'recommendations',
+  'kpi',
+];
+
+export const PERIODS: Period[] = ['day', 'week', 'month', 'quarter', 'year'];
 
 export const OPERATORS: Operator[] = ['=', '!=', 'in', 'not in'];
 

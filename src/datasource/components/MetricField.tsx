@@ -1,15 +1,15 @@
 import React from 'react';
 import { InlineField, Select } from '@grafana/ui';
 
-import { AllocationMetricKey, METRICS, MetricKey } from '../types';
+import { AnyMetricKey, METRICS } from '../types';
 
-type Key = MetricKey | AllocationMetricKey;
+type Key = AnyMetricKey;
 
 interface Props {
   id: string;
   value: Key;
   onChange: (value: Key) => void;
-  /** Defaults to the event metrics; allocation queries pass their own. */
+  /** Defaults to the event metrics; other query types pass their own. */
   options?: Array<{ value: Key; label: string }>;
 }
 

@@ -4,8 +4,9 @@ import { InlineFieldRow } from '@grafana/ui';
 
 import { CostDataSource } from '../datasource';
 import {
-  ALLOCATION_METRICS,
   BILLING_DIMENSIONS,
+  METRICS_BY_TYPE,
+  QueryType,
   CostDataSourceOptions,
   CostQuery,
   CostSource,
@@ -13,6 +14,7 @@ import {
   DimensionKey,
   Filter,
 } from '../types';
+import { AnalyticsOptions } from './AnalyticsOptions';
 import { CurrencyEditor } from './CurrencyEditor';
 import { FiltersEditor } from './FiltersEditor';
 import { GroupByEditor } from './GroupByEditor';
@@ -41,41 +43,43 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource, range }: 
     if (patch.costSource !== 'billing' && patch.costSource !== 'blended') {
       return change(patch);
     }
+    const eventMetrics = q.queryType === 'cost' || q.queryType === 'breakdown';
     change({
       ...patch,
-      metric: 'cost',
+      metric: eventMetrics ? 'cost' : q.metric,
       groupBy: (q.groupBy ?? []).filter((g) => BILLING_DIMENSIONS.includes(g as DimensionKey)),
       filters: (q.filters ?? []).filter((f) => BILLING_DIMENSIONS.includes(f.dimension)),
     });
   };
 
+  const type = q.queryType!;
+  const grouped = ['cost', 'breakdown', 'allocation', 'forecast', 'anomalies'].includes(type);
+  const filtered = ['cost', 'breakdown', 'forecast', 'anomalies', 'kpi'].includes(type);
+  const analytic = ['budget', 'forecast', 'anomalies', 'recommendations', 'kpi'].includes(type);
+
   return (
     <div>
       <InlineFieldRow>
-        <QueryTypeField
-          value={q.queryType!}
-          onChange={(queryType) =>
-            // allocation has its own metrics and dimensions: start it from its defaults
-            change(queryType === 'allocation' ? { queryType, metric: 'cost', groupBy: [], filters: [] } : { queryType })
-          }
-        />
+        <QueryTypeField value={type} onChange={(queryType) => change(startOf(queryType, q))} />
         <MetricField
           id={`${id}-metric`}
           value={q.metric!}
-          options={q.queryType === 'allocation' ? ALLOCATION_METRICS : undefined}
+          options={METRICS_BY_TYPE[type]}
           onChange={(metric) => change({ metric })}
         />
       </InlineFieldRow>
-      <InlineFieldRow>
-        <GroupByEditor
-          id={`${id}-groupby`}
-          allocation={q.queryType === 'allocation'}
-          billing={billing && q.queryType !== 'allocation'}
-          value={q.groupBy ?? []}
-          onChange={(groupBy) => change({ groupBy })}
-        />
-      </InlineFieldRow>
-      {q.queryType !== 'allocation' && (
+      {grouped && (
+        <InlineFieldRow>
+          <GroupByEditor
+            id={`${id}-groupby`}
+            allocation={type === 'allocation'}
+            billing={billing && type !== 'allocation'}
+            value={q.groupBy ?? []}
+            onChange={(groupBy) => change({ groupBy })}
+          />
+        </InlineFieldRow>
+      )}
+      {filtered && (
         <FiltersEditor
           id={`${id}-filter`}
           filters={q.filters ?? []}
@@ -83,6 +87,7 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource, range }: 
           loadValues={loadValues}
         />
       )}
+      {analytic && <AnalyticsOptions id={id} query={q} onChange={change} />}
       <InlineFieldRow>
         <CurrencyEditor
           id={`${id}-currency`}
@@ -94,15 +99,30 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource, range }: 
           onChange={changeCurrency}
         />
       </InlineFieldRow>
-      <InlineFieldRow>
-        <LimitEditor
-          id={id}
-          topN={q.topN}
-          interval={q.interval}
-          showInterval={q.queryType === 'cost'}
-          onChange={change}
-        />
-      </InlineFieldRow>
+      {(type === 'cost' || type === 'breakdown' || type === 'allocation' || type === 'kpi') && (
+        <InlineFieldRow>
+          <LimitEditor id={id} topN={q.topN} interval={q.interval} showInterval={type === 'cost'} onChange={change} />
+        </InlineFieldRow>
+      )}
     </div>
   );
+}
+
+// startOf is the query after switching type: the type's default metric, and only the
+// grouping and filters the new type understands.
+function startOf(queryType: QueryType, q: CostQuery): Partial<CostQuery> {
+  const metric = METRICS_BY_TYPE[queryType][0].value;
+  switch (queryType) {
+    case 'allocation':
+    case 'budget':
+    case 'recommendations':
+      return { queryType, metric, groupBy: [], filters: [], output: undefined };
+    case 'kpi':
+      return { queryType, metric, groupBy: [], output: undefined };
+    case 'forecast':
+    case 'anomalies':
+      return { queryType, metric, output: undefined, interval: undefined };
+  }
+  const fromEvents = q.queryType === 'cost' || q.queryType === 'breakdown';
+  return fromEvents ? { queryType } : { queryType, metric, output: undefined };
 }

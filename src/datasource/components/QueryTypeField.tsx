@@ -11,6 +11,11 @@ const OPTIONS: Array<{ label: string; value: QueryType; description: string }> =
     value: 'allocation',
     description: 'Billing line items split across the model versions they served, with idle cost',
   },
+  { label: 'Budget', value: 'budget', description: 'Spend to date against each stored budget' },
+  { label: 'Forecast', value: 'forecast', description: 'Period-end spend with 80 % and 95 % intervals' },
+  { label: 'Anomalies', value: 'anomalies', description: 'Cost against a seasonal baseline, flagged jumps' },
+  { label: 'Recommendations', value: 'recommendations', description: 'What to delete, right-size or batch' },
+  { label: 'KPIs', value: 'kpi', description: 'Unit economics and efficiency per model version' },
 ];
 
 interface Props {
