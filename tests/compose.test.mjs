@@ -103,3 +103,23 @@ test('provisioned dashboards parse and query only provisioned Costlens data sour
   }
   assert.ok(statSync(path.join(root, 'provisioning/postgres/init.sql')).size > 0);
 });
+
+test('alert rules and notifications are provisioned against the provisioned Costlens data source', () => {
+  const uids = parse(read('provisioning/datasources/costlens.yaml')).datasources.map((d) => d.uid);
+  const rules = parse(read('provisioning/alerting/costlens-rules.yaml'));
+  const all = rules.groups.flatMap((g) => g.rules);
+  assert.equal(all.length, 5);
+  for (const r of all) {
+    for (const d of r.data) {
+      assert.ok(d.datasourceUid === '__expr__' || uids.includes(d.datasourceUid), `${r.uid}: ${d.datasourceUid}`);
+    }
+    assert.ok(
+      r.data.some((d) => d.refId === r.condition),
+      `${r.uid}: condition ${r.condition}`
+    );
+  }
+  const notifications = parse(read('provisioning/alerting/costlens-notifications.yaml'));
+  const receivers = notifications.contactPoints.map((c) => c.name);
+  assert.ok(receivers.includes(notifications.policies[0].receiver));
+  assert.equal(notifications.contactPoints[0].receivers[0].type, 'webhook');
+});

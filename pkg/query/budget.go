@@ -124,8 +124,12 @@ func BudgetFrame(ctx context.Context, db DB, q Query, r Range, env Env) (*data.F
 	hundred := decimal.NewFromInt(100)
 budgets:
 	for _, b := range budgets {
+		scope := b.ScopeDimension
+		if scope == "" {
+			scope = "total"
+		}
 		for _, f := range q.Filters {
-			v := map[string]string{"scope": b.ScopeDimension, "scope_value": b.ScopeValue, "period": b.Period}[f.Dimension]
+			v := map[string]string{"scope": scope, "scope_value": b.ScopeValue, "period": b.Period}[f.Dimension]
 			if !matches(f, v) {
 				continue budgets
 			}
@@ -144,10 +148,6 @@ budgets:
 			return nil, err
 		}
 		allowance := amount.DivRound(decimal.NewFromInt(int64(daysBetween(start, end))), 12)
-		scope := b.ScopeDimension
-		if scope == "" {
-			scope = "total"
-		}
 		for i, v := range []string{scope, b.ScopeValue, b.Period, b.Tenant, start.Format(time.DateOnly)} {
 			text[i].values = append(text[i].values, v)
 		}

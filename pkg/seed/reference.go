@@ -114,7 +114,7 @@ func numericOf(d decimal.Decimal) any { return store.Numeric(&d) }
 // Reset empties every table the generator writes.
 func Reset(ctx context.Context, pool *pgxpool.Pool) error {
 	_, err := pool.Exec(ctx, `TRUNCATE costlens.cost_events, costlens.event_keys, costlens.billing_line_items,
-		costlens.price_book, costlens.fx_rates, costlens.model_versions, costlens.unit_conversions`)
+		costlens.price_book, costlens.fx_rates, costlens.model_versions, costlens.unit_conversions, costlens.budgets`)
 	return err
 }
 

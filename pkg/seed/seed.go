@@ -361,7 +361,40 @@ func Run(ctx context.Context, pool *pgxpool.Pool, cfg Config) (Result, error) {
 	if cfg.Progress != nil {
 		fmt.Fprintf(cfg.Progress, "%d events in %.1fs (%.0f/s)\n", n, time.Since(started).Seconds(), float64(n)/time.Since(started).Seconds())
 	}
+	if err := writeBudgets(ctx, pool, cfg); err != nil {
+		return res, fmt.Errorf("budgets: %w", err)
+	}
 	return res, nil
+}
+
+// writeBudgets sets monthly budgets from the last 30 days' spend in USD, so the alert
+// rules have something to watch: the total at 105 % of it, each tenant at 100 %, and
+// each user's quota at 100 % to 160 % (by a hash of the name), so some users cross 80 %.
+func writeBudgets(ctx context.Context, pool *pgxpool.Pool, cfg Config) error {
+	_, err := pool.Exec(ctx, `
+		WITH usd AS (
+			SELECT e.tenant, e.user_id,
+			       CASE WHEN e.price_currency = 'USD' THEN e.priced_cost
+			            ELSE e.priced_cost / (SELECT f.rate FROM costlens.fx_rates f
+			                                  WHERE f.base = 'USD' AND f.quote = e.price_currency AND f.rate_date <= e.ts::date
+			                                  ORDER BY f.rate_date DESC LIMIT 1) END AS cost
+			FROM costlens.cost_events e
+			WHERE e.ts >= $1::timestamptz - interval '30 days' AND e.ts < $1 AND e.priced_cost IS NOT NULL
+		), spend AS (
+			SELECT tenant, user_id, grouping(tenant) AS all_tenants, grouping(user_id) AS all_users, sum(cost) AS cost
+			FROM usd GROUP BY GROUPING SETS ((), (tenant), (tenant, user_id))
+		)
+		INSERT INTO costlens.budgets (tenant, scope_dimension, scope_value, period, amount, currency)
+		SELECT CASE WHEN all_tenants = 1 THEN '' ELSE tenant END,
+		       CASE WHEN all_tenants = 1 THEN '' WHEN all_users = 1 THEN 'tenant' ELSE 'user' END,
+		       CASE WHEN all_tenants = 1 THEN '' WHEN all_users = 1 THEN tenant ELSE user_id END,
+		       'month',
+		       round(cost * CASE WHEN all_tenants = 1 THEN 1.05 WHEN all_users = 1 THEN 1.0
+		                         ELSE 1.0 + (abs(hashtext(user_id)) % 7) / 10.0 END, 0),
+		       'USD'
+		FROM spend WHERE cost > 0
+		ON CONFLICT (tenant, scope_dimension, scope_value, period) DO NOTHING`, cfg.End)
+	return err
 }
 
 // WriteManifest writes the manifest as indented JSON.
