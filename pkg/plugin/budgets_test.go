@@ -85,3 +85,21 @@ func TestRecommendationStateEndpoint(t *testing.T) {
 		t.Fatalf("%d states after restore", n)
 	}
 }
+
+func TestPricesEndpointListsThePricesInForce(t *testing.T) {
+	_, dbURL := storetest.NewPool(t)
+	d := newInstance(t, instanceSettings(t, dbURL, nil))
+	book := "prices:\n  - provider: openai\n    model: gpt-4o\n    currency: USD\n    unit: 1m_tokens\n    effective_from: 2026-01-01\n    checked_on: 2026-01-02\n    input: 2.50\n"
+	if status, resp := post(t, d, "Admin", "ingest/prices", []byte(book)); status != 200 {
+		t.Fatalf("%d %s", status, resp)
+	}
+	changed := strings.Replace(strings.Replace(book, "2.50", "2.00", 1), "2026-01-01", "2026-02-01", 1)
+	if status, resp := post(t, d, "Admin", "ingest/prices", []byte(changed)); status != 200 {
+		t.Fatalf("%d %s", status, resp)
+	}
+	status, resp := call(t, d, "GET", "Viewer", "prices", "")
+	want := `[{"provider":"openai","model":"gpt-4o","pattern":false,"usageType":"input","unitPrice":"2","unit":"1m_tokens","currency":"USD","minContextTokens":0,"effectiveFrom":"2026-02-01T00:00:00Z","checkedOn":"2026-01-02","source":""}]`
+	if status != 200 || resp != want {
+		t.Fatalf("%d %s", status, resp)
+	}
+}

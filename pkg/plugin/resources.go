@@ -50,6 +50,7 @@ func newResourceHandler(d *Datasource) backend.CallResourceHandler {
 	mux.HandleFunc("POST /ingest/model-versions", d.handleIngestModelVersions)
 	mux.HandleFunc("POST /reprice", d.handleReprice)
 	mux.HandleFunc("GET /budgets", d.handleBudgets)
+	mux.HandleFunc("GET /prices", d.handlePrices)
 	mux.HandleFunc("PUT /budgets", d.handlePutBudget)
 	mux.HandleFunc("DELETE /budgets/{id}", d.handleDeleteBudget)
 	mux.HandleFunc("POST /recommendations/state", d.handleRecommendationState)

@@ -10,12 +10,26 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// LoadBook reads the whole price book (history included: PriceFor picks by time).
-func LoadBook(ctx context.Context, db interface {
+type querier interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
-}) (*Book, error) {
+}
+
+// LoadBook reads the whole price book (history included: PriceFor picks by time).
+func LoadBook(ctx context.Context, db querier) (*Book, error) {
+	rows, err := LoadRows(ctx, db, false)
+	if err != nil {
+		return nil, err
+	}
+	return NewBook(rows), nil
+}
+
+// LoadRows reads price rows ordered by provider, model, usage and tier; current only
+// keeps the rows still open (no effective_to).
+func LoadRows(ctx context.Context, db querier, current bool) ([]Row, error) {
 	rows, err := db.Query(ctx, `SELECT id, provider, model, model_is_pattern, usage_type, unit_price::text, unit, currency::text,
-		min_context_tokens, effective_from, effective_to, checked_on, source FROM costlens.price_book`)
+		min_context_tokens, effective_from, effective_to, checked_on, source FROM costlens.price_book
+		WHERE NOT $1 OR effective_to IS NULL
+		ORDER BY provider, model, usage_type, min_context_tokens, effective_from`, current)
 	if err != nil {
 		return nil, err
 	}
@@ -31,7 +45,7 @@ func LoadBook(ctx context.Context, db interface {
 		r.UnitPrice = decimal.RequireFromString(price)
 		out = append(out, r)
 	}
-	return NewBook(out), rows.Err()
+	return out, rows.Err()
 }
 
 // Starter is the starter price book shipped with Costlens (starter-price-book.yaml):

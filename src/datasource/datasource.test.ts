@@ -27,6 +27,16 @@ describe('CostDataSource.applyTemplateVariables', () => {
     });
   });
 
+  it('groups by a dimension a variable picks; "total" means no grouping', () => {
+    installTemplateSrv({ scope: 'tenant', none: 'total' });
+    const ds = costDataSource();
+    expect(ds.applyTemplateVariables({ refId: 'A', groupBy: ['${scope}' as never, 'model'] }, {}).groupBy).toEqual([
+      'tenant',
+      'model',
+    ]);
+    expect(ds.applyTemplateVariables({ refId: 'A', groupBy: ['$none' as never] }, {}).groupBy).toEqual([]);
+  });
+
   it('prefers scoped variables (repeated panels) and drops filter rows without values', () => {
     const q: CostQuery = {
       refId: 'A',

@@ -59,7 +59,11 @@ export class CostDataSource extends DataSourceWithBackend<CostQuery, CostDataSou
       }
     }
     const currency = query.currency ? getTemplateSrv().replace(query.currency, scopedVars) : query.currency;
-    return { ...query, filters, currency };
+    // A dimension picked by a variable: "total" (or nothing) means no grouping.
+    const groupBy = query.groupBy
+      ?.map((g) => getTemplateSrv().replace(g, scopedVars) as typeof g)
+      .filter((g) => (g as string) !== '' && (g as string) !== 'total');
+    return { ...query, filters, currency, ...(groupBy ? { groupBy } : {}) };
   }
 
   /** Values of a dimension in the time range, under the other filters. */
