@@ -5,6 +5,9 @@ export const DATASOURCE_TYPE = 'costlens-cost-datasource';
 
 export enum ROUTES {
   Overview = 'overview',
+  Forecast = 'forecast',
+  Anomalies = 'anomalies',
+  Recommendations = 'recommendations',
   Settings = 'settings',
 }
 

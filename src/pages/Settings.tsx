@@ -1,9 +1,22 @@
 import React, { useEffect, useState } from 'react';
-import { EmbeddedScene, SceneFlexItem, SceneFlexLayout, SceneReactObject } from '@grafana/scenes';
+import {
+  EmbeddedScene,
+  PanelBuilders,
+  SceneFlexItem,
+  SceneFlexLayout,
+  SceneQueryRunner,
+  SceneReactObject,
+  SceneTimeRange,
+  VariableValueSelectors,
+} from '@grafana/scenes';
 import { getBackendSrv, getDataSourceSrv } from '@grafana/runtime';
 import { Alert, EmptyState, LinkButton, LoadingPlaceholder, Stack, Text } from '@grafana/ui';
 
 import { DATASOURCE_TYPE } from '../constants';
+import { BudgetEditor } from './Budgets';
+import { DsBound } from './DsBound';
+import { PriceBook } from './PriceBook';
+import { costQuery, DS_REF, sharedVariables } from './shared';
 
 interface Status {
   uid: string;
@@ -84,9 +97,37 @@ export function DataSourceStatus() {
 
 export function settingsScene(): EmbeddedScene {
   return new EmbeddedScene({
+    $variables: sharedVariables(),
+    $timeRange: new SceneTimeRange({ from: 'now-7d', to: 'now' }),
+    controls: [new VariableValueSelectors({})],
     body: new SceneFlexLayout({
       direction: 'column',
-      children: [new SceneFlexItem({ body: new SceneReactObject({ component: DataSourceStatus }) })],
+      children: [
+        new SceneFlexItem({ body: new SceneReactObject({ component: DataSourceStatus }) }),
+        new SceneFlexItem({
+          minHeight: 220,
+          body: PanelBuilders.table()
+            .setTitle('Unpriced requests in the last 7 days')
+            .setDescription('Models the price book has no price for: add one, then reprice the range')
+            .setData(
+              new SceneQueryRunner({
+                datasource: DS_REF,
+                queries: [
+                  costQuery('A', {
+                    queryType: 'breakdown',
+                    metric: 'requests',
+                    groupBy: ['provider', 'model'],
+                    filters: [{ dimension: 'pricing', operator: '=', values: ['unpriced'] }],
+                  }),
+                ],
+              })
+            )
+            .setNoValue('Every request in the last 7 days has a price')
+            .build(),
+        }),
+        new SceneFlexItem({ body: new DsBound({ component: BudgetEditor }) }),
+        new SceneFlexItem({ body: new DsBound({ component: PriceBook }) }),
+      ],
     }),
   });
 }

@@ -4,23 +4,28 @@
 // Grafana's multi-value and formatter semantics for the variables it is given.
 import { DataSourceInstanceSettings, PluginType, ScopedVars, TypedVariableModel } from '@grafana/data';
 import { BackendSrv, BackendSrvRequest, setBackendSrv, setTemplateSrv, TemplateSrv } from '@grafana/runtime';
-import { of } from 'rxjs';
+import { of, throwError } from 'rxjs';
 
 import { CostDataSource } from '../datasource';
 import { CostDataSourceOptions } from '../types';
 
 export interface RecordedRequest {
   url: string;
+  method?: string;
   params?: Record<string, string>;
+  data?: unknown;
 }
 
 export function installBackend(answers: Record<string, unknown>): RecordedRequest[] {
   const requests: RecordedRequest[] = [];
   const fetch = (req: BackendSrvRequest) => {
-    requests.push({ url: req.url, params: req.params });
+    requests.push({ url: req.url, method: req.method, params: req.params, data: req.data });
     const path = req.url.replace(/^.*\/resources\//, '');
     if (!(path in answers)) {
       throw new Error(`no answer for ${req.url}`);
+    }
+    if (answers[path] instanceof Error) {
+      return throwError(() => ({ status: 400, data: { message: (answers[path] as Error).message } }));
     }
     return of({
       data: answers[path],

@@ -1,0 +1,99 @@
+import {
+  CustomVariable,
+  EmbeddedScene,
+  PanelBuilders,
+  SceneControlsSpacer,
+  SceneFlexItem,
+  SceneFlexLayout,
+  SceneQueryRunner,
+  SceneRefreshPicker,
+  SceneTimePicker,
+  SceneTimeRange,
+  VariableValueSelectors,
+} from '@grafana/scenes';
+
+import type { Output } from '../datasource/types';
+import { costQuery, DS_REF, sharedVariables } from './shared';
+
+/** The dimension whose values are checked one by one. */
+export function dimensionVariable(): CustomVariable {
+  return new CustomVariable({
+    name: 'dimension',
+    label: 'Check each',
+    query: 'feature,model_version,user,tenant,provider,region',
+    value: 'feature',
+    text: 'feature',
+  });
+}
+
+export function anomaliesScene(): EmbeddedScene {
+  const variables = sharedVariables();
+  variables.setState({ variables: [...variables.state.variables, dimensionVariable()] });
+  const anomalies = (output: Output, metric?: 'score') =>
+    new SceneQueryRunner({
+      datasource: DS_REF,
+      queries: [
+        costQuery('A', {
+          queryType: 'anomalies',
+          output,
+          groupBy: ['${dimension}' as never],
+          interval: '1d',
+          ...(metric ? { metric } : {}),
+        }),
+      ],
+    });
+  return new EmbeddedScene({
+    $timeRange: new SceneTimeRange({ from: 'now-14d', to: 'now' }),
+    $variables: variables,
+    controls: [
+      new VariableValueSelectors({}),
+      new SceneControlsSpacer(),
+      new SceneTimePicker({}),
+      new SceneRefreshPicker({}),
+    ],
+    body: new SceneFlexLayout({
+      direction: 'column',
+      children: [
+        new SceneFlexItem({
+          minHeight: 260,
+          body: PanelBuilders.table()
+            .setTitle('Current anomalies')
+            .setDescription(
+              'Days that cost at least 150 % of their weekday-adjusted 7-day average and were unusual for their series (robust z ≥ 4), newest first, with the values that made up the jump. The day in progress is not judged.'
+            )
+            .setData(anomalies('table'))
+            .setNoValue('No anomalies in this time range')
+            .build(),
+        }),
+        new SceneFlexItem({
+          minHeight: 360,
+          body: PanelBuilders.timeseries()
+            .setTitle('Cost against expected')
+            .setDescription(
+              'Each value’s daily cost with its expected value and band; click a legend entry to drill into one'
+            )
+            .setData(anomalies('series'))
+            .setNoValue('No cost in this time range')
+            .setOverrides((b) =>
+              b
+                .matchFieldsWithNameByRegex('lower|upper')
+                .overrideCustomFieldConfig('lineStyle', { fill: 'dot' } as never)
+                .matchFieldsWithNameByRegex('score|z|flag|percent_of_baseline')
+                .overrideCustomFieldConfig('hideFrom', { viz: true, legend: true, tooltip: false } as never)
+            )
+            .build(),
+        }),
+        new SceneFlexItem({
+          minHeight: 240,
+          body: PanelBuilders.timeseries()
+            .setTitle('Anomaly score')
+            .setDescription('0 to 1; 0.5 is the z-score threshold')
+            .setData(anomalies('alert', 'score'))
+            .setMin(0)
+            .setMax(1)
+            .build(),
+        }),
+      ],
+    }),
+  });
+}

@@ -1,0 +1,99 @@
+import React from 'react';
+import { render, screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+
+import { installBackend } from '../datasource/testing/grafanaServices';
+import { BudgetEditor } from './Budgets';
+import { PriceBook } from './PriceBook';
+
+const budgets = [
+  { id: 1, tenant: '', scopeDimension: '', scopeValue: '', period: 'month', amount: '400', currency: 'USD' },
+  {
+    id: 2,
+    tenant: 'acme',
+    scopeDimension: 'user',
+    scopeValue: 'u-acme-03',
+    period: 'month',
+    amount: '25',
+    currency: 'USD',
+  },
+];
+
+describe('Settings: budgets', () => {
+  it('lists budgets and saves a new user quota through the data source', async () => {
+    const requests = installBackend({ budgets: budgets });
+    render(<BudgetEditor dsUid="costlens" currency="USD" />);
+    expect(screen.getByText('Loading budgets')).toBeInTheDocument();
+    expect(await screen.findByText('user u-acme-03')).toBeInTheDocument();
+    expect(screen.getByText('400 USD')).toBeInTheDocument();
+
+    await userEvent.click(screen.getByLabelText('user'));
+    await userEvent.type(screen.getByLabelText('Scope value'), 'u-globex-01');
+    await userEvent.type(screen.getByLabelText('Amount'), '30');
+    await userEvent.click(screen.getByRole('button', { name: 'Save budget' }));
+    await waitFor(() => expect(requests.some((r) => r.method === 'PUT')).toBe(true));
+    expect(requests.find((r) => r.method === 'PUT')).toMatchObject({
+      url: '/api/datasources/uid/costlens/resources/budgets',
+      data: { scopeDimension: 'user', scopeValue: 'u-globex-01', period: 'month', amount: '30', currency: 'USD' },
+    });
+  });
+
+  it('shows the data source’s reason when a budget is refused, keeping what was typed', async () => {
+    installBackend({ budgets: [] });
+    render(<BudgetEditor dsUid="costlens" currency="USD" />);
+    expect(await screen.findByText('No budgets yet')).toBeInTheDocument();
+    installBackend({ budgets: new Error('amount: must be positive, got 0') });
+    await userEvent.type(screen.getByLabelText('Amount'), '0');
+    await userEvent.click(screen.getByRole('button', { name: 'Save budget' }));
+    expect(await screen.findByText('amount: must be positive, got 0')).toBeInTheDocument();
+    expect(screen.getByLabelText('Amount')).toHaveValue('0');
+  });
+
+  it('deletes a budget', async () => {
+    const requests = installBackend({ budgets: budgets, 'budgets/2': { deleted: 2 } });
+    render(<BudgetEditor dsUid="costlens" currency="USD" />);
+    await userEvent.click(await screen.findByRole('button', { name: 'Delete budget user u-acme-03 month' }));
+    await waitFor(() => expect(requests.some((r) => r.method === 'DELETE')).toBe(true));
+    expect(requests.find((r) => r.method === 'DELETE')!.url).toBe('/api/datasources/uid/costlens/resources/budgets/2');
+  });
+
+  it('says why budgets could not be loaded', async () => {
+    installBackend({ budgets: new Error('cannot reach PostgreSQL at db:5432') });
+    render(<BudgetEditor dsUid="costlens" currency="USD" />);
+    expect(await screen.findByText('Budgets could not be loaded')).toBeInTheDocument();
+    expect(screen.getByText('cannot reach PostgreSQL at db:5432')).toBeInTheDocument();
+  });
+});
+
+describe('Settings: price book', () => {
+  it('shows each price in force with when it was checked', async () => {
+    installBackend({
+      prices: [
+        {
+          provider: 'anthropic',
+          model: 'claude-haiku-5-5',
+          pattern: false,
+          usageType: 'input',
+          unitPrice: '0.5',
+          unit: '1m_tokens',
+          currency: 'USD',
+          minContextTokens: 100001,
+          effectiveFrom: '2026-10-07T00:00:00Z',
+          checkedOn: '2026-10-24',
+          source: '',
+        },
+      ],
+    });
+    render(<PriceBook dsUid="costlens" currency="USD" />);
+    expect(await screen.findByText('Price book (1 prices in force)')).toBeInTheDocument();
+    expect(screen.getByText('input above 100000 tokens')).toBeInTheDocument();
+    expect(screen.getByText('0.5 USD / 1m tokens')).toBeInTheDocument();
+    expect(screen.getByText('2026-10-24')).toBeInTheDocument();
+  });
+
+  it('explains an empty price book', async () => {
+    installBackend({ prices: [] });
+    render(<PriceBook dsUid="costlens" currency="USD" />);
+    expect(await screen.findByText('The price book is empty')).toBeInTheDocument();
+  });
+});

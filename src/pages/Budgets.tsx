@@ -1,0 +1,182 @@
+import React, { useCallback, useEffect, useState } from 'react';
+import {
+  Alert,
+  Button,
+  EmptyState,
+  Field,
+  Input,
+  LoadingPlaceholder,
+  RadioButtonGroup,
+  Stack,
+  Text,
+} from '@grafana/ui';
+
+import type { Period } from '../datasource/types';
+import { PERIODS } from '../datasource/types';
+import { errorMessage, resource } from './api';
+import { DsBoundProps } from './DsBound';
+
+export interface Budget {
+  id: number;
+  tenant: string;
+  scopeDimension: string;
+  scopeValue: string;
+  period: Period;
+  amount: string;
+  currency: string;
+}
+
+const SCOPES = ['total', 'tenant', 'user', 'feature', 'model', 'model_version', 'provider'];
+
+type Load = { state: 'loading' } | { state: 'error'; message: string } | { state: 'done'; budgets: Budget[] };
+
+/** Lists, adds and removes budgets and quotas; the data source checks every field. */
+export function BudgetEditor({ dsUid, currency }: DsBoundProps) {
+  const [load, setLoad] = useState<Load>({ state: 'loading' });
+  const [scope, setScope] = useState('total');
+  const [value, setValue] = useState('');
+  const [period, setPeriod] = useState<Period>('month');
+  const [amount, setAmount] = useState('');
+  const [saveError, setSaveError] = useState<string>();
+
+  const fetchBudgets = useCallback(async () => {
+    try {
+      setLoad({ state: 'done', budgets: await resource<Budget[]>(dsUid, 'budgets') });
+    } catch (e) {
+      setLoad({ state: 'error', message: errorMessage(e) });
+    }
+  }, [dsUid]);
+
+  useEffect(() => {
+    fetchBudgets();
+  }, [fetchBudgets]);
+
+  const save = async () => {
+    setSaveError(undefined);
+    const total = scope === 'total';
+    try {
+      await resource(dsUid, 'budgets', 'PUT', {
+        scopeDimension: total ? '' : scope,
+        scopeValue: total ? '' : value,
+        period,
+        amount,
+        currency,
+      });
+      setAmount('');
+      setValue('');
+      await fetchBudgets();
+    } catch (e) {
+      setSaveError(errorMessage(e));
+    }
+  };
+
+  const remove = async (id: number) => {
+    setSaveError(undefined);
+    try {
+      await resource(dsUid, `budgets/${id}`, 'DELETE');
+      await fetchBudgets();
+    } catch (e) {
+      setSaveError(errorMessage(e));
+    }
+  };
+
+  if (load.state === 'loading') {
+    return <LoadingPlaceholder text="Loading budgets" />;
+  }
+  if (load.state === 'error') {
+    return (
+      <Alert severity="error" title="Budgets could not be loaded">
+        {load.message}
+      </Alert>
+    );
+  }
+  return (
+    <Stack direction="column" gap={2}>
+      <Text element="h3">Budgets and quotas</Text>
+      {load.budgets.length === 0 ? (
+        <EmptyState variant="call-to-action" message="No budgets yet">
+          <Text element="p">
+            Add a monthly budget for the total and quotas for tenants or users: the forecast compares with them and the
+            alert rules watch them.
+          </Text>
+        </EmptyState>
+      ) : (
+        <table className="filter-table">
+          <thead>
+            <tr>
+              <th>Scope</th>
+              <th>Period</th>
+              <th>Amount</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {load.budgets.map((b) => {
+              const name = b.scopeDimension ? `${b.scopeDimension} ${b.scopeValue}` : 'total';
+              return (
+                <tr key={b.id}>
+                  <td>{name}</td>
+                  <td>{b.period}</td>
+                  <td>
+                    {b.amount} {b.currency}
+                  </td>
+                  <td>
+                    <Button
+                      size="sm"
+                      variant="destructive"
+                      fill="text"
+                      onClick={() => remove(b.id)}
+                      aria-label={`Delete budget ${name} ${b.period}`}
+                    >
+                      Delete
+                    </Button>
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+      <Stack direction="row" gap={2} alignItems="flex-end" wrap="wrap">
+        <Field label="Scope">
+          <RadioButtonGroup options={SCOPES.map((s) => ({ label: s, value: s }))} value={scope} onChange={setScope} />
+        </Field>
+        {scope !== 'total' && (
+          <Field label="Value">
+            <Input
+              id="budget-value"
+              aria-label="Scope value"
+              width={20}
+              value={value}
+              onChange={(e) => setValue(e.currentTarget.value)}
+            />
+          </Field>
+        )}
+        <Field label="Period">
+          <RadioButtonGroup
+            options={PERIODS.map((p) => ({ label: p, value: p }))}
+            value={period}
+            onChange={setPeriod}
+          />
+        </Field>
+        <Field label={`Amount (${currency})`}>
+          <Input
+            id="budget-amount"
+            aria-label="Amount"
+            width={14}
+            value={amount}
+            onChange={(e) => setAmount(e.currentTarget.value)}
+          />
+        </Field>
+        <Button onClick={save} disabled={amount.trim() === ''}>
+          Save budget
+        </Button>
+      </Stack>
+      {saveError && (
+        <Alert severity="error" title="The budget was not saved">
+          {saveError}
+        </Alert>
+      )}
+    </Stack>
+  );
+}

@@ -1,0 +1,75 @@
+import {
+  CustomVariable,
+  EmbeddedScene,
+  PanelBuilders,
+  SceneControlsSpacer,
+  SceneFlexItem,
+  SceneFlexLayout,
+  SceneQueryRunner,
+  SceneRefreshPicker,
+  SceneTimeRange,
+  VariableValueSelectors,
+} from '@grafana/scenes';
+
+import { costQuery, DS_REF, sharedVariables } from './shared';
+
+/** Which scope a forecast is made for: everything, or each value of a dimension. */
+export function scopeVariable(): CustomVariable {
+  return new CustomVariable({
+    name: 'scope',
+    label: 'Scope',
+    query: 'total,tenant,feature,model,provider,user',
+    value: 'total',
+    text: 'total',
+  });
+}
+
+export function forecastScene(): EmbeddedScene {
+  const variables = sharedVariables();
+  variables.setState({ variables: [...variables.state.variables, scopeVariable()] });
+  // a forecast is as of now, for the month now is in: the range only says "now"
+  const month = () => new SceneTimeRange({ from: 'now/M', to: 'now' });
+  const forecast = (output: 'series' | 'table') =>
+    new SceneQueryRunner({
+      datasource: DS_REF,
+      $timeRange: month(),
+      queries: [costQuery('A', { queryType: 'forecast', output, groupBy: ['${scope}' as never], period: 'month' })],
+    });
+  return new EmbeddedScene({
+    $variables: variables,
+    controls: [new VariableValueSelectors({}), new SceneControlsSpacer(), new SceneRefreshPicker({})],
+    body: new SceneFlexLayout({
+      direction: 'column',
+      children: [
+        new SceneFlexItem({
+          minHeight: 380,
+          body: PanelBuilders.timeseries()
+            .setTitle('This month: actual and projected spend')
+            .setDescription(
+              'Cumulative spend to date, then the projection from a weekly-pattern and trend model with 80 % and 95 % intervals, and the budget. With under 14 days of history the projection is a burn rate.'
+            )
+            .setData(forecast('series'))
+            .setNoValue('No spend recorded yet: the forecast starts with the first cost events')
+            .setCustomFieldConfig('fillOpacity', 0)
+            .setOverrides((b) =>
+              b
+                .matchFieldsWithName('budget')
+                .overrideCustomFieldConfig('lineStyle', { fill: 'dash', dash: [10, 10] } as never)
+                .matchFieldsWithNameByRegex('lower|upper')
+                .overrideCustomFieldConfig('lineStyle', { fill: 'dot' } as never)
+            )
+            .build(),
+        }),
+        new SceneFlexItem({
+          minHeight: 260,
+          body: PanelBuilders.table()
+            .setTitle('Projected month-end by scope')
+            .setDescription('Method, intervals, budget and the day the budget is expected to run out')
+            .setData(forecast('table'))
+            .setNoValue('No spend recorded yet')
+            .build(),
+        }),
+      ],
+    }),
+  });
+}

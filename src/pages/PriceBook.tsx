@@ -1,0 +1,88 @@
+import React, { useEffect, useState } from 'react';
+import { Alert, EmptyState, LoadingPlaceholder, Stack, Text } from '@grafana/ui';
+
+import { errorMessage, resource } from './api';
+import { DsBoundProps } from './DsBound';
+
+export interface Price {
+  provider: string;
+  model: string;
+  pattern: boolean;
+  usageType: string;
+  unitPrice: string;
+  unit: string;
+  currency: string;
+  minContextTokens: number;
+  effectiveFrom: string;
+  checkedOn: string | null;
+  source: string;
+}
+
+type Load = { state: 'loading' } | { state: 'error'; message: string } | { state: 'done'; prices: Price[] };
+
+/** The prices in force, with when each was last checked. */
+export function PriceBook({ dsUid }: DsBoundProps) {
+  const [load, setLoad] = useState<Load>({ state: 'loading' });
+  useEffect(() => {
+    resource<Price[]>(dsUid, 'prices')
+      .then((prices) => setLoad({ state: 'done', prices }))
+      .catch((e) => setLoad({ state: 'error', message: errorMessage(e) }));
+  }, [dsUid]);
+  if (load.state === 'loading') {
+    return <LoadingPlaceholder text="Loading the price book" />;
+  }
+  if (load.state === 'error') {
+    return (
+      <Alert severity="error" title="The price book could not be loaded">
+        {load.message}
+      </Alert>
+    );
+  }
+  if (load.prices.length === 0) {
+    return (
+      <EmptyState variant="call-to-action" message="The price book is empty">
+        <Text element="p">
+          Every request stays unpriced until its model has a price. Load the starter price book with costlens-import
+          prices, or POST your own YAML to the data source&apos;s ingest/prices endpoint.
+        </Text>
+      </EmptyState>
+    );
+  }
+  return (
+    <Stack direction="column" gap={1}>
+      <Text element="h3">Price book ({load.prices.length} prices in force)</Text>
+      <table className="filter-table">
+        <thead>
+          <tr>
+            <th>Provider</th>
+            <th>Model</th>
+            <th>Usage</th>
+            <th>Price</th>
+            <th>From</th>
+            <th>Checked</th>
+          </tr>
+        </thead>
+        <tbody>
+          {load.prices.map((p, i) => (
+            <tr key={i}>
+              <td>{p.provider}</td>
+              <td>
+                {p.model}
+                {p.pattern ? ' (pattern)' : ''}
+              </td>
+              <td>
+                {p.usageType}
+                {p.minContextTokens > 0 ? ` above ${p.minContextTokens - 1} tokens` : ''}
+              </td>
+              <td>
+                {p.unitPrice} {p.currency} / {p.unit.replace('_', ' ')}
+              </td>
+              <td>{p.effectiveFrom.slice(0, 10)}</td>
+              <td>{p.checkedOn ?? 'never'}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </Stack>
+  );
+}
