@@ -11,8 +11,7 @@ import {
   Text,
 } from '@grafana/ui';
 
-import type { Period } from '../datasource/types';
-import { PERIODS } from '../datasource/types';
+import { PERIODS, Period } from '../datasource/types';
 import { errorMessage, resource } from './api';
 import { DsBoundProps } from './DsBound';
 
@@ -30,6 +29,14 @@ const SCOPES = ['total', 'tenant', 'user', 'feature', 'model', 'model_version', 
 
 type Load = { state: 'loading' } | { state: 'error'; message: string } | { state: 'done'; budgets: Budget[] };
 
+async function loadBudgets(dsUid: string): Promise<Load> {
+  try {
+    return { state: 'done', budgets: await resource<Budget[]>(dsUid, 'budgets') };
+  } catch (e) {
+    return { state: 'error', message: errorMessage(e) };
+  }
+}
+
 /** Lists, adds and removes budgets and quotas; the data source checks every field. */
 export function BudgetEditor({ dsUid, currency }: DsBoundProps) {
   const [load, setLoad] = useState<Load>({ state: 'loading' });
@@ -39,17 +46,15 @@ export function BudgetEditor({ dsUid, currency }: DsBoundProps) {
   const [amount, setAmount] = useState('');
   const [saveError, setSaveError] = useState<string>();
 
-  const fetchBudgets = useCallback(async () => {
-    try {
-      setLoad({ state: 'done', budgets: await resource<Budget[]>(dsUid, 'budgets') });
-    } catch (e) {
-      setLoad({ state: 'error', message: errorMessage(e) });
-    }
-  }, [dsUid]);
+  const fetchBudgets = useCallback(async () => setLoad(await loadBudgets(dsUid)), [dsUid]);
 
   useEffect(() => {
-    fetchBudgets();
-  }, [fetchBudgets]);
+    let live = true;
+    loadBudgets(dsUid).then((l) => live && setLoad(l));
+    return () => {
+      live = false;
+    };
+  }, [dsUid]);
 
   const save = async () => {
     setSaveError(undefined);

@@ -28,33 +28,42 @@ type Load = { state: 'loading' } | { state: 'error'; message: string } | { state
 
 const SNOOZE_DAYS = 7;
 
+function snoozeUntil(): string {
+  return new Date(Date.now() + SNOOZE_DAYS * 86400_000).toISOString().replace(/\.\d+Z$/, 'Z');
+}
+
+async function loadRecommendations(dsUid: string, currency: string): Promise<Load> {
+  try {
+    const frames = await runQuery(
+      dsUid,
+      { queryType: 'recommendations', output: 'table', currency, includeDismissed: true },
+      'now-1h',
+      'now'
+    );
+    return { state: 'done', recs: rows(frames[0]) as unknown as Recommendation[] };
+  } catch (e) {
+    return { state: 'error', message: errorMessage(e) };
+  }
+}
+
 /** The recommendations with their evidence and saving, each dismissable or snoozable. */
 export function RecommendationList({ dsUid, currency }: DsBoundProps) {
   const [load, setLoad] = useState<Load>({ state: 'loading' });
   const [actionError, setActionError] = useState<string>();
 
-  const fetchRecs = useCallback(async () => {
-    setLoad({ state: 'loading' });
-    try {
-      const frames = await runQuery(
-        dsUid,
-        { queryType: 'recommendations', output: 'table', currency, includeDismissed: true },
-        'now-1h',
-        'now'
-      );
-      setLoad({ state: 'done', recs: rows(frames[0]) as unknown as Recommendation[] });
-    } catch (e) {
-      setLoad({ state: 'error', message: errorMessage(e) });
-    }
-  }, [dsUid, currency]);
+  const fetchRecs = useCallback(async () => setLoad(await loadRecommendations(dsUid, currency)), [dsUid, currency]);
 
   useEffect(() => {
-    fetchRecs();
-  }, [fetchRecs]);
+    let live = true;
+    loadRecommendations(dsUid, currency).then((l) => live && setLoad(l));
+    return () => {
+      live = false;
+    };
+  }, [dsUid, currency]);
 
   const act = async (id: string, action: 'dismiss' | 'snooze' | 'restore') => {
     setActionError(undefined);
-    const until = new Date(Date.now() + SNOOZE_DAYS * 86400_000).toISOString().replace(/\.\d+Z$/, 'Z');
+    const until = snoozeUntil();
     try {
       await resource(
         dsUid,
