@@ -13,6 +13,7 @@ const compose = parse(read('docker-compose.yaml'));
 const dockerfile = read('Dockerfile');
 const appId = JSON.parse(read('src/plugin.json')).id;
 const ds = JSON.parse(read('src/datasource/plugin.json'));
+const queryTypes = JSON.parse(read('pkg/query/testdata/queries.json')).queryTypes;
 
 test('every service builds from an existing Dockerfile target or a pinned image', () => {
   const targets = [...dockerfile.matchAll(/^FROM\s+\S+\s+AS\s+(\S+)/gim)].map((m) => m[1]);
@@ -94,10 +95,13 @@ test('provisioned dashboards parse and query only provisioned Costlens data sour
   for (const f of files) {
     const dash = JSON.parse(read(`provisioning/dashboards/${f}`));
     assert.ok(dash.uid && dash.title, `${f}: uid and title`);
+    // panels pick the data source through a ${ds} variable over Costlens data sources
+    const dsVar = dash.templating.list.find((v) => v.name === 'ds');
+    assert.deepEqual([dsVar.type, dsVar.query], ['datasource', ds.id], `${f}: the ds variable`);
     for (const p of dash.panels) {
       for (const t of p.targets ?? []) {
-        assert.equal(t.datasource.type, ds.id, `${f} panel "${p.title}"`);
-        assert.ok(['cost', 'breakdown'].includes(t.queryType), `${f} panel "${p.title}": queryType ${t.queryType}`);
+        assert.deepEqual(t.datasource, { type: ds.id, uid: '${ds}' }, `${f} panel "${p.title}"`);
+        assert.ok(queryTypes.includes(t.queryType), `${f} panel "${p.title}": queryType ${t.queryType}`);
       }
     }
   }
