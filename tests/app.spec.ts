@@ -26,3 +26,56 @@ test('a panel query groups cost by feature', async ({ panelEditPage, readProvisi
   await page.getByText('Feature', { exact: true }).click();
   await expect(panelEditPage.refreshPanel()).toBeOK();
 });
+
+test('the Forecast page projects this month with bands and the seeded budget', async ({ gotoPage, page }) => {
+  await gotoPage('/forecast');
+  await expect(page.getByText('This month: actual and projected spend')).toBeVisible();
+  await expect(page.getByText('Projected month-end by scope')).toBeVisible();
+  // the seed sets a total monthly budget, so the table says when it runs out (or stays empty)
+  await expect(page.getByText('Budget runs out on')).toBeVisible();
+});
+
+test('the Anomalies page lists current anomalies with their contributors', async ({ gotoPage, page }) => {
+  await gotoPage('/anomalies');
+  await expect(page.getByText('Current anomalies')).toBeVisible();
+  await expect(page.getByText('Cost against expected')).toBeVisible();
+  // the seed injects a spike for user u-acme-03 eight days before the end
+  await page.getByLabel('Check each').click();
+  await page.getByText('user', { exact: true }).click();
+  await expect(page.getByText('u-acme-03').first()).toBeVisible();
+});
+
+test('the Recommendations page offers deleting the version that stopped taking traffic', async ({ gotoPage, page }) => {
+  await gotoPage('/recommendations');
+  await expect(page.getByText(/open, about [\d.]+ USD a month/)).toBeVisible();
+  const snooze = page.getByRole('button', { name: /^Snooze delete\// }).first();
+  await snooze.click();
+  await expect(page.getByText(/\(snoozed until/).first()).toBeVisible();
+  await page
+    .getByRole('button', { name: /^Restore delete\// })
+    .first()
+    .click();
+});
+
+test('the Settings page edits budgets and shows the price book', async ({ gotoPage, page }) => {
+  await gotoPage('/settings');
+  await expect(page.getByText('Budgets and quotas')).toBeVisible();
+  await page.getByLabel('Amount').fill('1234');
+  await page.getByRole('button', { name: 'Save budget' }).click();
+  await expect(page.getByText('1234 USD')).toBeVisible();
+  await expect(page.getByText(/Price book \(\d+ prices in force\)/)).toBeVisible();
+});
+
+test('an alert rule evaluates on a Costlens anomaly query', async ({
+  gotoAlertRuleEditPage,
+  readProvisionedDataSource,
+  page,
+}) => {
+  const ds = await readProvisionedDataSource({ fileName: 'costlens.yaml', name: 'Costlens' });
+  const rulePage = await gotoAlertRuleEditPage({});
+  const query = await rulePage.getQueryRow('A');
+  await query.datasource.set(ds.name);
+  await page.getByText('Anomalies', { exact: true }).click();
+  await page.getByText('Alert', { exact: true }).click();
+  await expect(rulePage.evaluate()).toBeOK();
+});
