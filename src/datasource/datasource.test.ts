@@ -77,6 +77,7 @@ describe('CostDataSource lookups', () => {
     expect(requests).toEqual([
       {
         url: '/api/datasources/uid/costlens/resources/values',
+        method: 'GET',
         params: {
           dimension: 'feature',
           from: '1772409600000',
