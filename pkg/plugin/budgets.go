@@ -16,19 +16,11 @@ import (
 
 // canEdit checks the role for a change made from the app (budgets, dismissals).
 func (d *Datasource) canEdit(w http.ResponseWriter, r *http.Request) bool {
-	if d.settingsErr != nil {
-		writeJSON(w, http.StatusBadRequest, apiError{d.settingsErr.Error()})
-		return false
-	}
-	if !canWrite(r) {
+	if d.settingsErr == nil && !canWrite(r) {
 		writeJSON(w, http.StatusForbidden, apiError{"changing this needs the Editor or Admin role"})
 		return false
 	}
-	if err := d.ensureSchema(r.Context()); err != nil {
-		writeJSON(w, http.StatusBadGateway, apiError{describeDBError(d.settings, err)})
-		return false
-	}
-	return true
+	return d.ready(w, r)
 }
 
 // readJSON decodes a small JSON body strictly, naming the problem.
@@ -44,12 +36,7 @@ func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 
 // handleBudgets: GET budgets lists the budgets this data source sees.
 func (d *Datasource) handleBudgets(w http.ResponseWriter, r *http.Request) {
-	if d.settingsErr != nil {
-		writeJSON(w, http.StatusBadRequest, apiError{d.settingsErr.Error()})
-		return
-	}
-	if err := d.ensureSchema(r.Context()); err != nil {
-		writeJSON(w, http.StatusBadGateway, apiError{describeDBError(d.settings, err)})
+	if !d.ready(w, r) {
 		return
 	}
 	bs, err := query.LoadBudgets(r.Context(), d.pool, d.settings.Tenant)
@@ -187,12 +174,7 @@ type priceJSON struct {
 
 // handlePrices: GET prices lists the prices in force (the Settings page's price book).
 func (d *Datasource) handlePrices(w http.ResponseWriter, r *http.Request) {
-	if d.settingsErr != nil {
-		writeJSON(w, http.StatusBadRequest, apiError{d.settingsErr.Error()})
-		return
-	}
-	if err := d.ensureSchema(r.Context()); err != nil {
-		writeJSON(w, http.StatusBadGateway, apiError{describeDBError(d.settings, err)})
+	if !d.ready(w, r) {
 		return
 	}
 	rows, err := pricing.LoadRows(r.Context(), d.pool, true)

@@ -10,10 +10,12 @@ import (
 	"github.com/costlens/costlens/pkg/store/storetest"
 )
 
+// call sends one resource request as a user with role; path may carry a query string.
 func call(t *testing.T, d *Datasource, method, role, path, body string) (int, string) {
 	t.Helper()
 	var got *backend.CallResourceResponse
-	req := &backend.CallResourceRequest{Method: method, Path: path, URL: path, Body: []byte(body),
+	p, _, _ := strings.Cut(path, "?")
+	req := &backend.CallResourceRequest{Method: method, Path: p, URL: path, Body: []byte(body),
 		PluginContext: backend.PluginContext{User: &backend.User{Login: "finops", Role: role}}}
 	if err := d.CallResource(context.Background(), req, backend.CallResourceResponseSenderFunc(func(r *backend.CallResourceResponse) error {
 		got = r

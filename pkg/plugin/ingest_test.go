@@ -13,17 +13,7 @@ import (
 
 func post(t *testing.T, d *Datasource, role, path string, body []byte) (int, string) {
 	t.Helper()
-	var got *backend.CallResourceResponse
-	p, _, _ := strings.Cut(path, "?")
-	req := &backend.CallResourceRequest{Method: "POST", Path: p, URL: path, Body: body,
-		PluginContext: backend.PluginContext{User: &backend.User{Login: "someone", Role: role}}}
-	if err := d.CallResource(context.Background(), req, backend.CallResourceResponseSenderFunc(func(r *backend.CallResourceResponse) error {
-		got = r
-		return nil
-	})); err != nil {
-		t.Fatal(err)
-	}
-	return got.Status, strings.TrimSpace(string(got.Body))
+	return call(t, d, "POST", role, path, string(body))
 }
 
 func TestIngestEventsEndpoint(t *testing.T) {

@@ -146,15 +146,24 @@ func (d *Datasource) writeStrings(w http.ResponseWriter, r *http.Request, sql st
 	writeJSON(w, http.StatusOK, values)
 }
 
-// handleCurrencies lists the currencies a query can normalise to: the default
-// currency and every currency with an FX rate.
-func (d *Datasource) handleCurrencies(w http.ResponseWriter, r *http.Request) {
+// ready answers for a data source whose settings are bad or whose database cannot be
+// reached, so a handler only runs against a usable schema.
+func (d *Datasource) ready(w http.ResponseWriter, r *http.Request) bool {
 	if d.settingsErr != nil {
 		writeJSON(w, http.StatusBadRequest, apiError{d.settingsErr.Error()})
-		return
+		return false
 	}
 	if err := d.ensureSchema(r.Context()); err != nil {
 		writeJSON(w, http.StatusBadGateway, apiError{describeDBError(d.settings, err)})
+		return false
+	}
+	return true
+}
+
+// handleCurrencies lists the currencies a query can normalise to: the default
+// currency and every currency with an FX rate.
+func (d *Datasource) handleCurrencies(w http.ResponseWriter, r *http.Request) {
+	if !d.ready(w, r) {
 		return
 	}
 	d.writeStrings(w, r, `

@@ -190,15 +190,11 @@ func describeContributors(cs []Contributor, currency string) string {
 func AnomalyFrames(q Query, series []AnomalySeries, flagged []Anomaly, r Range, env Env) data.Frames {
 	unit := CurrencyUnit(q.Currency)
 	if q.Output == "table" {
-		var text []textColumn
-		for i, g := range q.GroupBy {
-			d, _ := DimensionByKey(g)
-			c := textColumn{key: g, label: d.Label}
-			for _, a := range flagged {
-				c.values = append(c.values, a.Values[i])
-			}
-			text = append(text, c)
+		values := make([][]string, len(flagged))
+		for i, a := range flagged {
+			values[i] = a.Values
 		}
+		text := groupColumns(q.GroupBy, values)
 		times := make([]time.Time, len(flagged))
 		contrib := textColumn{key: "contributors", label: "Top contributors (by " + contributorsBy(q) + ")"}
 		nums := []numColumn{{key: "actual"}, {key: "expected"}, {key: "percent_of_baseline"}, {key: "z"}, {key: "score"}}

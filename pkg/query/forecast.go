@@ -240,15 +240,11 @@ func ForecastFrames(q Query, fs []GroupForecast, env Env) data.Frames {
 }
 
 func forecastTable(q Query, fs []GroupForecast) *data.Frame {
-	var text []textColumn
-	for i, g := range q.GroupBy {
-		d, _ := DimensionByKey(g)
-		c := textColumn{key: g, label: d.Label}
-		for _, gf := range fs {
-			c.values = append(c.values, gf.Values[i])
-		}
-		text = append(text, c)
+	values := make([][]string, len(fs))
+	for i, gf := range fs {
+		values[i] = gf.Values
 	}
+	text := groupColumns(q.GroupBy, values)
 	method := textColumn{key: "method", label: "Method"}
 	runsOut := textColumn{key: "runs_out_on", label: "Budget runs out on"}
 	nums := []numColumn{{key: "projected"}, {key: "percent_of_budget"}, {key: "actual"}, {key: "lower80"},

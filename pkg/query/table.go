@@ -47,3 +47,17 @@ func analyticTable(name string, q Query, currency string, text []textColumn, num
 func num(d decimal.Decimal) *float64 { return floatOf(d, true) }
 
 func numf(f float64) *float64 { return &f }
+
+// groupColumns are the text columns of a table with one row per group: one per
+// dimension of groupBy, holding each row's values.
+func groupColumns(groupBy []string, rows [][]string) []textColumn {
+	cols := make([]textColumn, len(groupBy))
+	for i, g := range groupBy {
+		d, _ := DimensionByKey(g)
+		cols[i] = textColumn{key: g, label: d.Label}
+		for _, r := range rows {
+			cols[i].values = append(cols[i].values, r[i])
+		}
+	}
+	return cols
+}
