@@ -44,11 +44,61 @@ type Model struct {
 	lastWeekday time.Weekday
 	window      int
 	residuals   []float64 // of the fitting window, oldest first
+	// Calibration scales the intervals by how far the model's past forecasts missed.
+	Calibration float64
 }
 
 // FitDaily fits complete daily values (oldest first); lastDay is the weekday of the
 // last one. With fewer than MinSeasonalDays it falls back to a burn rate.
 func FitDaily(values []float64, lastDay time.Weekday) Model {
+	m := fitDaily(values, lastDay)
+	m.Calibration = calibrate(values, lastDay)
+	return m
+}
+
+// calibrationOrigins and calibrationHorizon: how the intervals are checked against
+// the series' own past before they are used.
+const (
+	calibrationOrigins = 12
+	calibrationHorizon = 7
+)
+
+// calibrate replays the model on the series' own past: from each of the last origins,
+// fitted on the days before it only, it forecasts the next week and measures the miss
+// in units of the interval's standard deviation. The root mean square of those misses
+// (never below 1) widens the intervals when the series moved more than the model
+// expects — level shifts, bursts — and leaves them alone when it did not.
+func calibrate(values []float64, lastDay time.Weekday) float64 {
+	n := len(values)
+	var sq float64
+	k := 0
+	for i := 0; i < calibrationOrigins; i++ {
+		o := n - calibrationHorizon - 2*i
+		if o < MinSeasonalDays+7 {
+			break
+		}
+		day := time.Weekday(((int(lastDay)-(n-o))%7 + 7) % 7)
+		m := fitDaily(values[:o], day)
+		p := m.Project(calibrationHorizon, 1)
+		sd := (p.Upper80 - p.Expected) / z80
+		if sd <= 0 {
+			continue
+		}
+		actual := 0.0
+		for _, v := range values[o : o+calibrationHorizon] {
+			actual += v
+		}
+		z := (actual - p.Expected) / sd
+		sq += z * z
+		k++
+	}
+	if k < 4 {
+		return 1 // too little past to judge the intervals by
+	}
+	return math.Max(1, math.Sqrt(sq/float64(k)))
+}
+
+func fitDaily(values []float64, lastDay time.Weekday) Model {
 	for i := range values {
 		if math.IsNaN(values[i]) || values[i] < 0 {
 			values[i] = 0
@@ -115,7 +165,7 @@ func FitDaily(values []float64, lastDay time.Weekday) Model {
 			slopes = append(slopes, (z[j]-z[i])/float64(j-i))
 		}
 	}
-	m.Slope = median(slopes)
+	m.Slope = medianInPlace(slopes)
 	icepts := make([]float64, len(z))
 	for t := range z {
 		icepts[t] = z[t] - m.Slope*float64(t)
@@ -179,7 +229,7 @@ func (m Model) Project(days int, firstShare float64) Projection {
 	// as much: the difference of two such sums spreads √2 as wide
 	runs *= math.Sqrt2
 	level := m.Sigma * k / math.Sqrt(w)
-	sd := math.Sqrt(runs*runs + level*level)
+	sd := math.Sqrt(runs*runs+level*level) * math.Max(1, m.Calibration)
 	p.Lower80, p.Upper80 = math.Max(0, p.Expected-z80*sd), p.Expected+z80*sd
 	p.Lower95, p.Upper95 = math.Max(0, p.Expected-z95*sd), p.Expected+z95*sd
 	return p
@@ -230,6 +280,55 @@ func mean(xs []float64) float64 {
 		s += x
 	}
 	return s / float64(len(xs))
+}
+
+// medianInPlace is the median by selection (Hoare's quickselect), reordering xs: the
+// Theil–Sen slope takes the median of every pair's slope, too many to sort each fit.
+func medianInPlace(xs []float64) float64 {
+	n := len(xs)
+	if n == 0 {
+		return 0
+	}
+	hi := selectKth(xs, n/2)
+	if n%2 == 1 {
+		return hi
+	}
+	lo := xs[0]
+	for _, x := range xs[:n/2] {
+		lo = math.Max(lo, x)
+	}
+	return (lo + hi) / 2
+}
+
+// selectKth puts the k-th smallest value at xs[k], smaller ones before it, and returns it.
+func selectKth(xs []float64, k int) float64 {
+	lo, hi := 0, len(xs)-1
+	for lo < hi {
+		pivot := xs[(lo+hi)/2]
+		i, j := lo, hi
+		for i <= j {
+			for xs[i] < pivot {
+				i++
+			}
+			for xs[j] > pivot {
+				j--
+			}
+			if i <= j {
+				xs[i], xs[j] = xs[j], xs[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case k <= j:
+			hi = j
+		case k >= i:
+			lo = i
+		default:
+			return xs[k]
+		}
+	}
+	return xs[k]
 }
 
 func median(xs []float64) float64 {

@@ -2,6 +2,7 @@ package analytics
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 	"time"
 )
@@ -86,4 +87,22 @@ func TestShortHistoryFallsBackToBurnRate(t *testing.T) {
 	runs, level := 50*math.Sqrt2, 14.826*10/math.Sqrt(5)
 	near(t, "upper 95", p.Upper95, 300+z95*math.Sqrt(runs*runs+level*level))
 	near(t, "burn rate", BurnRate(150, 5, 30), 900)
+}
+
+func TestMedianBySelectionAgreesWithSorting(t *testing.T) {
+	cases := [][]float64{{3}, {2, 1}, {5, 1, 4, 2, 3}, {1, 1, 1, 2, 2, 9}, {-3, 7, 0, 0, 7, -3, 2, 8}}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for n := 1; n < 60; n++ {
+		c := make([]float64, n)
+		for i := range c {
+			c[i] = float64(rng.IntN(10)) // many ties
+		}
+		cases = append(cases, c)
+	}
+	for _, c := range cases {
+		want := median(c)
+		if got := medianInPlace(append([]float64(nil), c...)); got != want {
+			t.Errorf("%v: %v, want %v", c, got, want)
+		}
+	}
 }
