@@ -40,14 +40,22 @@ func BenchmarkAggregate(b *testing.B) {
 		if err := c.q.Validate(); err != nil {
 			b.Fatal(err)
 		}
-		b.Run(c.name, func(b *testing.B) {
-			for b.Loop() {
-				if _, err := query.Aggregate(context.Background(), pool, c.q, r, query.BucketFor(c.q, 0), env, c.withBucket); err != nil {
-					b.Fatal(err)
-				}
+		for _, raw := range []bool{true, false} {
+			e := env
+			e.RawOnly = raw
+			name := c.name + ", hourly rollup"
+			if raw {
+				name = c.name + ", raw events"
 			}
-			b.ReportMetric(float64(cfg.Events)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
-		})
+			b.Run(name, func(b *testing.B) {
+				for b.Loop() {
+					if _, err := query.Aggregate(context.Background(), pool, c.q, r, query.BucketFor(c.q, 0), e, c.withBucket); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(cfg.Events)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+			})
+		}
 	}
 }
 
