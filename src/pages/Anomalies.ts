@@ -8,12 +8,11 @@ import {
   SceneQueryRunner,
   SceneRefreshPicker,
   SceneTimePicker,
-  SceneTimeRange,
   VariableValueSelectors,
 } from '@grafana/scenes';
 
 import type { Output } from '../datasource/types';
-import { costQuery, DS_REF, sharedVariables } from './shared';
+import { costQuery, DS_REF, sharedTimeRange, sharedVariables } from './shared';
 
 /** The dimension whose values are checked one by one. */
 export function dimensionVariable(): CustomVariable {
@@ -43,7 +42,7 @@ export function anomaliesScene(): EmbeddedScene {
       ],
     });
   return new EmbeddedScene({
-    $timeRange: new SceneTimeRange({ from: 'now-14d', to: 'now' }),
+    $timeRange: sharedTimeRange('now-14d'),
     $variables: variables,
     controls: [
       new VariableValueSelectors({}),

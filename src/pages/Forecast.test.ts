@@ -1,7 +1,8 @@
-import { SceneQueryRunner, sceneGraph, VizPanel } from '@grafana/scenes';
+import { CustomVariable, QueryVariable, SceneQueryRunner, sceneGraph, VizPanel } from '@grafana/scenes';
 
 import { anomaliesScene } from './Anomalies';
 import { forecastScene } from './Forecast';
+import { overviewScene } from './Overview';
 
 function byTitle(scene: ReturnType<typeof forecastScene>) {
   const panels = sceneGraph.findAllObjects(scene, (o) => o instanceof VizPanel) as VizPanel[];
@@ -74,5 +75,29 @@ describe('Anomalies page', () => {
       'tenant',
       'dimension',
     ]);
+  });
+});
+
+describe('pickers shared across pages', () => {
+  beforeEach(() => sessionStorage.clear());
+
+  it('a page starts where the last one was left: currency, tenants and time range', () => {
+    const overview = overviewScene();
+    const vars = overview.state.$variables!;
+    (vars.getByName('currency') as CustomVariable).changeValueTo('CNY');
+    (vars.getByName('tenant') as QueryVariable).changeValueTo(['acme']);
+    overview.state.$timeRange!.setState({ from: 'now-90d', to: 'now' });
+
+    const anomalies = anomaliesScene();
+    expect(anomalies.state.$variables!.getByName('currency')!.getValue()).toBe('CNY');
+    expect(anomalies.state.$variables!.getByName('tenant')!.getValue()).toEqual(['acme']);
+    expect(anomalies.state.$timeRange!.state.from).toBe('now-90d');
+    // the forecast is always this month, whatever range was picked elsewhere
+    expect(byTitle(forecastScene())['This month: actual and projected spend'].range).toBe('now/M');
+  });
+
+  it('without a previous pick each page has its own default range', () => {
+    expect(anomaliesScene().state.$timeRange!.state.from).toBe('now-14d');
+    expect(overviewScene().state.$timeRange!.state.from).toBe('now-30d');
   });
 });

@@ -13,7 +13,7 @@ import {
 import { BigValueGraphMode } from '@grafana/schema';
 
 import type { MetricKey } from '../datasource/types';
-import { costQuery, DS_REF, sharedVariables } from './shared';
+import { costQuery, DS_REF, sharedTimeRange, sharedVariables } from './shared';
 
 function runner(queries: Array<ReturnType<typeof costQuery>>, thisMonth = false) {
   return new SceneQueryRunner({
@@ -41,7 +41,7 @@ function monthStat(title: string, metric: MetricKey, decimals?: number, descript
 
 export function overviewScene(): EmbeddedScene {
   return new EmbeddedScene({
-    $timeRange: new SceneTimeRange({ from: 'now-30d', to: 'now' }),
+    $timeRange: sharedTimeRange('now-30d'),
     $variables: sharedVariables(),
     controls: [
       new VariableValueSelectors({}),

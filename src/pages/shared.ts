@@ -1,34 +1,92 @@
 // Pickers every Costlens page shares: which Costlens data source, which currency and
-// which tenants. Queries name them as ${ds}, ${currency} and ${tenant}.
-import { CustomVariable, DataSourceVariable, QueryVariable, SceneVariableSet } from '@grafana/scenes';
+// which tenants, and the time range. Queries name them as ${ds}, ${currency} and
+// ${tenant}. What was picked on one page is where the next page starts (kept for the
+// browser session), so moving from Overview to Anomalies keeps CNY and tenant acme.
+import {
+  CustomVariable,
+  DataSourceVariable,
+  QueryVariable,
+  SceneTimeRange,
+  SceneVariableSet,
+  VariableValue,
+} from '@grafana/scenes';
 
 import { DATASOURCE_TYPE } from '../constants';
 import type { CostQuery, Filter } from '../datasource/types';
 
 export const DS_REF = { type: DATASOURCE_TYPE, uid: '${ds}' };
 
+const STORAGE_KEY = 'costlens.pickers';
+
+interface Picked {
+  ds?: VariableValue;
+  currency?: VariableValue;
+  tenant?: VariableValue;
+  from?: string;
+  to?: string;
+}
+
+function picked(): Picked {
+  try {
+    return JSON.parse(sessionStorage.getItem(STORAGE_KEY) ?? '{}') as Picked;
+  } catch {
+    return {};
+  }
+}
+
+function remember(change: Picked) {
+  try {
+    sessionStorage.setItem(STORAGE_KEY, JSON.stringify({ ...picked(), ...change }));
+  } catch {
+    // storage may be disabled: the pickers still work, per page
+  }
+}
+
 export function sharedVariables(): SceneVariableSet {
-  return new SceneVariableSet({
-    variables: [
-      new DataSourceVariable({ name: 'ds', label: 'Data source', pluginId: DATASOURCE_TYPE }),
-      new CustomVariable({
-        name: 'currency',
-        label: 'Currency',
-        query: 'USD,CNY,EUR,GBP,JPY',
-        value: 'USD',
-        text: 'USD',
-      }),
-      new QueryVariable({
-        name: 'tenant',
-        label: 'Tenant',
-        datasource: DS_REF,
-        query: { refId: 'tenant', dimension: 'tenant' },
-        isMulti: true,
-        includeAll: true,
-        defaultToAll: true,
-      }),
-    ],
+  const last = picked();
+  const ds = new DataSourceVariable({
+    name: 'ds',
+    label: 'Data source',
+    pluginId: DATASOURCE_TYPE,
+    ...(last.ds ? { value: last.ds } : {}),
   });
+  const currency = new CustomVariable({
+    name: 'currency',
+    label: 'Currency',
+    query: 'USD,CNY,EUR,GBP,JPY',
+    value: last.currency ?? 'USD',
+    text: String(last.currency ?? 'USD'),
+  });
+  const tenant = new QueryVariable({
+    name: 'tenant',
+    label: 'Tenant',
+    datasource: DS_REF,
+    query: { refId: 'tenant', dimension: 'tenant' },
+    isMulti: true,
+    includeAll: true,
+    defaultToAll: true,
+    ...(last.tenant ? { value: last.tenant } : {}),
+  });
+  for (const v of [ds, currency, tenant]) {
+    v.subscribeToState((s, prev) => {
+      if (s.value !== prev.value) {
+        remember({ [v.state.name]: s.value });
+      }
+    });
+  }
+  return new SceneVariableSet({ variables: [ds, currency, tenant] });
+}
+
+/** The page's time range: the one last picked on any Costlens page, else the page's default. */
+export function sharedTimeRange(from: string, to = 'now'): SceneTimeRange {
+  const last = picked();
+  const range = new SceneTimeRange({ from: last.from ?? from, to: last.to ?? to });
+  range.subscribeToState((s, prev) => {
+    if (s.from !== prev.from || s.to !== prev.to) {
+      remember({ from: s.from, to: s.to });
+    }
+  });
+  return range;
 }
 
 export const TENANT_FILTER: Filter = { dimension: 'tenant', operator: 'in', values: ['${tenant}'] };
