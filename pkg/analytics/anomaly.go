@@ -32,6 +32,18 @@ type AnomalyConfig struct {
 	Seasonal bool
 }
 
+// ConfigError names the setting at fault, so callers can point at their own field.
+type ConfigError struct {
+	Field string // baseline, perDay, windowDays or thresholds
+	Msg   string
+}
+
+func (e *ConfigError) Error() string { return e.Field + ": " + e.Msg }
+
+func configError(field, format string, args ...any) error {
+	return &ConfigError{Field: field, Msg: fmt.Sprintf(format, args...)}
+}
+
 // Validate names the first bad field.
 func (c *AnomalyConfig) Validate() error {
 	switch c.Baseline {
@@ -39,25 +51,25 @@ func (c *AnomalyConfig) Validate() error {
 		c.Baseline = BaselineMA7
 	case BaselineMA7, BaselineAverage:
 	default:
-		return fmt.Errorf("baseline: %q is not ma7 or average", c.Baseline)
+		return configError("baseline", "%q is not ma7 or average", c.Baseline)
 	}
 	if c.PerDay == 0 {
 		c.PerDay = 1
 	}
 	if c.PerDay != 1 && c.PerDay != 24 {
-		return fmt.Errorf("points per day: %d is not 1 (daily) or 24 (hourly)", c.PerDay)
+		return configError("perDay", "%d points a day is not 1 (daily) or 24 (hourly)", c.PerDay)
 	}
 	if c.WindowDays == 0 {
 		c.WindowDays = 28
 	}
 	if c.WindowDays < 7 || c.WindowDays > 365 {
-		return fmt.Errorf("windowDays: %d is not between 7 and 365", c.WindowDays)
+		return configError("windowDays", "%d is not between 7 and 365", c.WindowDays)
 	}
 	if c.Seasonal && c.WindowDays%7 != 0 {
-		return fmt.Errorf("windowDays: %d must be whole weeks when seasonality is on", c.WindowDays)
+		return configError("windowDays", "%d must be whole weeks when seasonality is on", c.WindowDays)
 	}
 	if c.Percent < 0 || c.Z < 0 || (c.Percent == 0 && c.Z == 0) {
-		return fmt.Errorf("thresholds: give a percent of baseline (e.g. 150), a z-score (e.g. 3), or both")
+		return configError("thresholds", "give a percent of baseline (e.g. 150), a z-score (e.g. 3), or both")
 	}
 	return nil
 }

@@ -10,7 +10,6 @@ import (
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 
-	"github.com/costlens/costlens/pkg/pricing"
 	"github.com/costlens/costlens/pkg/query"
 )
 
@@ -156,41 +155,4 @@ func (d *Datasource) handleRecommendationState(w http.ResponseWriter, r *http.Re
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"id": in.ID, "action": in.Action})
-}
-
-type priceJSON struct {
-	Provider         string  `json:"provider"`
-	Model            string  `json:"model"`
-	Pattern          bool    `json:"pattern"`
-	UsageType        string  `json:"usageType"`
-	UnitPrice        string  `json:"unitPrice"`
-	Unit             string  `json:"unit"`
-	Currency         string  `json:"currency"`
-	MinContextTokens int64   `json:"minContextTokens"`
-	EffectiveFrom    string  `json:"effectiveFrom"`
-	CheckedOn        *string `json:"checkedOn"`
-	Source           string  `json:"source"`
-}
-
-// handlePrices: GET prices lists the prices in force (the Settings page's price book).
-func (d *Datasource) handlePrices(w http.ResponseWriter, r *http.Request) {
-	if !d.ready(w, r) {
-		return
-	}
-	rows, err := pricing.LoadRows(r.Context(), d.pool, true)
-	if err != nil {
-		writeJSON(w, http.StatusBadGateway, apiError{describeDBError(d.settings, err)})
-		return
-	}
-	out := make([]priceJSON, len(rows))
-	for i, p := range rows {
-		out[i] = priceJSON{Provider: p.Provider, Model: p.Model, Pattern: p.ModelIsPattern, UsageType: p.UsageType,
-			UnitPrice: p.UnitPrice.String(), Unit: p.Unit, Currency: p.Currency, MinContextTokens: p.MinContextTokens,
-			EffectiveFrom: p.EffectiveFrom.UTC().Format(time.RFC3339), Source: p.Source}
-		if p.CheckedOn != nil {
-			c := p.CheckedOn.Format(time.DateOnly)
-			out[i].CheckedOn = &c
-		}
-	}
-	writeJSON(w, http.StatusOK, out)
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/backend/resource/httpadapter"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/costlens/costlens/pkg/pricing"
 	"github.com/costlens/costlens/pkg/query"
 )
 
@@ -169,4 +170,41 @@ func (d *Datasource) handleCurrencies(w http.ResponseWriter, r *http.Request) {
 	d.writeStrings(w, r, `
 		SELECT c FROM (SELECT base::text AS c FROM costlens.fx_rates UNION SELECT quote::text FROM costlens.fx_rates UNION SELECT $1) s
 		ORDER BY c`, d.settings.DefaultCurrency)
+}
+
+type priceJSON struct {
+	Provider         string  `json:"provider"`
+	Model            string  `json:"model"`
+	Pattern          bool    `json:"pattern"`
+	UsageType        string  `json:"usageType"`
+	UnitPrice        string  `json:"unitPrice"`
+	Unit             string  `json:"unit"`
+	Currency         string  `json:"currency"`
+	MinContextTokens int64   `json:"minContextTokens"`
+	EffectiveFrom    string  `json:"effectiveFrom"`
+	CheckedOn        *string `json:"checkedOn"`
+	Source           string  `json:"source"`
+}
+
+// handlePrices: GET prices lists the prices in force (the Settings page's price book).
+func (d *Datasource) handlePrices(w http.ResponseWriter, r *http.Request) {
+	if !d.ready(w, r) {
+		return
+	}
+	rows, err := pricing.LoadRows(r.Context(), d.pool, true)
+	if err != nil {
+		writeJSON(w, http.StatusBadGateway, apiError{describeDBError(d.settings, err)})
+		return
+	}
+	out := make([]priceJSON, len(rows))
+	for i, p := range rows {
+		out[i] = priceJSON{Provider: p.Provider, Model: p.Model, Pattern: p.ModelIsPattern, UsageType: p.UsageType,
+			UnitPrice: p.UnitPrice.String(), Unit: p.Unit, Currency: p.Currency, MinContextTokens: p.MinContextTokens,
+			EffectiveFrom: p.EffectiveFrom.UTC().Format(time.RFC3339), Source: p.Source}
+		if p.CheckedOn != nil {
+			c := p.CheckedOn.Format(time.DateOnly)
+			out[i].CheckedOn = &c
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
 }

@@ -18,7 +18,7 @@ func TestStarterPriceBook(t *testing.T) {
 		if r.CheckedOn == nil || r.Source == "" {
 			t.Errorf("%s %s %s: every starter price names its source and the date it was checked", r.Provider, r.Model, r.UsageType)
 		}
-		if r.CheckedOn != nil && r.CheckedOn.Before(r.EffectiveFrom.Truncate(24*time.Hour)) && r.UsageType != "instance_hour" {
+		if r.CheckedOn != nil && r.CheckedOn.Before(r.EffectiveFrom.Truncate(24*time.Hour)) {
 			t.Errorf("%s %s: checked on %s, before it took effect on %s", r.Provider, r.Model, r.CheckedOn, r.EffectiveFrom)
 		}
 	}

@@ -1,8 +1,8 @@
 package query
 
 import (
+	"errors"
 	"slices"
-	"strings"
 
 	"github.com/shopspring/decimal"
 
@@ -153,12 +153,12 @@ func (q Query) AnomalyConfig() (analytics.AnomalyConfig, error) {
 	return c, err
 }
 
-// anomalyFieldError maps the analytics package's messages onto query fields.
+// anomalyFieldError names the query field behind an analytics setting.
 func anomalyFieldError(err error) error {
-	prefix, msg, _ := strings.Cut(err.Error(), ": ")
-	field := map[string]string{"baseline": "baseline", "windowDays": "windowDays", "thresholds": "thresholdPercent"}[prefix]
-	if field == "" {
+	var ce *analytics.ConfigError
+	if !errors.As(err, &ce) {
 		return invalid("anomalies", "%s", err.Error())
 	}
-	return invalid(field, "%s", msg)
+	field := map[string]string{"baseline": "baseline", "perDay": "interval", "windowDays": "windowDays", "thresholds": "thresholdPercent"}[ce.Field]
+	return invalid(field, "%s", ce.Msg)
 }

@@ -249,9 +249,6 @@ func AnomalyFrames(q Query, series []AnomalySeries, flagged []Anomaly, r Range, 
 		labelsOf := map[string]string{"actual": "Cost", "expected": "Expected", "lower": "Expected, low", "upper": "Expected, high",
 			"score": "Score", "percent_of_baseline": "Of baseline", "z": "z-score", "flag": "Anomaly"}
 		for _, k := range show {
-			if k == "ratio" {
-				k = "percent_of_baseline"
-			}
 			f := data.NewField(k, labels, cols[k])
 			u := unit
 			switch k {

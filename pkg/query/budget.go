@@ -2,7 +2,7 @@ package query
 
 import (
 	"context"
-	"fmt"
+	"slices"
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/data"
@@ -84,21 +84,24 @@ func (b Budget) scopeFilters(env Env) []Filter {
 	return fs
 }
 
-// spend totals cost in the query's currency over [from, to) under filters.
-func spend(ctx context.Context, db DB, q Query, filters []Filter, from, to time.Time, env Env) (decimal.Decimal, error) {
+// spend totals cost in the query's currency over [from, to) under filters, and the
+// part of it spent since today's local midnight, from one query with daily buckets.
+func spend(ctx context.Context, db DB, q Query, filters []Filter, from, to, today time.Time, env Env) (total, sinceToday decimal.Decimal, err error) {
 	if !from.Before(to) {
-		return decimal.Zero, nil
+		return decimal.Zero, decimal.Zero, nil
 	}
-	sq := Query{QueryType: TypeBreakdown, Metric: "cost", Filters: filters, Currency: q.Currency, CostSource: q.CostSource}
-	res, err := Aggregate(ctx, db, sq, Range{From: from, To: to}, Bucket{}, env, false)
+	sq := Query{QueryType: TypeCost, Metric: "cost", Filters: filters, Currency: q.Currency, CostSource: q.CostSource}
+	res, err := Aggregate(ctx, db, sq, Range{From: from, To: to}, Bucket{Fixed: 24 * time.Hour}, env, true)
 	if err != nil {
-		return decimal.Zero, err
+		return decimal.Zero, decimal.Zero, err
 	}
-	total := decimal.Zero
 	for _, g := range res.Groups {
 		total = total.Add(g.Total.Cost)
+		if t, ok := g.Buckets[today.UTC()]; ok {
+			sinceToday = sinceToday.Add(t.Cost)
+		}
 	}
-	return total, nil
+	return total, sinceToday, nil
 }
 
 // BudgetFrame answers a budget query: one row per stored budget, as of the end of the
@@ -139,11 +142,7 @@ budgets:
 			return nil, err
 		}
 		start, end := PeriodRange(now.Add(-time.Nanosecond), b.Period, env.Location)
-		spent, err := spend(ctx, db, q, b.scopeFilters(env), start, now, env)
-		if err != nil {
-			return nil, err
-		}
-		todaySpent, err := spend(ctx, db, q, b.scopeFilters(env), maxTime(today, start), now, env)
+		spent, todaySpent, err := spend(ctx, db, q, b.scopeFilters(env), start, now, today, env)
 		if err != nil {
 			return nil, err
 		}
@@ -159,13 +158,6 @@ budgets:
 	f := analyticTable("budget", q, q.Currency, text, nums)
 	f.Meta.Custom = map[string]any{"currency": q.Currency, "asOf": now.UTC().Format(time.RFC3339)}
 	return f, nil
-}
-
-func maxTime(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
 }
 
 // ValidateBudget checks a budget before it is stored; errors name the field.
@@ -184,28 +176,16 @@ func ValidateBudget(b *Budget) error {
 	if b.Period == "" {
 		b.Period = "month"
 	}
-	found := false
-	for _, p := range Periods {
-		found = found || p == b.Period
-	}
-	if !found {
+	if !slices.Contains(Periods, b.Period) {
 		return invalid("period", "%q is not day, week, month, quarter or year", b.Period)
 	}
 	if !b.Amount.IsPositive() {
 		return invalid("amount", "must be positive, got %s", b.Amount)
 	}
-	c, err := parseCurrencyField(b.Currency)
+	c, err := currencyField("currency", b.Currency)
 	if err != nil {
 		return err
 	}
 	b.Currency = c
 	return nil
-}
-
-func parseCurrencyField(code string) (string, error) {
-	q := Query{QueryType: TypeBreakdown, Metric: "cost", CostSource: SourceTokens, Currency: code}
-	if err := q.Validate(); err != nil {
-		return "", fmt.Errorf("%w", err)
-	}
-	return q.Currency, nil
 }

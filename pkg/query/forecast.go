@@ -78,7 +78,6 @@ func Forecasts(ctx context.Context, db DB, q Query, r Range, env Env) ([]GroupFo
 	for _, g := range groups {
 		gf := GroupForecast{Values: g.Values, PeriodStart: start, PeriodEnd: end}
 		var history []float64
-		var lastHistory time.Time
 		for _, b := range res.Buckets {
 			cost := decimal.Zero
 			if t, ok := g.Buckets[b]; ok {
@@ -86,7 +85,6 @@ func Forecasts(ctx context.Context, db DB, q Query, r Range, env Env) ([]GroupFo
 			}
 			if b.Before(today) {
 				history = append(history, cost.InexactFloat64())
-				lastHistory = b
 			}
 			if !b.Before(start) {
 				gf.Days = append(gf.Days, b)
@@ -99,10 +97,8 @@ func Forecasts(ctx context.Context, db DB, q Query, r Range, env Env) ([]GroupFo
 			history = history[1:]
 		}
 		gf.HistoryDays = len(history)
-		model := analytics.FitDaily(history, lastHistory.In(env.Location).Weekday())
-		if len(history) == 0 {
-			model = analytics.FitDaily(nil, today.Weekday())
-		}
+		// the weekday of the last history day: yesterday, as history runs up to today
+		model := analytics.FitDaily(history, today.AddDate(0, 0, -1).Weekday())
 		remaining := daysBetween(today, end)
 		proj := model.Project(remaining, todayShare)
 		gf.Method = proj.Method
@@ -144,7 +140,7 @@ func cumulative(gf GroupForecast, model analytics.Model, todayShare float64, tod
 	var runsOut *time.Time
 	var running float64
 	actual := gf.Actual.InexactFloat64()
-	days := periodDays(gf, today)
+	days := periodDays(gf, today.Location())
 	future := 0
 	for i, d := range days {
 		var p forecastPoint
@@ -173,11 +169,11 @@ func cumulative(gf GroupForecast, model analytics.Model, todayShare float64, tod
 
 // periodDays is every day of the period: those read from the database, then the rest
 // to the period end (today among them when the range ends at its midnight).
-func periodDays(gf GroupForecast, today time.Time) []time.Time {
+func periodDays(gf GroupForecast, loc *time.Location) []time.Time {
 	days := append([]time.Time(nil), gf.Days...)
 	next := gf.PeriodStart
 	if len(days) > 0 {
-		next = days[len(days)-1].In(today.Location()).AddDate(0, 0, 1)
+		next = days[len(days)-1].In(loc).AddDate(0, 0, 1)
 	}
 	for d := next; d.Before(gf.PeriodEnd); d = d.AddDate(0, 0, 1) {
 		days = append(days, d.UTC())
@@ -194,7 +190,7 @@ func ForecastFrames(q Query, fs []GroupForecast, env Env) data.Frames {
 	}
 	var frames data.Frames
 	for _, gf := range fs {
-		days := periodDays(gf, gf.PeriodStart)
+		days := periodDays(gf, env.Location)
 		labels := labelsFor(q, gf.Values)
 		col := func(get func(forecastPoint) *float64) []*float64 {
 			out := make([]*float64, len(gf.Cumulative))

@@ -260,6 +260,15 @@ func invalid(field, format string, args ...any) error {
 	return &ValidationError{Field: field, Msg: fmt.Sprintf(format, args...)}
 }
 
+// currencyField reads an ISO-4217 code as a field of the query model.
+func currencyField(field, code string) (string, error) {
+	c, err := fx.ParseCurrency(field, code)
+	if err != nil {
+		return "", &ValidationError{Field: field, Msg: strings.TrimPrefix(err.Error(), field+": ")}
+	}
+	return c, nil
+}
+
 // Defaults fill what a query leaves out.
 type Defaults struct {
 	Currency string
@@ -348,9 +357,9 @@ func (q *Query) Validate() error {
 	default:
 		return invalid("costSource", "unknown cost source %q (want tokens, reported, billing or blended)", q.CostSource)
 	}
-	c, err := fx.ParseCurrency("currency", q.Currency)
+	c, err := currencyField("currency", q.Currency)
 	if err != nil {
-		return &ValidationError{Field: "currency", Msg: strings.TrimPrefix(err.Error(), "currency: ")}
+		return err
 	}
 	q.Currency = c
 	if q.TopN < 0 || q.TopN > 1000 {

@@ -30,6 +30,11 @@ func TestParseRejectsBadInputNamingTheField(t *testing.T) {
 		`{"currency":"RMB"}`:                                                             `currency: "RMB" is not an ISO-4217 currency code`,
 		`{"costSource":"vibes"}`:                                                         `costSource: unknown cost source "vibes" (want tokens, reported, billing or blended)`,
 		`{"topN":-1}`:                                                                    `topN: must be between 0 and 1000, got -1`,
+		`{"queryType":"anomalies","baseline":"median"}`:                                  `baseline: "median" is not ma7 or average`,
+		`{"queryType":"anomalies","windowDays":10}`:                                      `windowDays: 10 must be whole weeks when seasonality is on`,
+		`{"queryType":"anomalies","interval":"6h"}`:                                      `interval: anomalies are scored per hour (1h) or per day (1d), not "6h"`,
+		`{"queryType":"budget","output":"series"}`:                                       `output: budget answers with a table: use table or alert`,
+		`{"queryType":"forecast","budget":"-5"}`:                                         `budget: "-5" is not a positive decimal amount`,
 		`{"interval":"2d"}`:                                                              `interval: unknown interval "2d" (want auto, 1m, 5m, 15m, 30m, 1h, 6h, 12h, 1d, 1w or 1M)`,
 	}
 	for raw, want := range cases {

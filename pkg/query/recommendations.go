@@ -11,6 +11,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/costlens/costlens/pkg/allocation"
+	"github.com/costlens/costlens/pkg/fx"
 )
 
 // Thresholds of the recommendations (DESIGN: utilisation under 40 %, batch efficiency
@@ -56,9 +57,10 @@ func Recommendations(ctx context.Context, db DB, q Query, r Range, env Env) ([]R
 	}
 	resources := map[string]*resourceUse{}
 	var order []string
+	// one rate table for the window: the lines' days and the day list prices convert on
+	rates := fx.NewTable(nil)
 	if len(lines) > 0 {
-		rates, err := LoadRates(ctx, db, lines[0].PeriodStart.AddDate(0, 0, -1), r.To)
-		if err != nil {
+		if rates, err = LoadRates(ctx, db, lines[0].PeriodStart.AddDate(0, 0, -1), r.To); err != nil {
 			return nil, err
 		}
 		for _, a := range lines {
@@ -133,7 +135,7 @@ func Recommendations(ctx context.Context, db DB, q Query, r Range, env Env) ([]R
 			if util < rightSizeUnder {
 				saving := monthly(ru.billed).Mul(decimal.NewFromFloat(1 - util/rightSizeTarget)).Round(2)
 				action := fmt.Sprintf("Right-size %s: it needs about %.0f %% of its GPU capacity", id, 100*util/rightSizeTarget)
-				if smaller, price, ok, err := smallerInstance(ctx, db, ru, util, q.Currency, r.To, env); err != nil {
+				if smaller, price, ok, err := smallerInstance(ctx, db, rates, ru, util, q.Currency, r.To, env); err != nil {
 					return nil, err
 				} else if ok && ru.hours > 0 {
 					// the billed hours at the smaller type's list price instead
@@ -277,7 +279,7 @@ func batchEfficiency(ctx context.Context, db DB, r Range, env Env) (map[string]f
 // smallerInstance finds, through unit_conversions (A100-hour equivalents per
 // instance-hour) and the price book's instance-hour list prices, the cheapest
 // instance type that still holds the load at the target utilisation.
-func smallerInstance(ctx context.Context, db DB, ru *resourceUse, util float64, currency string, at time.Time, env Env) (string, decimal.Decimal, bool, error) {
+func smallerInstance(ctx context.Context, db DB, rates *fx.Table, ru *resourceUse, util float64, currency string, at time.Time, env Env) (string, decimal.Decimal, bool, error) {
 	if ru.instanceType == "" {
 		return "", decimal.Zero, false, nil
 	}
@@ -312,10 +314,6 @@ func smallerInstance(ctx context.Context, db DB, ru *resourceUse, util float64, 
 	}
 	lt := at.In(env.Location)
 	day := time.Date(lt.Year(), lt.Month(), lt.Day(), 0, 0, 0, 0, time.UTC)
-	rates, err := LoadRates(ctx, db, day.AddDate(0, 0, -1), day)
-	if err != nil {
-		return "", decimal.Zero, false, err
-	}
 	price, err := rates.Convert(decimal.RequireFromString(opts[0].price), opts[0].currency, currency, day)
 	if err != nil {
 		return "", decimal.Zero, false, err

@@ -379,14 +379,19 @@ func Run(ctx context.Context, pool *pgxpool.Pool, cfg Config) (Result, error) {
 // each user's quota at 100 % to 160 % (by a hash of the name), so some users cross 80 %.
 func writeBudgets(ctx context.Context, pool *pgxpool.Pool, cfg Config) error {
 	_, err := pool.Exec(ctx, `
-		WITH usd AS (
-			SELECT e.tenant, e.user_id,
-			       CASE WHEN e.price_currency = 'USD' THEN e.priced_cost
-			            ELSE e.priced_cost / (SELECT f.rate FROM costlens.fx_rates f
-			                                  WHERE f.base = 'USD' AND f.quote = e.price_currency AND f.rate_date <= e.ts::date
-			                                  ORDER BY f.rate_date DESC LIMIT 1) END AS cost
-			FROM costlens.cost_events e
-			WHERE e.ts >= $1::timestamptz - interval '30 days' AND e.ts < $1 AND e.priced_cost IS NOT NULL
+		WITH daily AS (
+			-- sum per user, day and currency first: one rate lookup per day, not per event
+			SELECT tenant, user_id, ts::date AS day, price_currency, sum(priced_cost) AS cost
+			FROM costlens.cost_events
+			WHERE ts >= $1::timestamptz - interval '30 days' AND ts < $1 AND priced_cost IS NOT NULL
+			GROUP BY 1, 2, 3, 4
+		), usd AS (
+			SELECT d.tenant, d.user_id,
+			       CASE WHEN d.price_currency = 'USD' THEN d.cost
+			            ELSE d.cost / (SELECT f.rate FROM costlens.fx_rates f
+			                           WHERE f.base = 'USD' AND f.quote = d.price_currency AND f.rate_date <= d.day
+			                           ORDER BY f.rate_date DESC LIMIT 1) END AS cost
+			FROM daily d
 		), spend AS (
 			SELECT tenant, user_id, grouping(tenant) AS all_tenants, grouping(user_id) AS all_users, sum(cost) AS cost
 			FROM usd GROUP BY GROUPING SETS ((), (tenant), (tenant, user_id))
