@@ -2,17 +2,13 @@ import {
   CustomVariable,
   EmbeddedScene,
   PanelBuilders,
-  SceneControlsSpacer,
   SceneFlexItem,
   SceneFlexLayout,
   SceneQueryRunner,
-  SceneRefreshPicker,
-  SceneTimePicker,
-  VariableValueSelectors,
 } from '@grafana/scenes';
 
 import type { Output } from '../datasource/types';
-import { costQuery, DS_REF, sharedTimeRange, sharedVariables } from './shared';
+import { costQuery, DS_REF, pageControls, sharedTimeRange, sharedVariables } from './shared';
 
 /** The dimension whose values are checked one by one. */
 export function dimensionVariable(): CustomVariable {
@@ -26,8 +22,6 @@ export function dimensionVariable(): CustomVariable {
 }
 
 export function anomaliesScene(): EmbeddedScene {
-  const variables = sharedVariables();
-  variables.setState({ variables: [...variables.state.variables, dimensionVariable()] });
   const anomalies = (output: Output, metric?: 'score') =>
     new SceneQueryRunner({
       datasource: DS_REF,
@@ -43,13 +37,8 @@ export function anomaliesScene(): EmbeddedScene {
     });
   return new EmbeddedScene({
     $timeRange: sharedTimeRange('now-14d'),
-    $variables: variables,
-    controls: [
-      new VariableValueSelectors({}),
-      new SceneControlsSpacer(),
-      new SceneTimePicker({}),
-      new SceneRefreshPicker({}),
-    ],
+    $variables: sharedVariables(dimensionVariable()),
+    controls: pageControls(true),
     body: new SceneFlexLayout({
       direction: 'column',
       children: [

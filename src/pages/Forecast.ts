@@ -2,16 +2,13 @@ import {
   CustomVariable,
   EmbeddedScene,
   PanelBuilders,
-  SceneControlsSpacer,
   SceneFlexItem,
   SceneFlexLayout,
   SceneQueryRunner,
-  SceneRefreshPicker,
   SceneTimeRange,
-  VariableValueSelectors,
 } from '@grafana/scenes';
 
-import { costQuery, DS_REF, sharedVariables } from './shared';
+import { costQuery, DS_REF, pageControls, sharedVariables } from './shared';
 
 /** Which scope a forecast is made for: everything, or each value of a dimension. */
 export function scopeVariable(): CustomVariable {
@@ -25,8 +22,6 @@ export function scopeVariable(): CustomVariable {
 }
 
 export function forecastScene(): EmbeddedScene {
-  const variables = sharedVariables();
-  variables.setState({ variables: [...variables.state.variables, scopeVariable()] });
   // a forecast is as of now, for the month now is in: the range only says "now"
   const month = () => new SceneTimeRange({ from: 'now/M', to: 'now' });
   const forecast = (output: 'series' | 'table') =>
@@ -36,8 +31,8 @@ export function forecastScene(): EmbeddedScene {
       queries: [costQuery('A', { queryType: 'forecast', output, groupBy: ['${scope}' as never], period: 'month' })],
     });
   return new EmbeddedScene({
-    $variables: variables,
-    controls: [new VariableValueSelectors({}), new SceneControlsSpacer(), new SceneRefreshPicker({})],
+    $variables: sharedVariables(scopeVariable()),
+    controls: pageControls(false),
     body: new SceneFlexLayout({
       direction: 'column',
       children: [

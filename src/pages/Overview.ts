@@ -1,19 +1,15 @@
 import {
   EmbeddedScene,
   PanelBuilders,
-  SceneControlsSpacer,
   SceneFlexItem,
   SceneFlexLayout,
   SceneQueryRunner,
-  SceneRefreshPicker,
-  SceneTimePicker,
   SceneTimeRange,
-  VariableValueSelectors,
 } from '@grafana/scenes';
 import { BigValueGraphMode } from '@grafana/schema';
 
 import type { MetricKey } from '../datasource/types';
-import { costQuery, DS_REF, sharedTimeRange, sharedVariables } from './shared';
+import { costQuery, DS_REF, pageControls, sharedTimeRange, sharedVariables } from './shared';
 
 function runner(queries: Array<ReturnType<typeof costQuery>>, thisMonth = false) {
   return new SceneQueryRunner({
@@ -43,12 +39,7 @@ export function overviewScene(): EmbeddedScene {
   return new EmbeddedScene({
     $timeRange: sharedTimeRange('now-30d'),
     $variables: sharedVariables(),
-    controls: [
-      new VariableValueSelectors({}),
-      new SceneControlsSpacer(),
-      new SceneTimePicker({}),
-      new SceneRefreshPicker({}),
-    ],
+    controls: pageControls(true),
     body: new SceneFlexLayout({
       direction: 'column',
       children: [

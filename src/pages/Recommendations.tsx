@@ -1,17 +1,10 @@
 import React, { useCallback, useEffect, useState } from 'react';
-import {
-  EmbeddedScene,
-  SceneControlsSpacer,
-  SceneFlexItem,
-  SceneFlexLayout,
-  SceneRefreshPicker,
-  VariableValueSelectors,
-} from '@grafana/scenes';
+import { EmbeddedScene, SceneFlexItem, SceneFlexLayout } from '@grafana/scenes';
 import { Alert, Button, EmptyState, LoadingPlaceholder, Stack, Text } from '@grafana/ui';
 
 import { errorMessage, resource, rows, runQuery } from './api';
 import { DsBound, DsBoundProps } from './DsBound';
-import { sharedVariables } from './shared';
+import { pageControls, sharedVariables } from './shared';
 
 export interface Recommendation {
   id: string;
@@ -154,7 +147,7 @@ export function RecommendationList({ dsUid, currency }: DsBoundProps) {
 export function recommendationsScene(): EmbeddedScene {
   return new EmbeddedScene({
     $variables: sharedVariables(),
-    controls: [new VariableValueSelectors({}), new SceneControlsSpacer(), new SceneRefreshPicker({})],
+    controls: pageControls(false),
     body: new SceneFlexLayout({
       direction: 'column',
       children: [new SceneFlexItem({ body: new DsBound({ component: RecommendationList }) })],

@@ -6,9 +6,15 @@ import {
   CustomVariable,
   DataSourceVariable,
   QueryVariable,
+  SceneControlsSpacer,
+  SceneObject,
+  SceneRefreshPicker,
+  SceneTimePicker,
   SceneTimeRange,
+  SceneVariable,
   SceneVariableSet,
   VariableValue,
+  VariableValueSelectors,
 } from '@grafana/scenes';
 
 import { DATASOURCE_TYPE } from '../constants';
@@ -42,7 +48,8 @@ function remember(change: Picked) {
   }
 }
 
-export function sharedVariables(): SceneVariableSet {
+/** The shared pickers, then any of the page's own (a scope, a dimension). */
+export function sharedVariables(...own: SceneVariable[]): SceneVariableSet {
   const last = picked();
   const ds = new DataSourceVariable({
     name: 'ds',
@@ -74,7 +81,7 @@ export function sharedVariables(): SceneVariableSet {
       }
     });
   }
-  return new SceneVariableSet({ variables: [ds, currency, tenant] });
+  return new SceneVariableSet({ variables: [ds, currency, tenant, ...own] });
 }
 
 /** The page's time range: the one last picked on any Costlens page, else the page's default. */
@@ -94,4 +101,14 @@ export const TENANT_FILTER: Filter = { dimension: 'tenant', operator: 'in', valu
 /** A Costlens query in the page's currency, for the page's tenants. */
 export function costQuery(refId: string, q: Omit<CostQuery, 'refId'>): CostQuery {
   return { refId, currency: '${currency}', ...q, filters: [TENANT_FILTER, ...(q.filters ?? [])] };
+}
+
+/** The picker bar of a page: its variables, and the time picker where the range matters. */
+export function pageControls(timePicker: boolean): SceneObject[] {
+  return [
+    new VariableValueSelectors({}),
+    new SceneControlsSpacer(),
+    ...(timePicker ? [new SceneTimePicker({})] : []),
+    new SceneRefreshPicker({}),
+  ];
 }

@@ -1,25 +1,9 @@
-import React, { useState } from 'react';
+import React from 'react';
 import { render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 
-import { costDataSource, installBackend, installTemplateSrv } from '../testing/grafanaServices';
-import { CostQuery } from '../types';
-import { QueryEditor } from './QueryEditor';
-
-function Harness({ initial, onChange }: { initial: CostQuery; onChange: jest.Mock }) {
-  const [query, setQuery] = useState(initial);
-  return (
-    <QueryEditor
-      datasource={costDataSource({ defaultCurrency: 'USD' })}
-      query={query}
-      onRunQuery={jest.fn()}
-      onChange={(q) => {
-        setQuery(q);
-        onChange(q);
-      }}
-    />
-  );
-}
+import { installBackend, installTemplateSrv } from '../testing/grafanaServices';
+import { QueryEditorHarness } from '../testing/QueryEditorHarness';
 
 describe('analytic query types in the editor', () => {
   beforeEach(() => {
@@ -30,7 +14,7 @@ describe('analytic query types in the editor', () => {
   it('builds the anomaly alert "a model version at 120 % of its 7-day average"', async () => {
     const onChange = jest.fn();
     render(
-      <Harness
+      <QueryEditorHarness
         initial={{ refId: 'A', queryType: 'cost', metric: 'requests', groupBy: ['model_version'], interval: '1h' }}
         onChange={onChange}
       />
@@ -70,7 +54,7 @@ describe('analytic query types in the editor', () => {
 
   it('builds the forecast alert "over budget by more than 10 %" with a monthly budget', async () => {
     const onChange = jest.fn();
-    render(<Harness initial={{ refId: 'B' }} onChange={onChange} />);
+    render(<QueryEditorHarness initial={{ refId: 'B' }} onChange={onChange} />);
     await userEvent.click(screen.getByText('Forecast'));
     await userEvent.click(screen.getByLabelText('Metric'));
     await userEvent.click(await screen.findByText('Projected, of budget'));
@@ -90,7 +74,7 @@ describe('analytic query types in the editor', () => {
   it('budget and recommendation queries have no grouping or filters', async () => {
     const onChange = jest.fn();
     render(
-      <Harness
+      <QueryEditorHarness
         initial={{
           refId: 'C',
           queryType: 'cost',

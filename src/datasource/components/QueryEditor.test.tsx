@@ -1,33 +1,9 @@
-import React, { useState } from 'react';
+import React from 'react';
 import { render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 
-import { costDataSource, installBackend, installTemplateSrv } from '../testing/grafanaServices';
-import { CostQuery } from '../types';
-import { QueryEditor } from './QueryEditor';
-
-function Harness({
-  initial,
-  onChange,
-  onRunQuery,
-}: {
-  initial: CostQuery;
-  onChange: jest.Mock;
-  onRunQuery: jest.Mock;
-}) {
-  const [query, setQuery] = useState(initial);
-  return (
-    <QueryEditor
-      datasource={costDataSource({ defaultCurrency: 'USD' })}
-      query={query}
-      onRunQuery={onRunQuery}
-      onChange={(q) => {
-        setQuery(q);
-        onChange(q);
-      }}
-    />
-  );
-}
+import { installBackend, installTemplateSrv } from '../testing/grafanaServices';
+import { QueryEditorHarness } from '../testing/QueryEditorHarness';
 
 describe('QueryEditor', () => {
   beforeEach(() => {
@@ -38,7 +14,7 @@ describe('QueryEditor', () => {
   it('builds a top-N query of cost per 1K tokens by model version in CNY, running it after each change', async () => {
     const onChange = jest.fn();
     const onRunQuery = jest.fn();
-    render(<Harness initial={{ refId: 'A' }} onChange={onChange} onRunQuery={onRunQuery} />);
+    render(<QueryEditorHarness initial={{ refId: 'A' }} onChange={onChange} onRunQuery={onRunQuery} />);
 
     await userEvent.click(screen.getByText('Top-N table'));
     await userEvent.click(screen.getByLabelText('Metric'));
@@ -73,7 +49,7 @@ describe('QueryEditor', () => {
   it('shows a saved query as it was saved', async () => {
     const requests = installBackend({ currencies: ['CNY', 'USD'] });
     render(
-      <Harness
+      <QueryEditorHarness
         initial={{
           refId: 'B',
           queryType: 'cost',
@@ -107,7 +83,7 @@ describe('QueryEditor with billed cost', () => {
   it('switching to blended keeps what bills know and offers only their dimensions', async () => {
     const onChange = jest.fn();
     render(
-      <Harness
+      <QueryEditorHarness
         initial={{
           refId: 'A',
           queryType: 'cost',
@@ -150,7 +126,7 @@ describe('QueryEditor for allocation', () => {
   it('switches to allocation: its own metrics and resource dimensions, no event filters', async () => {
     const onChange = jest.fn();
     render(
-      <Harness
+      <QueryEditorHarness
         initial={{
           refId: 'A',
           queryType: 'cost',
