@@ -71,7 +71,7 @@ WITH lines AS (
   JOIN costlens.model_versions mv ON mv.resource_id = l.resource_id AND mv.resource_id <> ''
   WHERE NOT l.tags ? 'model_version'
 ), hourly AS (
-  SELECT model_version, date_trunc('hour', ts) AS hour, sum(gpu_seconds) AS gpu_seconds,
+  SELECT model_version, date_trunc('hour', ts, 'UTC') AS hour, sum(gpu_seconds) AS gpu_seconds,
          sum(input_tokens + output_tokens + cached_input_tokens) AS tokens
   FROM costlens.cost_events
   WHERE ts >= $1 AND ts < $2 + interval '1 day'

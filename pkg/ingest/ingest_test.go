@@ -67,11 +67,11 @@ func TestNDJSONUploadKeepsGoodRowsAndNamesBadOnes(t *testing.T) {
 	var cost, ts, gs string
 	if err := pool.QueryRow(context.Background(), `SELECT
 		(SELECT reported_cost::text || ' ' || reported_currency FROM costlens.cost_events WHERE request_id = 'a1'),
-		(SELECT ts::text FROM costlens.cost_events WHERE request_id = 'a2'),
+		(SELECT (ts AT TIME ZONE 'UTC')::text FROM costlens.cost_events WHERE request_id = 'a2'),
 		(SELECT gpu_seconds::text FROM costlens.cost_events WHERE request_id = 'a2')`).Scan(&cost, &ts, &gs); err != nil {
 		t.Fatal(err)
 	}
-	if cost != "0.0075 USD" || ts != "2026-03-02 03:00:00+00" || gs != "1.25" {
+	if cost != "0.0075 USD" || ts != "2026-03-02 03:00:00" || gs != "1.25" {
 		t.Errorf("stored a1 cost %q, a2 ts %q gpu %q", cost, ts, gs)
 	}
 }

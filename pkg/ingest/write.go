@@ -44,21 +44,22 @@ func WriteEvents(ctx context.Context, pool *pgxpool.Pool, book *pricing.Book, ev
 	return accepted, duplicates, nil
 }
 
+// eventColumns are the columns an uploaded event fills, in the staging table's order.
+var eventColumns = []string{"tenant", "request_id", "ts", "feature", "user_id", "model", "model_version", "provider", "region",
+	"input_tokens", "output_tokens", "cached_input_tokens", "latency_ms", "gpu_seconds",
+	"reported_cost", "reported_currency", "attributes", "priced_cost", "price_currency", "price_id"}
+
+// writeBatch claims the batch's keys, then copies only the new events in (through a
+// staging table: see store.CopyRows).
 func writeBatch(ctx context.Context, tx pgx.Tx, book *pricing.Book, batch []Event) (int, error) {
 	tenants := make([]string, len(batch))
 	ids := make([]string, len(batch))
 	stamps := make([]time.Time, len(batch))
-	minTS, maxTS := batch[0].TS, batch[0].TS
 	for i, e := range batch {
 		tenants[i], ids[i], stamps[i] = e.Tenant, e.RequestID, e.TS
-		if e.TS.Before(minTS) {
-			minTS = e.TS
-		}
-		if e.TS.After(maxTS) {
-			maxTS = e.TS
-		}
 	}
-	if _, err := tx.Exec(ctx, "SELECT costlens.ensure_event_partitions($1, $2)", minTS, maxTS); err != nil {
+	// only the months the events fall in, with the owner's rights (SECURITY DEFINER)
+	if _, err := tx.Exec(ctx, "SELECT costlens.ensure_event_months($1::timestamptz[])", stamps); err != nil {
 		return 0, err
 	}
 	rows, err := tx.Query(ctx, `INSERT INTO costlens.event_keys (tenant, request_id, ts)
@@ -96,10 +97,10 @@ func writeBatch(ctx context.Context, tx pgx.Tx, book *pricing.Book, batch []Even
 			e.Provider, e.Region, e.InputTokens, e.OutputTokens, e.CachedTokens, e.LatencyMS, store.Numeric(e.GPUSeconds),
 			store.Numeric(e.ReportedCost), e.ReportedCurrency, string(e.Attributes), store.Numeric(pricedCost), priceCurrency, priceID})
 	}
-	n, err := tx.CopyFrom(ctx, pgx.Identifier{"costlens", "cost_events"},
-		[]string{"tenant", "request_id", "ts", "feature", "user_id", "model", "model_version", "provider", "region",
-			"input_tokens", "output_tokens", "cached_input_tokens", "latency_ms", "gpu_seconds",
-			"reported_cost", "reported_currency", "attributes", "priced_cost", "price_currency", "price_id"}, pgx.CopyFromRows(copyRows))
+	if len(copyRows) == 0 {
+		return 0, nil
+	}
+	n, err := store.CopyRows(ctx, tx, "cost_events", eventColumns, pgx.CopyFromRows(copyRows))
 	return int(n), err
 }
 

@@ -156,7 +156,7 @@ func TestIngestModelVersionsEndpoint(t *testing.T) {
 		t.Fatalf("retire: %d %s", status, resp)
 	}
 	var retired string
-	if err := pool.QueryRow(context.Background(), `SELECT retired_at::text FROM costlens.model_versions`).Scan(&retired); err != nil || retired != "2026-03-01 00:00:00+00" {
+	if err := pool.QueryRow(context.Background(), `SELECT (retired_at AT TIME ZONE 'UTC')::text FROM costlens.model_versions`).Scan(&retired); err != nil || retired != "2026-03-01 00:00:00" {
 		t.Errorf("retired_at %s (%v)", retired, err)
 	}
 

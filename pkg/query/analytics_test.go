@@ -28,9 +28,9 @@ func dailyEvents(t *testing.T, pool *pgxpool.Pool, first, last, feature, user, c
 	t.Helper()
 	storetest.Exec(t, pool, `INSERT INTO costlens.cost_events (tenant, request_id, ts, feature, user_id, model, model_version,
 		provider, input_tokens, output_tokens, latency_ms, priced_cost, price_currency)
-		SELECT 'acme', $3 || '-' || $4 || '-' || d::date, d + interval '12 hours', $3, $4, 'gpt-x', 'gpt-x-v1', 'openai',
+		SELECT 'acme', $3 || '-' || $4 || '-' || d::date, (d + interval '12 hours') AT TIME ZONE 'UTC', $3, $4, 'gpt-x', 'gpt-x-v1', 'openai',
 		       1000, 100, 500, $5::numeric, 'USD'
-		FROM generate_series($1::date, $2::date, interval '1 day') d`, first, last, feature, user, cost)
+		FROM generate_series($1::date::timestamp, $2::date::timestamp, interval '1 day') d`, first, last, feature, user, cost)
 }
 
 func cell(t *testing.T, f *data.Frame, field string, row int) any {

@@ -43,7 +43,7 @@ func writeReferenceData(ctx context.Context, pool *pgxpool.Pool, cfg Config, res
 				[]any{d, "USD", "CNY", numericOf(decimal.NewFromFloat(usdcny).Round(4)), "costlens seed"},
 				[]any{d, "EUR", "USD", numericOf(decimal.NewFromFloat(eurusd).Round(4)), "costlens seed"})
 		}
-		n, err := tx.CopyFrom(ctx, pgx.Identifier{"costlens", "fx_rates"}, []string{"rate_date", "base", "quote", "rate", "source"}, pgx.CopyFromRows(fxRows))
+		n, err := store.CopyRows(ctx, tx, "fx_rates", []string{"rate_date", "base", "quote", "rate", "source"}, pgx.CopyFromRows(fxRows))
 		if err != nil {
 			return fmt.Errorf("fx rates: %w", err)
 		}
@@ -97,7 +97,7 @@ func writeReferenceData(ctx context.Context, pool *pgxpool.Pool, cfg Config, res
 					h, h.Add(time.Hour), "instance-hour", numericOf(decimal.NewFromInt(1)), numericOf(price), "CNY", tags})
 			}
 		}
-		n, err = tx.CopyFrom(ctx, pgx.Identifier{"costlens", "billing_line_items"},
+		n, err = store.CopyRows(ctx, tx, "billing_line_items",
 			[]string{"tenant", "provider", "billing_account", "region", "resource_id", "resource_type", "charge_period_start",
 				"charge_period_end", "pricing_unit", "consumed_quantity", "billed_cost", "billing_currency", "tags"},
 			pgx.CopyFromRows(lines))

@@ -333,17 +333,22 @@ func Run(ctx context.Context, pool *pgxpool.Pool, cfg Config) (Result, error) {
 	}()
 	started := time.Now()
 	var written int64
-	n, err := pool.CopyFrom(ctx, pgx.Identifier{"costlens", "cost_events"}, eventColumns, pgx.CopyFromFunc(func() ([]any, error) {
-		row, ok := <-rows
-		if !ok {
-			return nil, nil
-		}
-		written++
-		if cfg.Progress != nil && written%250_000 == 0 {
-			fmt.Fprintf(cfg.Progress, "%d events written (%.0f/s)\n", written, float64(written)/time.Since(started).Seconds())
-		}
-		return row, nil
-	}))
+	var n int64
+	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		var err error
+		n, err = store.CopyRows(ctx, tx, "cost_events", eventColumns, pgx.CopyFromFunc(func() ([]any, error) {
+			row, ok := <-rows
+			if !ok {
+				return nil, nil
+			}
+			written++
+			if cfg.Progress != nil && written%250_000 == 0 {
+				fmt.Fprintf(cfg.Progress, "%d events written (%.0f/s)\n", written, float64(written)/time.Since(started).Seconds())
+			}
+			return row, nil
+		}))
+		return err
+	})
 	for range rows { // drain on a COPY failure so the producer ends
 	}
 	if genErr := <-errc; genErr != nil && err == nil {
@@ -381,7 +386,7 @@ func writeBudgets(ctx context.Context, pool *pgxpool.Pool, cfg Config) error {
 	_, err := pool.Exec(ctx, `
 		WITH daily AS (
 			-- sum per user, day and currency first: one rate lookup per day, not per event
-			SELECT tenant, user_id, ts::date AS day, price_currency, sum(priced_cost) AS cost
+			SELECT tenant, user_id, (ts AT TIME ZONE 'UTC')::date AS day, price_currency, sum(priced_cost) AS cost
 			FROM costlens.cost_events
 			WHERE ts >= $1::timestamptz - interval '30 days' AND ts < $1 AND priced_cost IS NOT NULL
 			GROUP BY 1, 2, 3, 4

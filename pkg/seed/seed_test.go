@@ -75,8 +75,8 @@ func TestShapeOfTheData(t *testing.T) {
 	// Weekly seasonality: an average weekday carries about twice a weekend day.
 	var weekday, weekend float64
 	if err := pool.QueryRow(ctx, `SELECT
-		count(*) FILTER (WHERE extract(isodow FROM ts) < 6)::float / count(DISTINCT date_trunc('day', ts)) FILTER (WHERE extract(isodow FROM ts) < 6),
-		count(*) FILTER (WHERE extract(isodow FROM ts) >= 6)::float / count(DISTINCT date_trunc('day', ts)) FILTER (WHERE extract(isodow FROM ts) >= 6)
+		count(*) FILTER (WHERE extract(isodow FROM ts AT TIME ZONE 'UTC') < 6)::float / count(DISTINCT date_trunc('day', ts, 'UTC')) FILTER (WHERE extract(isodow FROM ts AT TIME ZONE 'UTC') < 6),
+		count(*) FILTER (WHERE extract(isodow FROM ts AT TIME ZONE 'UTC') >= 6)::float / count(DISTINCT date_trunc('day', ts, 'UTC')) FILTER (WHERE extract(isodow FROM ts AT TIME ZONE 'UTC') >= 6)
 		FROM costlens.cost_events`).Scan(&weekday, &weekend); err != nil {
 		t.Fatal(err)
 	}
@@ -114,9 +114,9 @@ func TestSpikesInTheManifestStandOut(t *testing.T) {
 		// events of the spiking value from 10:00 to 16:00 on its day vs the same hours of
 		// the same weekday in the 4 weeks before
 		err := pool.QueryRow(context.Background(), `SELECT
-			count(*) FILTER (WHERE ts::date = $2::date),
-			count(*) FILTER (WHERE ts::date IN ($2::date - 7, $2::date - 14, $2::date - 21, $2::date - 28)) / 4.0
-			FROM costlens.cost_events WHERE `+col+` = $1 AND extract(hour FROM ts) BETWEEN 10 AND 15`, s.Value, s.Day).Scan(&spikeDay, &usual)
+			count(*) FILTER (WHERE (ts AT TIME ZONE 'UTC')::date = $2::date),
+			count(*) FILTER (WHERE (ts AT TIME ZONE 'UTC')::date IN ($2::date - 7, $2::date - 14, $2::date - 21, $2::date - 28)) / 4.0
+			FROM costlens.cost_events WHERE `+col+` = $1 AND extract(hour FROM ts AT TIME ZONE 'UTC') BETWEEN 10 AND 15`, s.Value, s.Day).Scan(&spikeDay, &usual)
 		if err != nil {
 			t.Fatal(err)
 		}

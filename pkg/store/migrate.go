@@ -100,6 +100,10 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool) (int, error) {
 			continue
 		}
 		err := pgx.BeginFunc(ctx, conn.Conn(), func(tx pgx.Tx) error {
+			// migrations read no session setting: dates and hours are UTC ones
+			if _, err := tx.Exec(ctx, "SET LOCAL TimeZone = 'UTC'"); err != nil {
+				return err
+			}
 			if _, err := tx.Exec(ctx, m.SQL); err != nil {
 				return err
 			}

@@ -15,7 +15,8 @@ import (
 // then hides other tenants' rows even from SQL that asks for them by name.
 func TestRowLevelSecurityBindsASessionToItsTenant(t *testing.T) {
 	ctx := context.Background()
-	pool, dbURL := storetest.NewPool(t)
+	db := storetest.New(t)
+	pool, dbURL := db.Owner, db.URL
 	storetest.SeedExample(t, pool)
 	role := fmt.Sprintf("costlens_reader_%d", os.Getpid())
 	storetest.Exec(t, pool, fmt.Sprintf(`CREATE ROLE %[1]s LOGIN PASSWORD 'reader' NOSUPERUSER;
