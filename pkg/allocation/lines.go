@@ -14,7 +14,7 @@ type DB interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 }
 
-// Allocated is one billing line and how it was split.
+// Allocated is one billing line and how it was split. Tenant is the line's owner.
 type Allocated struct {
 	LineID     int64
 	Tenant     string
@@ -28,123 +28,136 @@ type Allocated struct {
 	BilledCost   decimal.Decimal
 	Currency     string
 	Basis        Basis
-	Shares       []Share
+	// Shares are the parts the session is charged (all of them when unbound);
+	// AllShares the whole split, other tenants' names hidden from a bound session.
+	Shares, AllShares []Share
 	// A100Hours is the line's consumed quantity in A100-hour equivalents, through
 	// unit_conversions (pricing unit, and instance type or GPU type); nil when none applies.
 	A100Hours *decimal.Decimal
 	// CapacityGPUSeconds is what the resource could serve in the period (0: unknown);
 	// UsedGPUSeconds is what the events on it reported.
 	CapacityGPUSeconds, UsedGPUSeconds decimal.Decimal
+	stake                              bool
 }
 
-// lineSQL reads the lines whose charge period starts in the range, with the GPUs the
-// resource has (from the model_versions deployment facts), for the idle capacity.
-const lineSQL = `
-SELECT b.id, b.tenant, b.provider, b.region, b.resource_id, b.resource_type, b.charge_period_start, b.charge_period_end,
-       b.billed_cost::text, b.billing_currency::text,
-       coalesce((SELECT max(mv.gpus) FROM costlens.model_versions mv WHERE mv.resource_id = b.resource_id), 0)::text,
-       (SELECT (b.consumed_quantity * uc.factor)::text FROM costlens.unit_conversions uc
-        WHERE uc.from_unit = b.pricing_unit AND uc.to_unit = 'a100-hour'
-          AND uc.subject IN (b.resource_type, '',
-              coalesce((SELECT max(mv.gpu_type) FROM costlens.model_versions mv WHERE mv.resource_id = b.resource_id), ''))
-        -- the instance type is the most specific subject, then the GPU type, then any
-        ORDER BY uc.subject = b.resource_type DESC, uc.subject = '' ASC LIMIT 1)
-FROM costlens.billing_line_items b
-WHERE b.charge_period_start >= $1 AND b.charge_period_start < $2 AND ($3 = '' OR b.tenant = $3)
-ORDER BY b.id`
-
-// usageSQL sums, per line and model version, the usage of the versions the line's
-// resource served: through the model_version tag, else the model_versions deployment.
-// Usage is counted per whole hour (lines are hourly, on hour boundaries), so events are
-// rolled up by hour first and joined on the hour rather than range-joined per line.
-const usageSQL = `
-WITH lines AS (
-  SELECT id, resource_id, tags, charge_period_start AS s, charge_period_end AS e
-  FROM costlens.billing_line_items
-  WHERE charge_period_start >= $1 AND charge_period_start < $2 AND ($3 = '' OR tenant = $3)
-), served AS (
-  SELECT l.id, mv.model_version, l.s, l.e FROM lines l
-  JOIN costlens.model_versions mv ON mv.model_version = l.tags->>'model_version'
-  WHERE l.tags ? 'model_version'
-  UNION ALL
-  SELECT l.id, mv.model_version, l.s, l.e FROM lines l
-  JOIN costlens.model_versions mv ON mv.resource_id = l.resource_id AND mv.resource_id <> ''
-  WHERE NOT l.tags ? 'model_version'
-), hourly AS (
-  SELECT model_version, date_trunc('hour', ts, 'UTC') AS hour, sum(gpu_seconds) AS gpu_seconds,
-         sum(input_tokens + output_tokens + cached_input_tokens) AS tokens
-  FROM costlens.cost_events
-  WHERE ts >= $1 AND ts < $2 + interval '1 day'
-    AND model_version IN (SELECT model_version FROM served)
-  GROUP BY 1, 2
-)
-SELECT s.id, h.model_version, coalesce(sum(h.gpu_seconds), 0)::text, coalesce(sum(h.tokens), 0)::bigint
-FROM served s
-JOIN hourly h ON h.model_version = s.model_version AND h.hour >= s.s AND h.hour < s.e
-GROUP BY s.id, h.model_version`
-
-// Allocate splits every line whose charge period starts in [from, to).
+// Allocate splits every line whose charge period starts in [from, to), by every
+// tenant's usage of the line's resource (costlens.allocation_usage, which runs with the
+// owner's rights). tenant is the session's binding: bound, it gets the lines it owns or
+// is charged on, each with only its own shares in Shares (the idle share when it owns
+// the line); AllShares keeps every share, other tenants' names hidden. The shares are
+// the same, to the cent, as an unbound session's.
 func Allocate(ctx context.Context, db DB, from, to time.Time, tenant string) ([]Allocated, error) {
-	rows, err := db.Query(ctx, lineSQL, from, to, tenant)
+	staked, _, err := allocate(ctx, db, from, to, tenant)
+	return staked, err
+}
+
+// VersionUse is the GPU time a model version's resources had and used.
+type VersionUse struct{ Used, Capacity decimal.Decimal }
+
+// Utilisation is, per model version, the GPU-seconds used and billed on every line (of
+// any tenant) whose resource served it, for lines with a known capacity: a fact of the
+// resources, the same for every session.
+func Utilisation(ctx context.Context, db DB, from, to time.Time, tenant string) (map[string]VersionUse, error) {
+	staked, others, err := allocate(ctx, db, from, to, tenant)
 	if err != nil {
 		return nil, err
 	}
-	var lines []Allocated
-	gpus := map[int64]decimal.Decimal{}
+	out := map[string]VersionUse{}
+	for _, a := range append(staked, others...) {
+		if !a.CapacityGPUSeconds.IsPositive() {
+			continue
+		}
+		counted := map[string]bool{} // a version used by two tenants counts the line once
+		for _, s := range a.AllShares {
+			if s.ModelVersion == Idle || counted[s.ModelVersion] {
+				continue
+			}
+			counted[s.ModelVersion] = true
+			u := out[s.ModelVersion]
+			out[s.ModelVersion] = VersionUse{Used: u.Used.Add(a.UsedGPUSeconds), Capacity: u.Capacity.Add(a.CapacityGPUSeconds)}
+		}
+	}
+	return out, nil
+}
+
+func allocate(ctx context.Context, db DB, from, to time.Time, tenant string) (staked, others []Allocated, err error) {
+	rows, err := db.Query(ctx, "SELECT * FROM costlens.allocation_usage($1, $2)", from, to)
+	if err != nil {
+		return nil, nil, err
+	}
+	type line struct {
+		a     Allocated
+		gpus  decimal.Decimal
+		usage []Usage
+	}
+	var lines []*line
 	for rows.Next() {
-		var a Allocated
-		var billed, gpuCount string
-		var a100 *string
-		if err := rows.Scan(&a.LineID, &a.Tenant, &a.Provider, &a.Region, &a.ResourceID, &a.ResourceType, &a.PeriodStart, &a.PeriodEnd, &billed, &a.Currency, &gpuCount, &a100); err != nil {
+		var id int64
+		var stake bool
+		var owner, provider, region, resource, resourceType, billed, currency, a100 *string
+		var start, end time.Time
+		var gpus string
+		var version, usageTenant, tieKey, gs *string
+		var tokens *int64
+		if err := rows.Scan(&id, &stake, &owner, &provider, &region, &resource, &resourceType, &start, &end, &billed,
+			&currency, &gpus, &a100, &version, &usageTenant, &tieKey, &gs, &tokens); err != nil {
 			rows.Close()
-			return nil, err
+			return nil, nil, err
 		}
-		if a.BilledCost, err = decimal.NewFromString(billed); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("line %d billed cost %q: %w", a.LineID, billed, err)
+		if len(lines) == 0 || lines[len(lines)-1].a.LineID != id {
+			l := &line{a: Allocated{LineID: id, PeriodStart: start, PeriodEnd: end}, gpus: decimal.RequireFromString(gpus)}
+			if stake {
+				l.a.Provider, l.a.Region, l.a.ResourceID, l.a.ResourceType, l.a.Currency =
+					*provider, *region, *resource, *resourceType, *currency
+				if owner != nil { // hidden from a tenant charged on another's line
+					l.a.Tenant = *owner
+				}
+				if l.a.BilledCost, err = decimal.NewFromString(*billed); err != nil {
+					rows.Close()
+					return nil, nil, fmt.Errorf("line %d billed cost %q: %w", id, *billed, err)
+				}
+				if a100 != nil {
+					h := decimal.RequireFromString(*a100)
+					l.a.A100Hours = &h
+				}
+			}
+			l.a.stake = stake
+			lines = append(lines, l)
 		}
-		gpus[a.LineID] = decimal.RequireFromString(gpuCount)
-		if a100 != nil {
-			h := decimal.RequireFromString(*a100)
-			a.A100Hours = &h
+		if version != nil {
+			u := Usage{ModelVersion: *version, TieKey: *tieKey, GPUSeconds: decimal.RequireFromString(*gs), Tokens: *tokens}
+			if usageTenant != nil {
+				u.Tenant = *usageTenant
+			}
+			l := lines[len(lines)-1]
+			l.usage = append(l.usage, u)
 		}
-		lines = append(lines, a)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 
-	usage := map[int64][]Usage{}
-	urows, err := db.Query(ctx, usageSQL, from, to, tenant)
-	if err != nil {
-		return nil, err
-	}
-	for urows.Next() {
-		var id int64
-		var u Usage
-		var gs string
-		if err := urows.Scan(&id, &u.ModelVersion, &gs, &u.Tokens); err != nil {
-			urows.Close()
-			return nil, err
-		}
-		u.GPUSeconds = decimal.RequireFromString(gs)
-		usage[id] = append(usage[id], u)
-	}
-	if err := urows.Err(); err != nil {
-		return nil, err
-	}
-
-	for i := range lines {
-		a := &lines[i]
+	for _, l := range lines {
+		a := &l.a
 		seconds := decimal.NewFromFloat(a.PeriodEnd.Sub(a.PeriodStart).Seconds())
-		line := Line{BilledCost: a.BilledCost, Currency: a.Currency, CapacityGPUSeconds: seconds.Mul(gpus[a.LineID])}
-		a.CapacityGPUSeconds = line.CapacityGPUSeconds
-		for _, u := range usage[a.LineID] {
+		split := Line{BilledCost: a.BilledCost, Currency: a.Currency, CapacityGPUSeconds: seconds.Mul(l.gpus), Owner: a.Tenant}
+		a.CapacityGPUSeconds = split.CapacityGPUSeconds
+		for _, u := range l.usage {
 			a.UsedGPUSeconds = a.UsedGPUSeconds.Add(u.GPUSeconds)
 		}
-		if a.Shares, a.Basis, err = SplitLine(line, usage[a.LineID]); err != nil {
-			return nil, fmt.Errorf("line %d: %w", a.LineID, err)
+		if a.AllShares, a.Basis, err = SplitLine(split, l.usage); err != nil {
+			return nil, nil, fmt.Errorf("line %d: %w", a.LineID, err)
 		}
+		if !a.stake {
+			others = append(others, *a)
+			continue
+		}
+		for _, s := range a.AllShares {
+			if tenant == "" || s.Tenant == tenant {
+				a.Shares = append(a.Shares, s)
+			}
+		}
+		staked = append(staked, *a)
 	}
-	return lines, nil
+	return staked, others, nil
 }

@@ -3,6 +3,7 @@ package allocation_test
 import (
 	"context"
 	"fmt"
+	"maps"
 	"testing"
 	"time"
 
@@ -30,27 +31,60 @@ func TestAllocateLinesFromTheDatabase(t *testing.T) {
 			('globex', 'e2', '2026-03-02T10:40Z', 'qwen-b', 300, 0, 600),
 			('acme',   'e3', '2026-03-02T10:59Z', 'qwen-b', 100, 0, 300),
 			('acme',   'e4', '2026-03-02T11:00Z', 'qwen-a', 999, 0, 999)`)
-	got, err := allocation.Allocate(context.Background(), pool,
-		time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC), time.Date(2026, 3, 3, 0, 0, 0, 0, time.UTC), "")
+	day := func(tenant string) map[string]string {
+		pool := pool
+		if tenant != "" {
+			pool = storetest.BoundPool(t, storetest.URLOf(pool), tenant)
+		}
+		got, err := allocation.Allocate(context.Background(), pool,
+			time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC), time.Date(2026, 3, 3, 0, 0, 0, 0, time.UTC), tenant)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rendered := map[string]string{}
+		for _, a := range got {
+			rendered[a.ResourceID] = fmt.Sprintf("%s %v", a.Basis, a.Shares)
+		}
+		return rendered
+	}
+	check := func(tenant string, want map[string]string) {
+		t.Helper()
+		if got := day(tenant); !maps.Equal(got, want) {
+			t.Errorf("bound to %q:\n got %v\nwant %v", tenant, got, want)
+		}
+	}
+	// Every tenant's usage of a resource is charged back to it; idle stays with the
+	// line's owner (acme).
+	check("", map[string]string{
+		// 3600 GPU-s capacity, 1200 (acme) + 300 (acme) + 600 (globex) used, e4 is in
+		// the next hour: 19.80 x 1200/3600 = 6.60; x 300/3600 = 1.65; x 600/3600 = 3.30;
+		// idle 19.80 x 1500/3600 = 8.25
+		"gpu-1": "gpu_seconds [{qwen-a@acme 6.6} {qwen-b@acme 1.65} {qwen-b@globex 3.3} {idle@acme 8.25}]",
+		// 2 GPUs, no traffic at all: the whole 136.80 is idle
+		"gpu-2": "none [{idle@acme 136.8}]",
+		// tagged line, GPUs unknown: 10.00 by usage 300 : 600 = 3.333.. and 6.666..,
+		// truncated to 3.33 and 6.66, the cent left over to the larger share
+		"i-123": "gpu_seconds [{qwen-b@acme 3.33} {qwen-b@globex 6.67}]",
+	})
+	// bound, each tenant gets exactly its part of the unbound answer
+	check("acme", map[string]string{
+		"gpu-1": "gpu_seconds [{qwen-a@acme 6.6} {qwen-b@acme 1.65} {idle@acme 8.25}]",
+		"gpu-2": "none [{idle@acme 136.8}]",
+		"i-123": "gpu_seconds [{qwen-b@acme 3.33}]",
+	})
+	check("globex", map[string]string{
+		"gpu-1": "gpu_seconds [{qwen-b@globex 3.3}]",
+		"i-123": "gpu_seconds [{qwen-b@globex 6.67}]",
+	})
+	// globex sees the whole split of a line it is charged on, but not who else used it
+	bound := storetest.BoundPool(t, storetest.URLOf(pool), "globex")
+	lines, err := allocation.Allocate(context.Background(), bound,
+		time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC), time.Date(2026, 3, 3, 0, 0, 0, 0, time.UTC), "globex")
 	if err != nil {
 		t.Fatal(err)
 	}
-	rendered := map[string]string{}
-	for _, a := range got {
-		rendered[a.ResourceID] = fmt.Sprintf("%s %v", a.Basis, a.Shares)
-	}
-	want := map[string]string{
-		// 3600 GPU-s capacity, 1200 + 900 used (e4 is in the next hour): 6.60, 4.95, idle 8.25
-		"gpu-1": "gpu_seconds [{qwen-a 6.6} {qwen-b 4.95} {idle 8.25}]",
-		// 2 GPUs, no traffic at all: the whole 136.80 is idle
-		"gpu-2": "none [{idle 136.8}]",
-		// tagged line, GPUs unknown: the tagged version takes all of it by usage
-		"i-123": "gpu_seconds [{qwen-b 10}]",
-	}
-	for r, w := range want {
-		if rendered[r] != w {
-			t.Errorf("%s: %s, want %s", r, rendered[r], w)
-		}
+	if got := fmt.Sprint(lines[0].AllShares); lines[0].ResourceID != "gpu-1" || got != "[{qwen-a 6.6} {qwen-b 1.65} {qwen-b@globex 3.3} {idle 8.25}]" {
+		t.Errorf("globex's view of %s: %s", lines[0].ResourceID, got)
 	}
 }
 

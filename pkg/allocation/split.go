@@ -30,19 +30,35 @@ type Line struct {
 	// (hours × 3600 × GPUs); zero when unknown, in which case nothing counts as idle
 	// unless there is no usage at all.
 	CapacityGPUSeconds decimal.Decimal
+	// Owner is the line's tenant: the idle share is theirs.
+	Owner string
 }
 
-// Usage is what one model version consumed of the line's resource in its period.
+// Usage is what one model version consumed of the line's resource in its period, for
+// one tenant.
 type Usage struct {
 	ModelVersion string
-	GPUSeconds   decimal.Decimal
-	Tokens       int64
+	// Tenant is who used it ("" when hidden from a bound session); TieKey is a stable
+	// key of the tenant that settles ties the same way whether the name is hidden or not.
+	Tenant, TieKey string
+	GPUSeconds     decimal.Decimal
+	Tokens         int64
 }
 
-// Share is one model version's part of a line (or the idle part).
+// Share is one model version's part of a line for one tenant (or the idle part).
 type Share struct {
 	ModelVersion string
+	Tenant       string `json:",omitempty"`
+	tieKey       string
 	Cost         decimal.Decimal
+}
+
+// String renders a share as {version cost} or {version@tenant cost}.
+func (s Share) String() string {
+	if s.Tenant == "" {
+		return "{" + s.ModelVersion + " " + s.Cost.String() + "}"
+	}
+	return "{" + s.ModelVersion + "@" + s.Tenant + " " + s.Cost.String() + "}"
 }
 
 // minorUnits are the ISO-4217 decimal places where they are not 2.
@@ -62,7 +78,7 @@ func MinorUnits(currency string) int32 {
 // SplitLine divides a line by GPU-seconds where any usage carries them, else by
 // tokens. Shares are settled to the currency's minor unit by truncation toward zero;
 // what truncation leaves over goes to the largest share (ties: the first by name,
-// idle last), so the shares always add up to the billed cost exactly.
+// idle last, then by tenant key), so the shares always add up to the billed cost exactly.
 func SplitLine(line Line, usage []Usage) ([]Share, Basis, error) {
 	if line.CapacityGPUSeconds.IsNegative() {
 		return nil, "", errors.New("capacity: must not be negative")
@@ -78,8 +94,8 @@ func SplitLine(line Line, usage []Usage) ([]Share, Basis, error) {
 	}
 
 	type part struct {
-		version string
-		weight  decimal.Decimal
+		version, tenant, tieKey string
+		weight                  decimal.Decimal
 	}
 	var parts []part
 	var denominator decimal.Decimal
@@ -89,25 +105,25 @@ func SplitLine(line Line, usage []Usage) ([]Share, Basis, error) {
 		basis = BasisGPUSeconds
 		for _, u := range usage {
 			if u.GPUSeconds.IsPositive() {
-				parts = append(parts, part{u.ModelVersion, u.GPUSeconds})
+				parts = append(parts, part{u.ModelVersion, u.Tenant, u.TieKey, u.GPUSeconds})
 			}
 		}
 		denominator = totalGPU
 		if line.CapacityGPUSeconds.GreaterThan(totalGPU) {
 			// unused capacity is idle; usage above capacity (batching) leaves none
 			denominator = line.CapacityGPUSeconds
-			parts = append(parts, part{Idle, line.CapacityGPUSeconds.Sub(totalGPU)})
+			parts = append(parts, part{Idle, line.Owner, "", line.CapacityGPUSeconds.Sub(totalGPU)})
 		}
 	case totalTokens > 0:
 		basis = BasisTokens
 		for _, u := range usage {
 			if u.Tokens > 0 {
-				parts = append(parts, part{u.ModelVersion, decimal.NewFromInt(u.Tokens)})
+				parts = append(parts, part{u.ModelVersion, u.Tenant, u.TieKey, decimal.NewFromInt(u.Tokens)})
 			}
 		}
 		denominator = decimal.NewFromInt(totalTokens)
 	default:
-		return []Share{{ModelVersion: Idle, Cost: line.BilledCost}}, BasisNone, nil
+		return []Share{{ModelVersion: Idle, Tenant: line.Owner, Cost: line.BilledCost}}, BasisNone, nil
 	}
 
 	places := MinorUnits(line.Currency)
@@ -117,25 +133,28 @@ func SplitLine(line Line, usage []Usage) ([]Share, Basis, error) {
 	for i, p := range parts {
 		// multiply first, divide once, with ample precision before truncating
 		exact[i] = line.BilledCost.Mul(p.weight).DivRound(denominator, 28)
-		shares[i] = Share{ModelVersion: p.version, Cost: exact[i].Truncate(places)}
+		shares[i] = Share{ModelVersion: p.version, Tenant: p.tenant, tieKey: p.tieKey, Cost: exact[i].Truncate(places)}
 		settled = settled.Add(shares[i].Cost)
 	}
 	largest := 0
 	for i := range parts {
 		a, b := exact[i].Abs(), exact[largest].Abs()
-		if a.GreaterThan(b) || (a.Equal(b) && less(parts[i].version, parts[largest].version)) {
+		if a.GreaterThan(b) || (a.Equal(b) && less(shares[i], shares[largest])) {
 			largest = i
 		}
 	}
 	shares[largest].Cost = shares[largest].Cost.Add(line.BilledCost.Sub(settled))
-	sort.SliceStable(shares, func(i, j int) bool { return less(shares[i].ModelVersion, shares[j].ModelVersion) })
+	sort.SliceStable(shares, func(i, j int) bool { return less(shares[i], shares[j]) })
 	return shares, basis, nil
 }
 
-// less orders model versions by name with idle last.
-func less(a, b string) bool {
-	if (a == Idle) != (b == Idle) {
-		return b == Idle
+// less orders shares by model version with idle last, then by tenant key.
+func less(a, b Share) bool {
+	if (a.ModelVersion == Idle) != (b.ModelVersion == Idle) {
+		return b.ModelVersion == Idle
 	}
-	return a < b
+	if a.ModelVersion != b.ModelVersion {
+		return a.ModelVersion < b.ModelVersion
+	}
+	return a.tieKey < b.tieKey
 }

@@ -6,7 +6,6 @@ import (
 	"sort"
 
 	"github.com/grafana/grafana-plugin-sdk-go/data"
-	"github.com/shopspring/decimal"
 
 	"github.com/costlens/costlens/pkg/allocation"
 )
@@ -80,28 +79,15 @@ func KPIs(ctx context.Context, db DB, q Query, r Range, env Env) ([]KPI, error) 
 
 // gpuUtilisation is, per model version, the used share of the GPU capacity billed on
 // the resources it ran on (lines split by GPU-seconds, with known capacity), weighted
-// by each line's capacity.
+// by each line's capacity; the same for a bound session as for an unbound one.
 func gpuUtilisation(ctx context.Context, db DB, r Range, env Env) (map[string]float64, error) {
-	lines, err := allocation.Allocate(ctx, db, r.From, r.To, env.Tenant)
+	use, err := allocation.Utilisation(ctx, db, r.From, r.To, env.Tenant)
 	if err != nil {
 		return nil, err
 	}
-	used, capacity := map[string]decimal.Decimal{}, map[string]decimal.Decimal{}
-	for _, a := range lines {
-		if !a.CapacityGPUSeconds.IsPositive() {
-			continue
-		}
-		for _, s := range a.Shares {
-			if s.ModelVersion == allocation.Idle {
-				continue
-			}
-			used[s.ModelVersion] = used[s.ModelVersion].Add(a.UsedGPUSeconds)
-			capacity[s.ModelVersion] = capacity[s.ModelVersion].Add(a.CapacityGPUSeconds)
-		}
-	}
 	out := map[string]float64{}
-	for mv, c := range capacity {
-		out[mv] = used[mv].Div(c).InexactFloat64()
+	for mv, u := range use {
+		out[mv] = u.Used.Div(u.Capacity).InexactFloat64()
 	}
 	return out, nil
 }

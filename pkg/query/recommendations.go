@@ -64,6 +64,9 @@ func Recommendations(ctx context.Context, db DB, q Query, r Range, env Env) ([]R
 			return nil, err
 		}
 		for _, a := range lines {
+			if env.Tenant != "" && a.Tenant != env.Tenant {
+				continue // a resource is the owner's to change; a tenant charged on it is not
+			}
 			ru := resources[a.ResourceID]
 			if ru == nil {
 				ru = &resourceUse{id: a.ResourceID, provider: a.Provider, instanceType: a.ResourceType,
@@ -83,7 +86,7 @@ func Recommendations(ctx context.Context, db DB, q Query, r Range, env Env) ([]R
 			ru.used = ru.used.Add(a.UsedGPUSeconds)
 			ru.lines++
 			ru.hours += a.PeriodEnd.Sub(a.PeriodStart).Hours()
-			for _, s := range a.Shares {
+			for _, s := range a.AllShares {
 				if s.ModelVersion != allocation.Idle {
 					c, err := rates.Convert(s.Cost, a.Currency, q.Currency, day)
 					if err != nil {

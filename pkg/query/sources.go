@@ -120,7 +120,8 @@ func billingRows(ctx context.Context, db DB, q Query, r Range, bucket Bucket, en
 			if model == "" {
 				model = modelversion.Parse(s.ModelVersion).Model
 			}
-			vals := map[string]string{"tenant": a.Tenant, "provider": a.Provider, "region": a.Region,
+			// the share's tenant is who is charged: a user of a shared resource, or the owner for idle
+			vals := map[string]string{"tenant": s.Tenant, "provider": a.Provider, "region": a.Region,
 				"model_version": s.ModelVersion, "model": model}
 			if !keepRow(q.Filters, vals, true) {
 				continue

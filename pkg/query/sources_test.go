@@ -155,3 +155,31 @@ func TestBilledSourcesRefuseWhatBillsDoNotKnow(t *testing.T) {
 		}
 	}
 }
+
+// A resource used by several tenants is charged back to them by usage, idle to the
+// line's owner, and a bound data source gets exactly its tenant's part of the unbound
+// answer. globex's g1 used 1800 of the 3600 GPU-seconds of acme's 19.80 CNY line at
+// 03-02 11:00: r2 (acme) 900 -> 4.95, g1 (globex) 1800 -> 9.90, idle 900 -> 4.95 (acme).
+func TestSharedResourceIsChargedBackByUsage(t *testing.T) {
+	pool := billed(t)
+	storetest.Exec(t, pool, `INSERT INTO costlens.cost_events (tenant, request_id, ts, feature, user_id, model, model_version,
+		provider, input_tokens, gpu_seconds, priced_cost, price_currency) VALUES
+		('globex', 'g1', '2026-03-02T11:45:00Z', 'chat', 'u3', 'qwen2.5-32b', 'qwen2.5-32b-v1.2-fp16', 'alibaba', 500, 1800, 0.05, 'CNY')`)
+	byTenant := func(source string) query.Query {
+		return query.Query{CostSource: source, GroupBy: []string{"tenant"}, Currency: "CNY"}
+	}
+	// billing: acme 4.95 + 4.95 idle; globex 9.90 + its own 29.00 line
+	assertGroups(t, breakdown(t, pool, byTenant(query.SourceBilling), utc), "cost", "globex=38.9", "acme=9.9")
+	// blended adds the requests no bill covers, at token prices in CNY at 7.20:
+	// acme r1 0.0075 USD = 0.054, r3 0.00225 USD = 0.0162; globex r4 0.012 USD = 0.0864
+	assertGroups(t, breakdown(t, pool, byTenant(query.SourceBlended), utc), "cost", "globex=38.9864", "acme=9.9702")
+	for tenant, want := range map[string]map[string]string{
+		"acme":   {query.SourceBilling: "acme=9.9", query.SourceBlended: "acme=9.9702"},
+		"globex": {query.SourceBilling: "globex=38.9", query.SourceBlended: "globex=38.9864"},
+	} {
+		bound := storetest.BoundPool(t, storetest.URLOf(pool), tenant)
+		for source, w := range want {
+			assertGroups(t, breakdown(t, bound, byTenant(source), query.Env{Location: time.UTC, Tenant: tenant}), "cost", w)
+		}
+	}
+}
