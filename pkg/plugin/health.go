@@ -41,6 +41,16 @@ func (d *Datasource) CheckHealth(ctx context.Context, _ *backend.CheckHealthRequ
 	case version > want:
 		return fail(fmt.Sprintf("the costlens schema is at version %d, newer than this plugin's %d: upgrade the plugin", version, want))
 	}
+	if d.settings.Tenant != "" {
+		user, why, err := store.RLSBypass(ctx, d.pool)
+		if err != nil {
+			return fail(describeDBError(d.settings, err))
+		}
+		if why != "" {
+			return fail(fmt.Sprintf("bound to tenant %q, but tenant isolation is not enforced: user %s %s, and row-level security does not apply to it; connect as a role with NOSUPERUSER NOBYPASSRLS (README: Use your own PostgreSQL)",
+				d.settings.Tenant, user, why))
+		}
+	}
 	stats, err := store.ReadStats(ctx, d.pool, d.settings.Tenant)
 	if err != nil {
 		return fail(describeDBError(d.settings, err))

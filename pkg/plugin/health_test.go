@@ -85,6 +85,16 @@ func TestHealthFailures(t *testing.T) {
 			t.Errorf("health = %v %q", res.Status, res.Message)
 		}
 	})
+	t.Run("bound, but as a user row-level security does not hold", func(t *testing.T) {
+		db := storetest.New(t)
+		res := health(t, newInstance(t, instanceSettings(t, db.OwnerURL, map[string]any{"tenant": "acme"})))
+		owner, _ := pgconn.ParseConfig(db.OwnerURL)
+		assertHealth(t, res, backend.HealthStatusError, fmt.Sprintf(`bound to tenant "acme", but tenant isolation is not enforced: user %s is a superuser, and row-level security does not apply to it; connect as a role with NOSUPERUSER NOBYPASSRLS (README: Use your own PostgreSQL)`, owner.User))
+		// the deployed role, bound, is healthy
+		if res := health(t, newInstance(t, instanceSettings(t, db.URL, map[string]any{"tenant": "acme"}))); res.Status != backend.HealthStatusOk {
+			t.Errorf("bound as %s: %v %s", storetest.Role, res.Status, res.Message)
+		}
+	})
 	t.Run("schema newer than plugin", func(t *testing.T) {
 		pool, newer := storetest.NewPool(t)
 		storetest.Exec(t, pool, "INSERT INTO costlens.schema_migrations (version, name) VALUES (999, '0999_future')")

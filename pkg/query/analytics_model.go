@@ -103,6 +103,10 @@ func (q *Query) validateAnalytics() error {
 	if q.QueryType == TypeKPI && (len(q.GroupBy) != 0 && !slices.Equal(q.GroupBy, []string{"model_version"})) {
 		return invalid("groupBy", "kpi is per model version")
 	}
+	if q.QueryType == TypeKPI && fromBills(q.CostSource) {
+		// the unit costs are per priced request and token; bills have neither
+		return invalid("costSource", "kpi reads token prices or reported costs, not %q: for what self-hosted capacity costs use an allocation query (cost_per_a100_hour) or a breakdown with this source", q.CostSource)
+	}
 	if q.Period == "" {
 		q.Period = "month"
 	}

@@ -35,6 +35,7 @@ func TestParseRejectsBadInputNamingTheField(t *testing.T) {
 		`{"queryType":"anomalies","interval":"6h"}`:                                      `interval: anomalies are scored per hour (1h) or per day (1d), not "6h"`,
 		`{"queryType":"budget","output":"series"}`:                                       `output: budget answers with a table: use table or alert`,
 		`{"queryType":"forecast","budget":"-5"}`:                                         `budget: "-5" is not a positive decimal amount`,
+		`{"queryType":"kpi","costSource":"blended"}`:                                     `costSource: kpi reads token prices or reported costs, not "blended": for what self-hosted capacity costs use an allocation query (cost_per_a100_hour) or a breakdown with this source`,
 		`{"interval":"2d"}`:                                                              `interval: unknown interval "2d" (want auto, 1m, 5m, 15m, 30m, 1h, 6h, 12h, 1d, 1w or 1M)`,
 	}
 	for raw, want := range cases {

@@ -25,3 +25,19 @@ func ReadStats(ctx context.Context, pool *pgxpool.Pool, tenant string) (Stats, e
 		Scan(&s.Events, &s.NewestEvent, &s.LineItems, &s.Prices, &s.FXRates)
 	return s, err
 }
+
+// RLSBypass says why the session's user is not held by row-level security ("" when it
+// is): a superuser or a role with BYPASSRLS sees every tenant's rows.
+func RLSBypass(ctx context.Context, pool *pgxpool.Pool) (user, why string, err error) {
+	var super, bypass bool
+	err = pool.QueryRow(ctx, "SELECT rolname, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user").
+		Scan(&user, &super, &bypass)
+	switch {
+	case err != nil:
+	case super:
+		why = "is a superuser"
+	case bypass:
+		why = "has BYPASSRLS"
+	}
+	return user, why, err
+}
