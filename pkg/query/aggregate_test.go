@@ -2,6 +2,8 @@ package query_test
 
 import (
 	"context"
+	"fmt"
+	"maps"
 	"strings"
 	"testing"
 	"time"
@@ -325,4 +327,29 @@ func TestHourlyAndMonthlyBuckets(t *testing.T) {
 		t.Fatalf("month buckets %v, want Feb and Mar", mres.Buckets)
 	}
 	assertMoney(t, "March", mres.Groups[0].Buckets[time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)].Cost, "0.04175")
+}
+
+// A group whose every request is unpriced (r6, mystery-7b) has an unknown cost: the
+// breakdown table shows null, not 0, beside the priced groups.
+func TestBreakdownShowsUnpricedGroupsAsNull(t *testing.T) {
+	pool := seeded(t)
+	q := mustQuery(t, query.Query{QueryType: query.TypeBreakdown, GroupBy: []string{"model_version"}})
+	res, err := query.Aggregate(context.Background(), pool, q, week, query.Bucket{}, utc, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := query.TableFrame(q, res, utc)
+	got := map[string]string{}
+	for r := 0; r < f.Rows(); r++ {
+		v := "null"
+		if p := f.Fields[1].At(r).(*float64); p != nil {
+			v = fmt.Sprintf("%.5f", *p)
+		}
+		got[f.Fields[0].At(r).(string)] = v
+	}
+	// gpt-4o: 0.0075 + 0.00225; claude: 0.012; qwen: 0.0720/7.20 + 0.0725/7.25
+	want := map[string]string{"gpt-4o-2024-08-06": "0.00975", "claude-3-5-sonnet-v2": "0.01200", "qwen2.5-32b-v1.2-fp16": "0.02000", "mystery-7b": "null"}
+	if !maps.Equal(got, want) {
+		t.Errorf("breakdown by model version %v, want %v", got, want)
+	}
 }

@@ -48,6 +48,10 @@ func (t Totals) Value(metric string) (decimal.Decimal, bool) {
 	tokens := t.InputTokens + t.OutputTokens + t.CachedTokens
 	switch metric {
 	case "cost":
+		// a group whose every request is unpriced has an unknown cost, not a zero one
+		if t.Requests > 0 && t.Unpriced == t.Requests {
+			return decimal.Decimal{}, false
+		}
 		return t.Cost, true
 	case "requests":
 		return decimal.NewFromInt(t.Requests), true
