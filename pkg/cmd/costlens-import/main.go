@@ -26,12 +26,25 @@ import (
 	"github.com/costlens/costlens/pkg/store"
 )
 
+// Exit codes: 1 when the import failed, 2 when it finished but rejected rows (each
+// named on stderr), so cron and CI notice a file that did not land whole.
 func main() {
-	if err := run(os.Args[1:]); err != nil {
+	err := run(os.Args[1:])
+	var rejected rejectedRows
+	switch {
+	case errors.As(err, &rejected):
+		fmt.Fprintln(os.Stderr, "costlens-import:", err)
+		os.Exit(2)
+	case err != nil:
 		fmt.Fprintln(os.Stderr, "costlens-import:", err)
 		os.Exit(1)
 	}
 }
+
+// rejectedRows is the outcome of an import that stored what it could but refused rows.
+type rejectedRows int
+
+func (n rejectedRows) Error() string { return fmt.Sprintf("%d rows rejected", int(n)) }
 
 func run(args []string) error {
 	kinds := []string{"events", "fx", "billing", "prices", "model-versions"}
@@ -51,7 +64,7 @@ func run(args []string) error {
 		return fmt.Errorf("--database-url or COSTLENS_DATABASE_URL is required")
 	}
 	ctx := context.Background()
-	pool, err := pgxpool.New(ctx, *dbURL)
+	pool, err := store.OpenURL(ctx, *dbURL, "", 0)
 	if err != nil {
 		return err
 	}
@@ -105,6 +118,9 @@ func run(args []string) error {
 	}
 	fmt.Fprintf(os.Stderr, "%s: %d received, %d accepted, %d duplicates, %d rejected in %.1fs\n",
 		file, rep.Received, rep.Accepted, rep.Duplicates, len(rep.Rejected), time.Since(started).Seconds())
+	if err == nil && len(rep.Rejected) > 0 {
+		return rejectedRows(len(rep.Rejected))
+	}
 	return err
 }
 
