@@ -88,7 +88,7 @@ func writeReferenceData(ctx context.Context, pool *pgxpool.Pool, cfg Config, res
 				}
 			}
 			price := hourlyInstancePriceCNY[m.instanceType].Mul(decimal.NewFromInt(int64(m.gpus)))
-			for h := cfg.Start(); h.Before(cfg.End); h = h.Add(time.Hour) {
+			for h := cfg.Start(); h.Before(cfg.End) && (cfg.Until.IsZero() || h.Before(cfg.Until)); h = h.Add(time.Hour) {
 				tags := map[string]any{"deployment": m.resourceID}
 				if len(versions) == 1 {
 					tags["model_version"] = versions[0]
@@ -114,7 +114,8 @@ func numericOf(d decimal.Decimal) any { return store.Numeric(&d) }
 // Reset empties every table the generator writes.
 func Reset(ctx context.Context, pool *pgxpool.Pool) error {
 	_, err := pool.Exec(ctx, `TRUNCATE costlens.cost_events, costlens.event_keys, costlens.billing_line_items,
-		costlens.price_book, costlens.fx_rates, costlens.model_versions, costlens.unit_conversions, costlens.budgets`)
+		costlens.price_book, costlens.fx_rates, costlens.model_versions, costlens.unit_conversions, costlens.budgets,
+		costlens.cost_hourly, costlens.cost_hourly_dirty, costlens.recommendation_states`)
 	return err
 }
 

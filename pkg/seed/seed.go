@@ -23,6 +23,9 @@ type Config struct {
 	Events int       // baseline events; spikes add a few more
 	Days   int       // days of history, ending at End
 	End    time.Time // exclusive: midnight UTC after the last generated day
+	// Until, when set, is a cut-off inside the last day: nothing is generated at or
+	// after it (the CLI's default end is tomorrow, and events must not be in the future).
+	Until time.Time
 	// Progress, when set, receives a line now and then on long runs.
 	Progress io.Writer
 }
@@ -175,7 +178,7 @@ func (g *generator) each(fn func(e *event) error) error {
 		}
 		for _, f := range force {
 			e := g.event(hourStart, f.dim, f.value)
-			if e == nil {
+			if e == nil || (!g.cfg.Until.IsZero() && !e.ts.Before(g.cfg.Until)) {
 				continue
 			}
 			if err := fn(e); err != nil {
@@ -406,8 +409,9 @@ func writeBudgets(ctx context.Context, pool *pgxpool.Pool, cfg Config) error {
 		       CASE WHEN all_tenants = 1 THEN '' WHEN all_users = 1 THEN 'tenant' ELSE 'user' END,
 		       CASE WHEN all_tenants = 1 THEN '' WHEN all_users = 1 THEN tenant ELSE user_id END,
 		       'month',
-		       round(cost * CASE WHEN all_tenants = 1 THEN 1.05 WHEN all_users = 1 THEN 1.0
-		                         ELSE 1.0 + (abs(hashtext(user_id)) % 7) / 10.0 END, 0),
+		       -- to the cent, and at least one: a small seed's light user still has a budget
+		       greatest(round(cost * CASE WHEN all_tenants = 1 THEN 1.05 WHEN all_users = 1 THEN 1.0
+		                                  ELSE 1.0 + (abs(hashtext(user_id)) % 7) / 10.0 END, 2), 0.01),
 		       'USD'
 		FROM spend WHERE cost > 0
 		ON CONFLICT (tenant, scope_dimension, scope_value, period) DO NOTHING`, cfg.End)

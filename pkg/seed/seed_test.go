@@ -139,3 +139,39 @@ func TestConfigValidation(t *testing.T) {
 		t.Error("an end that is not midnight was accepted")
 	}
 }
+
+// The documented minimum, ending mid-day as the CLI's default does, on a database whose
+// default zone is not UTC, as the Grafana role: it loads, nothing lies in the future,
+// every budget is positive, and --reset empties the rollup too.
+func TestSmallestSeedEndingNow(t *testing.T) {
+	ctx := context.Background()
+	until := time.Date(2026, 2, 28, 15, 30, 0, 0, time.UTC)
+	db := storetest.New(t)
+	pool := db.Role
+	if _, err := seed.Run(ctx, pool, seed.Config{Seed: 1, Events: seed.MinEvents, Days: 90, End: cfg.End, Until: until}); err != nil {
+		t.Fatal(err)
+	}
+	var newestEvent, newestLine time.Time
+	var budgets, zero int
+	if err := pool.QueryRow(ctx, `SELECT (SELECT max(ts) FROM costlens.cost_events),
+		(SELECT max(charge_period_start) FROM costlens.billing_line_items),
+		(SELECT count(*) FROM costlens.budgets), (SELECT count(*) FROM costlens.budgets WHERE amount <= 0)`).
+		Scan(&newestEvent, &newestLine, &budgets, &zero); err != nil {
+		t.Fatal(err)
+	}
+	if !newestEvent.Before(until) || !newestLine.Before(until) {
+		t.Errorf("newest event %s, newest line %s: want both before %s", newestEvent, newestLine, until)
+	}
+	if budgets == 0 || zero != 0 {
+		t.Errorf("%d budgets, %d of them not positive", budgets, zero)
+	}
+	storetest.Exec(t, pool, "SELECT costlens.refresh_cost_hourly()")
+	if err := seed.Reset(ctx, db.Owner); err != nil { // TRUNCATE is the owner's
+		t.Fatal(err)
+	}
+	var left int
+	if err := pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM costlens.cost_hourly) + (SELECT count(*) FROM costlens.cost_hourly_dirty)
+		+ (SELECT count(*) FROM costlens.cost_events)`).Scan(&left); err != nil || left != 0 {
+		t.Errorf("after reset %d rows left in events and rollup (%v)", left, err)
+	}
+}

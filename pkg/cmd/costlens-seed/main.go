@@ -11,7 +11,6 @@ import (
 	"os"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/costlens/costlens/pkg/pricing"
 	"github.com/costlens/costlens/pkg/seed"
@@ -41,20 +40,22 @@ func run() error {
 		return fmt.Errorf("--database-url or COSTLENS_DATABASE_URL is required")
 	}
 	endDay := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, 1)
+	until := time.Now().UTC() // by default the data ends now, never in the future
 	if *end != "" {
+		until = time.Time{}
 		d, err := time.Parse(time.DateOnly, *end)
 		if err != nil {
 			return fmt.Errorf("--end: %w", err)
 		}
 		endDay = d
 	}
-	cfg := seed.Config{Seed: *seedValue, Events: *events, Days: *days, End: endDay, Progress: os.Stderr}
+	cfg := seed.Config{Seed: *seedValue, Events: *events, Days: *days, End: endDay, Until: until, Progress: os.Stderr}
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
 
 	ctx := context.Background()
-	pool, err := pgxpool.New(ctx, *dbURL)
+	pool, err := store.OpenURL(ctx, *dbURL, "", 0) // UTC sessions, whatever the database's default
 	if err != nil {
 		return err
 	}
