@@ -11,7 +11,6 @@ import (
 	"os"
 	"time"
 
-
 	"github.com/costlens/costlens/pkg/pricing"
 	"github.com/costlens/costlens/pkg/seed"
 	"github.com/costlens/costlens/pkg/store"
