@@ -112,8 +112,16 @@ test('alert rules and notifications are provisioned against the provisioned Cost
   const uids = parse(read('provisioning/datasources/costlens.yaml')).datasources.map((d) => d.uid);
   const rules = parse(read('provisioning/alerting/costlens-rules.yaml'));
   const all = rules.groups.flatMap((g) => g.rules);
-  assert.equal(all.length, 5);
+  assert.equal(all.length, 6);
+  const notifications = parse(read('provisioning/alerting/costlens-notifications.yaml'));
+  const receivers = notifications.contactPoints.map((c) => c.name);
+  // routed by each rule, so provisioning never replaces an existing policy tree
+  assert.equal(notifications.policies, undefined);
+  const runbooks = new Set();
   for (const r of all) {
+    assert.ok(receivers.includes(r.notification_settings?.receiver), `${r.uid}: receiver`);
+    assert.match(r.annotations.runbook_url, /^\/a\/costlens-cost-app\/(anomalies|forecast|settings)/, `${r.uid}: runbook`);
+    runbooks.add(r.annotations.runbook_url);
     for (const d of r.data) {
       assert.ok(d.datasourceUid === '__expr__' || uids.includes(d.datasourceUid), `${r.uid}: ${d.datasourceUid}`);
     }
@@ -122,8 +130,8 @@ test('alert rules and notifications are provisioned against the provisioned Cost
       `${r.uid}: condition ${r.condition}`
     );
   }
-  const notifications = parse(read('provisioning/alerting/costlens-notifications.yaml'));
-  const receivers = notifications.contactPoints.map((c) => c.name);
-  assert.ok(receivers.includes(notifications.policies[0].receiver));
+  assert.ok(runbooks.size >= 4, 'each rule points at the page that explains it');
   assert.equal(notifications.contactPoints[0].receivers[0].type, 'webhook');
+  const optIn = parse(read('provisioning/examples/costlens-notification-policy.yaml'));
+  assert.ok(receivers.includes(optIn.policies[0].receiver));
 });

@@ -84,6 +84,22 @@ func TestProvisionedAlertRulesRunAndAreAlertable(t *testing.T) {
 				if q.QueryType == query.TypeBudget && frames[0].Rows() == 0 {
 					t.Errorf("%s: no budget rows on the seed data", r.UID)
 				}
+				if r.UID == "costlens-tenant-forecast-over-budget" {
+					// every seeded tenant has its own monthly budget: each row is held against it
+					held := 0
+					for _, f := range frames {
+						for _, fd := range f.Fields {
+							for i := 0; fd.Type().Numeric() && i < fd.Len(); i++ {
+								if v, ok := fd.ConcreteAt(i); ok && v != nil {
+									held++
+								}
+							}
+						}
+					}
+					if held != 3 {
+						t.Errorf("%s: %d tenants held against their own budget, want the seed's 3", r.UID, held)
+					}
+				}
 			}
 			if !refs[r.Condition] {
 				t.Errorf("%s: condition %s is not one of its queries", r.UID, r.Condition)
@@ -95,6 +111,7 @@ func TestProvisionedAlertRulesRunAndAreAlertable(t *testing.T) {
 		"Daily total over the monthly budget / days in the month",
 		"User or tenant at 80 % of the monthly quota",
 		"Month-end forecast over budget by more than 10 %",
+		"Tenant month-end forecast over its own budget by more than 10 %",
 		"Model version daily cost over 120 % of its 7-day moving average",
 	} {
 		if !titles[want] {

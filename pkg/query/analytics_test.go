@@ -2,6 +2,7 @@ package query_test
 
 import (
 	"context"
+	"maps"
 	"math"
 	"strings"
 	"testing"
@@ -327,4 +328,51 @@ func TestKPIQuery(t *testing.T) {
 			t.Errorf("qwen cache hit ratio %v", cell(t, f, "cache_hit_ratio", i))
 		}
 	}
+}
+
+// Each forecast is held against the budget of exactly its own scope, from its filters,
+// its grouping and the data source's binding: never a tenant against the total budget.
+func TestForecastHoldsEachScopeAgainstItsOwnBudget(t *testing.T) {
+	pool, dbURL := storetest.NewPool(t)
+	dailyEvents(t, pool, "2026-01-15", "2026-03-10", "chat", "u1", "10.00")
+	dailyEvents(t, pool, "2026-01-15", "2026-03-10", "search", "u9", "10.00")
+	storetest.Exec(t, pool, `UPDATE costlens.cost_events SET tenant = 'globex' WHERE user_id = 'u9';
+		INSERT INTO costlens.budgets (tenant, scope_dimension, scope_value, period, amount, currency) VALUES
+			('', '', '', 'month', 1000, 'USD'), ('acme', 'tenant', 'acme', 'month', 300, 'USD'),
+			('acme', 'user', 'u1', 'month', 250, 'USD'), ('', 'feature', 'chat', 'week', 70, 'USD')`)
+	r := query.Range{From: day("2026-03-01"), To: day("2026-03-11")}
+	budgets := func(p *pgxpool.Pool, env query.Env, groupBy []string, filters ...query.Filter) map[string]string {
+		t.Helper()
+		q := runQuery(t, p, query.Query{QueryType: query.TypeForecast, Output: "table", GroupBy: groupBy, Filters: filters}, query.Range{}, env)
+		fs, err := query.Forecasts(context.Background(), p, q, r, env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]string{}
+		for _, gf := range fs {
+			b := "none"
+			if gf.Budget != nil {
+				b = gf.Budget.String() + " of " + gf.Projected.String()
+			}
+			out[strings.Join(gf.Values, ",")] = b
+		}
+		return out
+	}
+	eq := func(dim, v string) query.Filter { return query.Filter{Dimension: dim, Operator: "=", Values: []string{v}} }
+	check := func(name string, got, want map[string]string) {
+		t.Helper()
+		if !maps.Equal(got, want) {
+			t.Errorf("%s: %v, want %v", name, got, want)
+		}
+	}
+	// each tenant spends 10 a day: 100 so far and 210 to come; the total twice that
+	check("total", budgets(pool, utc, nil), map[string]string{"": "1000 of 620"})
+	check("filtered to acme", budgets(pool, utc, nil, eq("tenant", "acme")), map[string]string{"": "300 of 310"})
+	check("by tenant", budgets(pool, utc, []string{"tenant"}), map[string]string{"acme": "300 of 310", "globex": "none"})
+	check("acme's user u1", budgets(pool, utc, nil, eq("tenant", "acme"), eq("user", "u1")), map[string]string{"": "250 of 310"})
+	// u1 across every tenant is not acme's u1; chat's budget is a weekly one
+	check("u1 anywhere", budgets(pool, utc, nil, eq("user", "u1")), map[string]string{"": "none"})
+	check("chat", budgets(pool, utc, []string{"feature"}), map[string]string{"chat": "none", "search": "none"})
+	bound := storetest.BoundPool(t, dbURL, "acme")
+	check("bound to acme", budgets(bound, query.Env{Location: time.UTC, Tenant: "acme"}, nil), map[string]string{"": "300 of 310"})
 }

@@ -2,6 +2,7 @@ package query
 
 import (
 	"context"
+	"maps"
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/data"
@@ -110,21 +111,12 @@ func Forecasts(ctx context.Context, db DB, q Query, r Range, env Env) ([]GroupFo
 		gf.Lower95, gf.Upper95 = cents(proj.Lower95), cents(proj.Upper95)
 		gf.Budget = override
 		if gf.Budget == nil {
-			for _, b := range budgets {
-				if b.Period != q.Period || (env.Tenant == "" && b.Tenant != "") {
-					continue
-				}
-				own := (len(q.GroupBy) == 0 && b.ScopeDimension == "") ||
-					(len(q.GroupBy) == 1 && b.ScopeDimension == q.GroupBy[0] && b.ScopeValue == g.Values[0])
-				if !own {
-					continue
-				}
+			if b, ok := budgetFor(budgets, q.Period, forecastScope(q, g.Values, env)); ok {
 				amount, err := rates.Convert(b.Amount, b.Currency, q.Currency, time.Date(lt.Year(), lt.Month(), lt.Day(), 0, 0, 0, 0, time.UTC))
 				if err != nil {
 					return nil, err
 				}
 				gf.Budget = &amount
-				break
 			}
 		}
 		gf.Cumulative, gf.RunsOutOn = cumulative(gf, model, todayShare, today)
@@ -266,4 +258,46 @@ func forecastTable(q Query, fs []GroupForecast) *data.Frame {
 		text = append(text, method, runsOut)
 	}
 	return analyticTable("forecast", q, q.Currency, text, nums)
+}
+
+// forecastScope is what one forecast group is about: the dimension values its filters
+// pin (= or in with one value), its own group values, and the bound tenant.
+func forecastScope(q Query, values []string, env Env) map[string]string {
+	scope := map[string]string{}
+	for _, f := range q.Filters {
+		if (f.Operator == "=" || f.Operator == "in") && len(f.Values) == 1 {
+			scope[f.Dimension] = f.Values[0]
+		}
+	}
+	for i, g := range q.GroupBy {
+		scope[g] = values[i]
+	}
+	if env.Tenant != "" {
+		scope["tenant"] = env.Tenant
+	}
+	return scope
+}
+
+// scope is what a budget covers: its tenant (when it has one) and its dimension value.
+func (b Budget) scope() map[string]string {
+	scope := map[string]string{}
+	if b.Tenant != "" {
+		scope["tenant"] = b.Tenant
+	}
+	if b.ScopeDimension != "" {
+		scope[b.ScopeDimension] = b.ScopeValue
+	}
+	return scope
+}
+
+// budgetFor finds the budget of exactly this scope and period: a tenant's forecast is
+// held against the tenant's budget, a total one against the total budget, never one
+// against the other.
+func budgetFor(budgets []Budget, period string, scope map[string]string) (Budget, bool) {
+	for _, b := range budgets {
+		if b.Period == period && maps.Equal(b.scope(), scope) {
+			return b, true
+		}
+	}
+	return Budget{}, false
 }
