@@ -358,7 +358,9 @@ func TestForecastHoldsEachScopeAgainstItsOwnBudget(t *testing.T) {
 		}
 		return out
 	}
-	eq := func(dim, v string) query.Filter { return query.Filter{Dimension: dim, Operator: "=", Values: []string{v}} }
+	eq := func(dim, v string) query.Filter {
+		return query.Filter{Dimension: dim, Operator: "=", Values: []string{v}}
+	}
 	check := func(name string, got, want map[string]string) {
 		t.Helper()
 		if !maps.Equal(got, want) {
