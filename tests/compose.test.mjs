@@ -120,7 +120,11 @@ test('alert rules and notifications are provisioned against the provisioned Cost
   const runbooks = new Set();
   for (const r of all) {
     assert.ok(receivers.includes(r.notification_settings?.receiver), `${r.uid}: receiver`);
-    assert.match(r.annotations.runbook_url, /^\/a\/costlens-cost-app\/(anomalies|forecast|settings)/, `${r.uid}: runbook`);
+    assert.match(
+      r.annotations.runbook_url,
+      /^\/a\/costlens-cost-app\/(anomalies|forecast|settings)/,
+      `${r.uid}: runbook`
+    );
     runbooks.add(r.annotations.runbook_url);
     for (const d of r.data) {
       assert.ok(d.datasourceUid === '__expr__' || uids.includes(d.datasourceUid), `${r.uid}: ${d.datasourceUid}`);
