@@ -167,7 +167,12 @@ func (d *Datasource) handleIngestPrices(w http.ResponseWriter, r *http.Request) 
 		writeJSON(w, http.StatusBadGateway, apiError{describeDBError(d.settings, err)})
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]int{"added": res.Added, "changed": res.Changed, "unchanged": res.Unchanged})
+	dropped := res.Dropped
+	if dropped == nil {
+		dropped = []string{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"added": res.Added, "changed": res.Changed, "unchanged": res.Unchanged,
+		"droppedFromFile": dropped})
 }
 
 // handleReprice: POST reprice?from=<ms>&to=<ms> recomputes priced cost over the range

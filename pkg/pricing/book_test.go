@@ -2,6 +2,7 @@ package pricing_test
 
 import (
 	"context"
+	"fmt"
 	"github.com/shopspring/decimal"
 	"strings"
 	"testing"
@@ -157,10 +158,10 @@ func TestApplyKeepsHistoryAndPricesByTime(t *testing.T) {
 	pool, _ := storetest.NewPool(t)
 	ctx := context.Background()
 	rows, _ := pricing.ParseYAML([]byte(book))
-	if res, err := pricing.Apply(ctx, pool, rows); err != nil || res != (pricing.ApplyResult{Added: 10}) {
+	if res, err := pricing.Apply(ctx, pool, rows); err != nil || fmt.Sprint(res) != fmt.Sprint(pricing.ApplyResult{Added: 10}) {
 		t.Fatalf("first load %+v %v", res, err)
 	}
-	if res, err := pricing.Apply(ctx, pool, rows); err != nil || res != (pricing.ApplyResult{Unchanged: 10}) {
+	if res, err := pricing.Apply(ctx, pool, rows); err != nil || fmt.Sprint(res) != fmt.Sprint(pricing.ApplyResult{Unchanged: 10}) {
 		t.Fatalf("same file again %+v %v", res, err)
 	}
 	// gpt-4o input drops to 2.00 at noon on 2 March
@@ -171,7 +172,7 @@ func TestApplyKeepsHistoryAndPricesByTime(t *testing.T) {
 		t.Fatal(err)
 	}
 	res, err := pricing.Apply(ctx, pool, rows2)
-	if err != nil || res != (pricing.ApplyResult{Changed: 1, Unchanged: 9}) {
+	if err != nil || fmt.Sprint(res) != fmt.Sprint(pricing.ApplyResult{Changed: 1, Unchanged: 9}) {
 		t.Fatalf("changed price %+v %v", res, err)
 	}
 	b, err := pricing.LoadBook(ctx, pool)
@@ -190,5 +191,56 @@ func TestApplyKeepsHistoryAndPricesByTime(t *testing.T) {
 	rows3, _ := pricing.ParseYAML([]byte(backdated))
 	if _, err := pricing.Apply(ctx, pool, rows3); err == nil || err.Error() != "price book: openai gpt-4o input changes on 2026-02-01, not after the price in force since 2026-03-02: give the new price a later effective_from" {
 		t.Errorf("backdated change: %v", err)
+	}
+}
+
+// A file that keeps a model's old price beside its new one loads any number of times
+// with nothing changed; a price in force that a file leaves out is reported, not closed.
+func TestApplyAFileWithHistoryTwice(t *testing.T) {
+	pool, _ := storetest.NewPool(t)
+	ctx := context.Background()
+	history := `prices:
+  - provider: openai
+    model: gpt-x
+    currency: USD
+    unit: 1m_tokens
+    effective_from: 2026-11-01
+    input: 2.00
+  - provider: openai
+    model: gpt-x
+    currency: USD
+    unit: 1m_tokens
+    effective_from: 2026-11-28
+    input: 1.50
+  - provider: openai
+    model: gpt-y
+    currency: USD
+    unit: 1m_tokens
+    effective_from: 2026-11-01
+    input: 9.00
+`
+	rows, err := pricing.ParseYAML([]byte(history))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// gpt-x's first price is added, its second closes it; gpt-y is added
+	if res, err := pricing.Apply(ctx, pool, rows); err != nil || fmt.Sprint(res) != fmt.Sprint(pricing.ApplyResult{Added: 2, Changed: 1}) {
+		t.Fatalf("first load %+v %v", res, err)
+	}
+	for i := 0; i < 2; i++ {
+		if res, err := pricing.Apply(ctx, pool, rows); err != nil || fmt.Sprint(res) != fmt.Sprint(pricing.ApplyResult{Unchanged: 3}) {
+			t.Fatalf("load %d again: %+v %v", i+2, res, err)
+		}
+	}
+	// a later file without gpt-y: gpt-y stays in force and is named
+	rows, _ = pricing.ParseYAML([]byte(history[:strings.Index(history, "  - provider: openai\n    model: gpt-y")]))
+	res, err := pricing.Apply(ctx, pool, rows)
+	if err != nil || fmt.Sprint(res) != fmt.Sprint(pricing.ApplyResult{Unchanged: 2, Dropped: []string{"openai gpt-y input"}}) {
+		t.Fatalf("without gpt-y: %+v %v", res, err)
+	}
+	// a stored price is never restated
+	restated, _ := pricing.ParseYAML([]byte(strings.Replace(history, "input: 2.00", "input: 2.10", 1)))
+	if _, err := pricing.Apply(ctx, pool, restated); err == nil || err.Error() != "price book: openai gpt-x input from 2026-11-01T00:00:00Z is stored as 2 USD per 1m_tokens, not 2.1 USD per 1m_tokens: history is not rewritten; give the new price a later effective_from" {
+		t.Errorf("restated: %v", err)
 	}
 }

@@ -2,6 +2,7 @@ package pricing_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -28,7 +29,7 @@ func TestStarterPriceBook(t *testing.T) {
 	if err != nil || first.Added != len(rows) {
 		t.Fatalf("first load %+v (%d rows) %v", first, len(rows), err)
 	}
-	if again, err := pricing.Apply(ctx, pool, rows); err != nil || again != (pricing.ApplyResult{Unchanged: len(rows)}) {
+	if again, err := pricing.Apply(ctx, pool, rows); err != nil || fmt.Sprint(again) != fmt.Sprint(pricing.ApplyResult{Unchanged: len(rows)}) {
 		t.Fatalf("second load %+v %v", again, err)
 	}
 	b, err := pricing.LoadBook(ctx, pool)

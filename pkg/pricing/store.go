@@ -3,6 +3,8 @@ package pricing
 import (
 	"context"
 	_ "embed"
+	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -54,22 +56,45 @@ func LoadRows(ctx context.Context, db querier, current bool) ([]Row, error) {
 //go:embed starter-price-book.yaml
 var Starter []byte
 
-// ApplyResult counts what loading a price book file changed.
+// ApplyResult counts what loading a price book file changed. Dropped names the prices
+// in force that the file no longer has: they are reported, not closed, since a file
+// may hold only part of the book (close one by giving it a new price).
 type ApplyResult struct {
 	Added, Changed, Unchanged int
+	Dropped                   []string
 }
 
-// Apply loads price rows keeping history: a row whose price is already in force is
-// unchanged; a different price closes the open row at the new effective_from and opens
-// a new one; nothing is overwritten. Loading the same file twice changes nothing.
+// Apply loads price rows keeping history. Each row is matched first with the stored
+// row of the same key and effective_from: the same price is unchanged (so a file that
+// keeps a model's old and new prices loads any number of times), a different one is a
+// conflict, since history is never overwritten. Otherwise a different price closes the
+// row in force at the new effective_from and opens a new one; a backdated change is a
+// conflict. Loading the same file twice changes nothing.
 func Apply(ctx context.Context, pool *pgxpool.Pool, rows []Row) (ApplyResult, error) {
 	var res ApplyResult
+	// oldest first, so a file's history of one price is applied in order
+	rows = slices.Clone(rows)
+	slices.SortStableFunc(rows, func(a, b Row) int { return a.EffectiveFrom.Compare(b.EffectiveFrom) })
 	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		inFile := map[string]bool{}
 		for _, r := range rows {
-			var id int64
+			inFile[r.key()] = true
 			var price, unit, currency string
+			err := tx.QueryRow(ctx, `SELECT unit_price::text, unit, currency::text FROM costlens.price_book
+				WHERE provider = $1 AND model = $2 AND usage_type = $3 AND min_context_tokens = $4 AND effective_from = $5`,
+				r.Provider, r.Model, r.UsageType, r.MinContextTokens, r.EffectiveFrom).Scan(&price, &unit, &currency)
+			switch {
+			case err == nil && r.samePrice(price, unit, currency):
+				res.Unchanged++
+				continue
+			case err == nil:
+				return &ConflictError{Row: r, InForceFrom: r.EffectiveFrom, Restated: price + " " + currency + " per " + unit}
+			case err != pgx.ErrNoRows:
+				return err
+			}
+			var id int64
 			var from time.Time
-			err := tx.QueryRow(ctx, `SELECT id, unit_price::text, unit, currency::text, effective_from FROM costlens.price_book
+			err = tx.QueryRow(ctx, `SELECT id, unit_price::text, unit, currency::text, effective_from FROM costlens.price_book
 				WHERE provider = $1 AND model = $2 AND usage_type = $3 AND min_context_tokens = $4 AND effective_to IS NULL
 				FOR UPDATE`, r.Provider, r.Model, r.UsageType, r.MinContextTokens).Scan(&id, &price, &unit, &currency, &from)
 			switch {
@@ -77,7 +102,7 @@ func Apply(ctx context.Context, pool *pgxpool.Pool, rows []Row) (ApplyResult, er
 				res.Added++
 			case err != nil:
 				return err
-			case decimal.RequireFromString(price).Equal(r.UnitPrice) && unit == r.Unit && currency == r.Currency:
+			case r.samePrice(price, unit, currency):
 				res.Unchanged++
 				continue
 			case !r.EffectiveFrom.After(from):
@@ -95,18 +120,47 @@ func Apply(ctx context.Context, pool *pgxpool.Pool, rows []Row) (ApplyResult, er
 				return err
 			}
 		}
+		open, err := LoadRows(ctx, tx, true)
+		if err != nil {
+			return err
+		}
+		for _, o := range open {
+			if !inFile[o.key()] {
+				res.Dropped = append(res.Dropped, o.key())
+			}
+		}
 		return nil
 	})
 	return res, err
 }
 
-// ConflictError: a changed price must take effect after the one it replaces.
+// key names one price: provider, model, usage and tier.
+func (r Row) key() string {
+	k := r.Provider + " " + r.Model + " " + r.UsageType
+	if r.MinContextTokens > 0 {
+		k += fmt.Sprintf(" from %d tokens", r.MinContextTokens)
+	}
+	return k
+}
+
+func (r Row) samePrice(price, unit, currency string) bool {
+	return decimal.RequireFromString(price).Equal(r.UnitPrice) && unit == r.Unit && currency == r.Currency
+}
+
+// ConflictError: a changed price must take effect after the one it replaces, and a
+// stored price is never restated (Restated is the stored one when that was tried).
 type ConflictError struct {
 	Row         Row
 	InForceFrom time.Time
+	Restated    string
 }
 
 func (e *ConflictError) Error() string {
+	if e.Restated != "" {
+		return "price book: " + e.Row.key() + " from " + e.Row.EffectiveFrom.Format(time.RFC3339) + " is stored as " + e.Restated +
+			", not " + e.Row.UnitPrice.String() + " " + e.Row.Currency + " per " + e.Row.Unit +
+			": history is not rewritten; give the new price a later effective_from"
+	}
 	return "price book: " + e.Row.Provider + " " + e.Row.Model + " " + e.Row.UsageType + " changes on " +
 		e.Row.EffectiveFrom.Format(time.DateOnly) + ", not after the price in force since " + e.InForceFrom.Format(time.DateOnly) +
 		": give the new price a later effective_from"

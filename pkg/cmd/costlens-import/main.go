@@ -97,6 +97,9 @@ func run(args []string) error {
 			return aerr
 		}
 		fmt.Fprintf(os.Stderr, "%s: %d prices added, %d changed (old ones closed), %d unchanged\n", file, res.Added, res.Changed, res.Unchanged)
+		for _, k := range res.Dropped {
+			fmt.Fprintf(os.Stderr, "%s: %s is in force but not in this file: left open (give it a new price to change it)\n", file, k)
+		}
 		return nil
 	case "model-versions":
 		rep, err = ingest.IngestModelVersions(ctx, pool, f)
