@@ -295,7 +295,7 @@ func (g *generator) event(hourStart time.Time, forceDim, forceValue string) *eve
 
 var eventColumns = []string{"tenant", "request_id", "ts", "feature", "user_id", "model", "model_version", "provider", "region",
 	"input_tokens", "output_tokens", "cached_input_tokens", "latency_ms", "gpu_seconds",
-	"reported_cost", "reported_currency", "priced_cost", "price_currency"}
+	"reported_cost", "reported_currency", "priced_cost", "price_currency", "price_id"}
 
 // Result says what Run wrote.
 type Result struct {
@@ -317,6 +317,25 @@ func Run(ctx context.Context, pool *pgxpool.Pool, cfg Config) (Result, error) {
 	if err := writeReferenceData(ctx, pool, cfg, &res); err != nil {
 		return res, err
 	}
+	// each priced event names the price row it was priced at (the input price), as
+	// events priced on upload do
+	priceIDs := map[string]int64{}
+	idRows, err := pool.Query(ctx, `SELECT model, id FROM costlens.price_book WHERE usage_type = 'input' AND source = 'costlens seed'`)
+	if err != nil {
+		return res, err
+	}
+	for idRows.Next() {
+		var model string
+		var id int64
+		if err := idRows.Scan(&model, &id); err != nil {
+			idRows.Close()
+			return res, err
+		}
+		priceIDs[model] = id
+	}
+	if err := idRows.Err(); err != nil {
+		return res, err
+	}
 	g := newGenerator(cfg)
 	rows := make(chan []any, 4096)
 	errc := make(chan error, 1)
@@ -325,7 +344,7 @@ func Run(ctx context.Context, pool *pgxpool.Pool, cfg Config) (Result, error) {
 		errc <- g.each(func(e *event) error {
 			row := []any{e.tenant, e.requestID, e.ts, e.feature, e.user, e.mv.model, e.mv.key, e.mv.provider, e.mv.region,
 				e.input, e.output, e.cached, e.latencyMS, store.Numeric(e.gpuSeconds),
-				store.Numeric(e.reported), e.reportedCurrency, store.Numeric(e.priced), e.priceCurrency}
+				store.Numeric(e.reported), e.reportedCurrency, store.Numeric(e.priced), e.priceCurrency, priceID(priceIDs, e)}
 			select {
 			case rows <- row:
 				return nil
@@ -337,7 +356,7 @@ func Run(ctx context.Context, pool *pgxpool.Pool, cfg Config) (Result, error) {
 	started := time.Now()
 	var written int64
 	var n int64
-	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+	err = pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
 		var err error
 		n, err = store.CopyRows(ctx, tx, "cost_events", eventColumns, pgx.CopyFromFunc(func() ([]any, error) {
 			row, ok := <-rows
@@ -423,4 +442,14 @@ func WriteManifest(w io.Writer, m Manifest) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(m)
+}
+
+func priceID(ids map[string]int64, e *event) *int64 {
+	if e.priced == nil {
+		return nil
+	}
+	if id, ok := ids[e.mv.priceKey]; ok {
+		return &id
+	}
+	return nil
 }

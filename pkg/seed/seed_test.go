@@ -165,6 +165,14 @@ func TestSmallestSeedEndingNow(t *testing.T) {
 	if budgets == 0 || zero != 0 {
 		t.Errorf("%d budgets, %d of them not positive", budgets, zero)
 	}
+	// every priced event names the price row (input price of its model) it was priced at
+	var unnamed, wrong int
+	if err := pool.QueryRow(ctx, `SELECT count(*) FILTER (WHERE e.price_id IS NULL),
+		count(*) FILTER (WHERE e.price_id IS NOT NULL AND (p.usage_type <> 'input' OR p.currency <> e.price_currency))
+		FROM costlens.cost_events e LEFT JOIN costlens.price_book p ON p.id = e.price_id WHERE e.priced_cost IS NOT NULL`).
+		Scan(&unnamed, &wrong); err != nil || unnamed != 0 || wrong != 0 {
+		t.Errorf("priced events without a price id: %d, with a wrong one: %d (%v)", unnamed, wrong, err)
+	}
 	storetest.Exec(t, pool, "SELECT costlens.refresh_cost_hourly()")
 	if err := seed.Reset(ctx, db.Owner); err != nil { // TRUNCATE is the owner's
 		t.Fatal(err)
