@@ -4,6 +4,7 @@ package modelversion
 
 import (
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -67,4 +68,38 @@ func Parse(name string) Parts {
 	}
 	p.Variant = strings.Join(append(append([]string{}, variant...), after...), "-")
 	return p
+}
+
+// bytesPerParameter by quantization; a name without one is taken as 16-bit weights.
+var bytesPerParameter = map[string]float64{
+	"": 2, "fp32": 4, "fp16": 2, "bf16": 2, "fp8": 1, "int8": 1, "w8a8": 1, "q8_0": 1,
+	"fp4": 0.5, "int4": 0.5, "w4a16": 0.5, "awq": 0.5, "gptq": 0.5, "q4_k_m": 0.5625, "q5_k_m": 0.6875,
+}
+
+// WeightBytes is the memory the model's weights take: parameters (every expert of a
+// mixture, "8x7b" = 56B) times bytes per parameter of the quantization; false when
+// the name has no size or an unknown quantization.
+func (p Parts) WeightBytes() (float64, bool) {
+	if p.Size == "" {
+		return 0, false
+	}
+	per, ok := bytesPerParameter[p.Quantization]
+	if !ok {
+		return 0, false
+	}
+	s := p.Size
+	experts := 1.0
+	if i := strings.Index(s, "x"); i > 0 {
+		n, err := strconv.ParseFloat(s[:i], 64)
+		if err != nil {
+			return 0, false
+		}
+		experts, s = n, s[i+1:]
+	}
+	scale := map[byte]float64{'b': 1e9, 'm': 1e6, 'k': 1e3}[s[len(s)-1]]
+	n, err := strconv.ParseFloat(s[:len(s)-1], 64)
+	if err != nil || scale == 0 {
+		return 0, false
+	}
+	return experts * n * scale * per, true
 }

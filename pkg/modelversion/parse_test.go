@@ -60,3 +60,22 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestWeightBytes(t *testing.T) {
+	for name, want := range map[string]float64{
+		"llama-3-70b-instruct-v2-fp16": 140e9, // 70e9 x 2
+		"qwen2.5-32b-v1.2-int8":        32e9,
+		"mixtral-8x7b-v0.1-awq":        28e9, // 56e9 x 0.5
+		"qwen2.5-0.5b-v1":              1e9,  // no quantization: 16-bit
+	} {
+		got, ok := Parse(name).WeightBytes()
+		if !ok || got != want {
+			t.Errorf("%s: %v %v, want %v", name, got, ok, want)
+		}
+	}
+	for _, name := range []string{"gpt-4o-2024-08-06", "mystery-7b-v1-gguf"} {
+		if got, ok := Parse(name).WeightBytes(); ok {
+			t.Errorf("%s: %v, want unknown", name, got)
+		}
+	}
+}

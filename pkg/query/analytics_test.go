@@ -286,7 +286,7 @@ func TestRecommendationsQuery(t *testing.T) {
 	if got := render(recs); strings.Join(got, "|") != "right_size/gpu-live 120.00" {
 		t.Errorf("with states and a smaller type: %v", got)
 	}
-	if recs[0].Action != "Move gpu-live from big.gpu to half.gpu (1.00 USD an hour)" {
+	if recs[0].Action != "Right-size: move gpu-live from big.gpu to half.gpu (1.00 USD an hour)" {
 		t.Errorf("action %q", recs[0].Action)
 	}
 	q.IncludeDismissed = true
@@ -377,4 +377,47 @@ func TestForecastHoldsEachScopeAgainstItsOwnBudget(t *testing.T) {
 	check("chat", budgets(pool, utc, []string{"feature"}), map[string]string{"chat": "none", "search": "none"})
 	bound := storetest.BoundPool(t, dbURL, "acme")
 	check("bound to acme", budgets(bound, query.Env{Location: time.UTC, Tenant: "acme"}, nil), map[string]string{"": "300 of 310"})
+}
+
+// Right-sizing never goes below the memory a version's weights need (parameters x
+// bytes per parameter x 1.2 headroom), and resources at 40-50 % utilisation are offered
+// for review. One hour billed on 4 March, a 1-day window, so a month is 30 x the bill.
+func TestRightSizingRespectsWeightMemoryAndBothTiers(t *testing.T) {
+	pool, _ := storetest.NewPool(t)
+	storetest.Exec(t, pool, `
+		INSERT INTO costlens.model_versions (model_version, resource_id, gpus, gpu_type) VALUES
+			('llama-3-70b-v1-fp16', 'gpu-big', 2, 'A100'), ('qwen2.5-32b-v1-fp16', 'gpu-q', 4, 'A100'), ('tiny-1b-v1-int8', 'gpu-mid', 1, 'T4');
+		INSERT INTO costlens.billing_line_items (tenant, provider, resource_id, charge_period_start, charge_period_end,
+			pricing_unit, consumed_quantity, billed_cost, billing_currency) VALUES
+			('acme', 'aws', 'gpu-big', '2026-03-04T10:00Z', '2026-03-04T11:00Z', 'instance-hour', 1, 20.00, 'USD'),
+			('acme', 'aws', 'gpu-q',   '2026-03-04T10:00Z', '2026-03-04T11:00Z', 'instance-hour', 1, 10.00, 'USD'),
+			('acme', 'aws', 'gpu-mid', '2026-03-04T10:00Z', '2026-03-04T11:00Z', 'instance-hour', 1, 2.00, 'USD');
+		INSERT INTO costlens.cost_events (tenant, request_id, ts, model_version, input_tokens, gpu_seconds) VALUES
+			('acme', 'b', '2026-03-04T10:05Z', 'llama-3-70b-v1-fp16', 100, 36),
+			('acme', 'q', '2026-03-04T10:05Z', 'qwen2.5-32b-v1-fp16', 100, 144),
+			('acme', 'm', '2026-03-04T10:05Z', 'tiny-1b-v1-int8', 100, 1620)`)
+	q := runQuery(t, pool, query.Query{QueryType: query.TypeRecommendations, IdleDays: 1}, query.Range{}, utc)
+	recs, err := query.Recommendations(context.Background(), pool, q, query.Range{From: day("2026-03-04"), To: day("2026-03-05")}, utc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, r := range recs {
+		got[r.ID] = r.MonthlySaving.StringFixed(2) + " | " + r.Action
+	}
+	want := map[string]string{
+		// 0.5 % used, but 70B x 2 bytes x 1.2 = 168 GB does not fit in less than 2 x 80 GB: nothing to offer
+		// 1 % used would need 1.7 %, but 32B x 2 x 1.2 = 76.8 GB of 4 x 80 GB is 24 %: 300 x (1 - 0.24)
+		"right_size/gpu-q": "228.00 | Right-size gpu-q: it needs about 24 % of its GPU capacity",
+		// 45 % used: the review tier, 0.45 / 0.6 = 75 % needed: 60 x 0.25
+		"right_size/gpu-mid": "15.00 | Consider right-sizing gpu-mid: it needs about 75 % of its GPU capacity",
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("recommendations\n got %v\nwant %v", got, want)
+	}
+	for _, r := range recs {
+		if r.ID == "right_size/gpu-q" && !strings.HasSuffix(r.Evidence, "; sized to the weights' memory, 24 %: qwen2.5-32b-v1-fp16 weights (32b, fp16) need 77 GB with headroom of 4 x 80 GB") {
+			t.Errorf("evidence %q", r.Evidence)
+		}
+	}
 }

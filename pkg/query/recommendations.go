@@ -12,15 +12,27 @@ import (
 
 	"github.com/costlens/costlens/pkg/allocation"
 	"github.com/costlens/costlens/pkg/fx"
+	"github.com/costlens/costlens/pkg/modelversion"
 )
 
 // Thresholds of the recommendations (DESIGN: utilisation under 40 %, batch efficiency
-// under 0.4); a right-sized resource is planned to run at 60 % utilisation.
+// under 0.4); a right-sized resource is planned to run at 60 % utilisation. Between
+// 40 and 50 % a resource is offered as worth reviewing, the product's second tier.
 const (
 	rightSizeUnder  = 0.40
+	reviewSizeUnder = 0.50
 	batchUnder      = 0.40
 	rightSizeTarget = 0.60
+	// weightHeadroom is memory beyond the weights a served model needs (KV cache,
+	// activations, runtime): a version is never sized below weights x this.
+	weightHeadroom = 1.2
 )
+
+// gpuMemoryGB is the memory of one GPU of each type, for the weight-memory floor.
+var gpuMemoryGB = map[string]float64{
+	"A100": 80, "A100-40G": 40, "H100": 80, "H200": 141, "B200": 192, "L40S": 48, "L4": 24,
+	"A10": 24, "A10G": 24, "T4": 16, "V100": 32,
+}
 
 // Recommendation is one thing to switch off or change, with its evidence and the
 // monthly saving it is estimated to bring, in the query's currency.
@@ -112,7 +124,10 @@ func Recommendations(ctx context.Context, db DB, q Query, r Range, env Env) ([]R
 	for _, id := range order {
 		ru := resources[id]
 		// delete: every version deployed on the resource went quiet, and it is still billed
-		versions := deployed[id]
+		var versions []string
+		if d := deployed[id]; d != nil {
+			versions = d.versions
+		}
 		var quiet []string
 		for _, v := range versions {
 			if t, ok := last[v]; !ok || t.Before(from) {
@@ -132,27 +147,37 @@ func Recommendations(ctx context.Context, db DB, q Query, r Range, env Env) ([]R
 			}
 			continue
 		}
-		// right-size: GPUs mostly idle
+		// right-size: GPUs mostly idle, never below what the weights need in memory
 		if ru.capacity.IsPositive() {
 			util := ru.used.Div(ru.capacity).InexactFloat64()
-			if util < rightSizeUnder {
-				saving := monthly(ru.billed).Mul(decimal.NewFromFloat(1 - util/rightSizeTarget)).Round(2)
-				action := fmt.Sprintf("Right-size %s: it needs about %.0f %% of its GPU capacity", id, 100*util/rightSizeTarget)
-				if smaller, price, ok, err := smallerInstance(ctx, db, rates, ru, util, q.Currency, r.To, env); err != nil {
+			needed := util / rightSizeTarget
+			floor, why := weightFloor(deployed[id])
+			if util < reviewSizeUnder && max(needed, floor) < 1 {
+				verb := "Right-size"
+				if util >= rightSizeUnder {
+					verb = "Consider right-sizing" // the 40-50 % tier
+				}
+				share := max(needed, floor)
+				saving := monthly(ru.billed).Mul(decimal.NewFromFloat(1 - share)).Round(2)
+				action := fmt.Sprintf("%s %s: it needs about %.0f %% of its GPU capacity", verb, id, 100*share)
+				if smaller, price, ok, err := smallerInstance(ctx, db, rates, ru, share, q.Currency, r.To, env); err != nil {
 					return nil, err
 				} else if ok && ru.hours > 0 {
 					// the billed hours at the smaller type's list price instead
 					hourly := ru.billed.Div(decimal.NewFromFloat(ru.hours))
 					saving = decimal.Max(decimal.Zero, monthly(ru.billed).Mul(decimal.NewFromInt(1).Sub(price.DivRound(hourly, 12)))).Round(2)
-					action = fmt.Sprintf("Move %s from %s to %s (%s %s an hour)", id, ru.instanceType, smaller, price.StringFixed(2), q.Currency)
+					action = fmt.Sprintf("%s: move %s from %s to %s (%s %s an hour)", verb, id, ru.instanceType, smaller, price.StringFixed(2), q.Currency)
+				}
+				evidence := fmt.Sprintf("GPU utilisation %.1f %% over the last %d days (%s of %s GPU-hours used); billed %s",
+					100*util, days, ru.used.Div(decimal.NewFromInt(3600)).StringFixed(1), ru.capacity.Div(decimal.NewFromInt(3600)).StringFixed(0),
+					describeAmounts(ru.billedOriginal))
+				if floor > needed {
+					evidence += fmt.Sprintf("; sized to the weights' memory, %.0f %%: %s", 100*floor, why)
 				}
 				u := util
 				recs = append(recs, Recommendation{ID: "right_size/" + id, Kind: "right_size", Resource: id,
 					ModelVersion: strings.Join(sortedKeys(ru.versions), ", "), Action: action, Utilisation: &u,
-					Evidence: fmt.Sprintf("GPU utilisation %.1f %% over the last %d days (%s of %s GPU-hours used); billed %s",
-						100*util, days, ru.used.Div(decimal.NewFromInt(3600)).StringFixed(1), ru.capacity.Div(decimal.NewFromInt(3600)).StringFixed(0),
-						describeAmounts(ru.billedOriginal)),
-					MonthlySaving: saving})
+					Evidence: evidence, MonthlySaving: saving})
 			}
 		}
 	}
@@ -219,23 +244,67 @@ func describeAmounts(m map[string]decimal.Decimal) string {
 	return strings.Join(parts, " + ")
 }
 
-// deployedVersions maps each resource to the model versions deployed on it.
-func deployedVersions(ctx context.Context, db DB) (map[string][]string, error) {
-	rows, err := db.Query(ctx, `SELECT resource_id, model_version FROM costlens.model_versions
+// deployment is what model_versions says runs on a resource.
+type deployment struct {
+	versions []string
+	gpus     float64
+	gpuType  string
+}
+
+// deployedVersions maps each resource to the model versions deployed on it and its GPUs.
+func deployedVersions(ctx context.Context, db DB) (map[string]*deployment, error) {
+	rows, err := db.Query(ctx, `SELECT resource_id, model_version, gpus::float8, gpu_type FROM costlens.model_versions
 		WHERE resource_id <> '' AND retired_at IS NULL ORDER BY 1, 2`)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := map[string][]string{}
+	out := map[string]*deployment{}
 	for rows.Next() {
-		var res, mv string
-		if err := rows.Scan(&res, &mv); err != nil {
+		var res, mv, gpuType string
+		var gpus float64
+		if err := rows.Scan(&res, &mv, &gpus, &gpuType); err != nil {
 			return nil, err
 		}
-		out[res] = append(out[res], mv)
+		d := out[res]
+		if d == nil {
+			d = &deployment{}
+			out[res] = d
+		}
+		d.versions = append(d.versions, mv)
+		d.gpus, d.gpuType = max(d.gpus, gpus), gpuType
 	}
 	return out, rows.Err()
+}
+
+// weightFloor is the share of a resource's GPU memory the largest version deployed
+// on it needs for its weights (with headroom); 0 when the names or the GPU type do
+// not say, so no floor is known.
+func weightFloor(d *deployment) (floor float64, why string) {
+	if d == nil || d.gpus <= 0 {
+		return 0, ""
+	}
+	perGPU, ok := gpuMemoryGB[d.gpuType]
+	if !ok {
+		return 0, ""
+	}
+	for _, v := range d.versions {
+		p := modelversion.Parse(v)
+		bytes, ok := p.WeightBytes()
+		if !ok {
+			continue
+		}
+		if f := bytes * weightHeadroom / (d.gpus * perGPU * 1e9); f > floor {
+			q := p.Quantization
+			if q == "" {
+				q = "16-bit"
+			}
+			floor = f
+			why = fmt.Sprintf("%s weights (%s, %s) need %.0f GB with headroom of %.0f x %.0f GB", v, p.Size, q,
+				bytes*weightHeadroom/1e9, d.gpus, perGPU)
+		}
+	}
+	return floor, why
 }
 
 // lastRequests is each model version's latest request.
@@ -281,8 +350,8 @@ func batchEfficiency(ctx context.Context, db DB, r Range, env Env) (map[string]f
 
 // smallerInstance finds, through unit_conversions (A100-hour equivalents per
 // instance-hour) and the price book's instance-hour list prices, the cheapest
-// instance type that still holds the load at the target utilisation.
-func smallerInstance(ctx context.Context, db DB, rates *fx.Table, ru *resourceUse, util float64, currency string, at time.Time, env Env) (string, decimal.Decimal, bool, error) {
+// instance type with at least share of the current one's capacity.
+func smallerInstance(ctx context.Context, db DB, rates *fx.Table, ru *resourceUse, share float64, currency string, at time.Time, env Env) (string, decimal.Decimal, bool, error) {
 	if ru.instanceType == "" {
 		return "", decimal.Zero, false, nil
 	}
@@ -295,7 +364,7 @@ func smallerInstance(ctx context.Context, db DB, rates *fx.Table, ru *resourceUs
 		  AND uc.factor < cur.factor AND uc.factor >= cur.factor * $2::numeric
 		  AND pb.usage_type = 'instance_hour' AND pb.model = uc.subject
 		  AND pb.effective_from <= $3 AND (pb.effective_to IS NULL OR pb.effective_to > $3)
-		ORDER BY pb.unit_price`, ru.instanceType, fmt.Sprintf("%.6f", util/rightSizeTarget), at)
+		ORDER BY pb.unit_price`, ru.instanceType, fmt.Sprintf("%.6f", share), at)
 	if err != nil {
 		return "", decimal.Zero, false, err
 	}
