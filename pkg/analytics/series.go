@@ -23,7 +23,7 @@ type Series struct {
 func (s Series) Time(i int) time.Time { return s.Start.Add(time.Duration(i) * s.Step) }
 
 // ReadSeries reads "timestamp,value" CSV (a header row is optional; timestamps are
-// YYYY-MM-DD or RFC 3339, in order or not). Values on the same day (or hour) add up;
+// YYYY-MM-DD, YYYY-MM-DD HH:MM:SS or RFC 3339, in order or not). Values on the same day (or hour) add up;
 // missing days (hours) between the first and the last are zero, as spend would be.
 // Errors name the line.
 func ReadSeries(r io.Reader, hourly bool) (Series, error) {
@@ -50,16 +50,13 @@ func ReadSeries(r io.Reader, hourly bool) (Series, error) {
 			return Series{}, fmt.Errorf("line %d: want timestamp,value, got %d field(s)", line, len(rec))
 		}
 		ts, value := strings.TrimSpace(strings.TrimPrefix(rec[0], "\ufeff")), strings.TrimSpace(rec[1])
-		t, terr := time.Parse(time.DateOnly, ts)
-		if terr != nil {
-			t, terr = time.Parse(time.RFC3339, ts)
-		}
+		t, terr := parseTimestamp(ts)
 		v, verr := strconv.ParseFloat(value, 64)
-		if line == 1 && (terr != nil || verr != nil) {
-			continue // a header
+		if line == 1 && terr != nil && verr != nil {
+			continue // a header: neither field is data (a bad first data row is an error, not a header)
 		}
 		if terr != nil {
-			return Series{}, fmt.Errorf("line %d: timestamp %q is not YYYY-MM-DD or RFC 3339", line, ts)
+			return Series{}, fmt.Errorf("line %d: timestamp %q is not YYYY-MM-DD, YYYY-MM-DD HH:MM:SS or RFC 3339", line, ts)
 		}
 		if verr != nil || math.IsNaN(v) || math.IsInf(v, 0) {
 			return Series{}, fmt.Errorf("line %d: value %q is not a number", line, value)
@@ -81,6 +78,20 @@ func ReadSeries(r io.Reader, hourly bool) (Series, error) {
 		s.Values = append(s.Values, sums[t])
 	}
 	return s, nil
+}
+
+// timestampLayouts are what ReadSeries takes; times without a zone are UTC.
+var timestampLayouts = []string{time.DateOnly, time.RFC3339, time.DateTime, "2006-01-02T15:04:05", "2006-01-02 15:04"}
+
+func parseTimestamp(ts string) (time.Time, error) {
+	var err error
+	for _, layout := range timestampLayouts {
+		var t time.Time
+		if t, err = time.Parse(layout, ts); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, err
 }
 
 // MonthForecast is one month-end projection made part-way through a month, beside the

@@ -49,6 +49,13 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err := fs.Parse(args[2:]); err != nil {
 		return err
 	}
+	if fs.NArg() > 0 {
+		// the flag package stops at the first non-flag: `--seasonal false` would drop the rest
+		return fmt.Errorf("unexpected argument %q: boolean flags take the form --seasonal=false", fs.Arg(0))
+	}
+	if *hourly && cmd != "anomalies" {
+		return fmt.Errorf("--hourly: %s works on daily series (month-end projections); aggregate the hours to days first", cmd)
+	}
 	f, err := os.Open(file)
 	if err != nil {
 		return err
@@ -79,10 +86,12 @@ func run(args []string, stdout, stderr io.Writer) error {
 				return fmt.Errorf("--period-start: %q is not YYYY-MM-DD", *periodStart)
 			}
 		}
-		mf := analytics.ProjectMonth(s, start, int(day.Sub(start).Hours()/24))
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(mf)
+		lastDay := s.Time(len(s.Values) - 1)
+		if day.After(lastDay.AddDate(0, 0, 1)) {
+			return fmt.Errorf("--at: %s is after the day following the series' last day (%s): the spend up to it is unknown",
+				day.Format(time.DateOnly), lastDay.Format(time.DateOnly))
+		}
+		return encodeForecast(stdout, analytics.ProjectMonth(s, start, int(day.Sub(start).Hours()/24)), lastDay, start.AddDate(0, 1, 0))
 	case "evaluate-forecast":
 		var ds []int
 		for _, p := range strings.Split(*days, ",") {
@@ -107,6 +116,25 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return nil
 	}
 	return fmt.Errorf("unknown command %q (want anomalies, forecast or evaluate-forecast)", cmd)
+}
+
+// encodeForecast writes the projection as JSON; when the series ends before the period
+// does, the truth and the errors against it are unknown (null), not zero.
+func encodeForecast(w io.Writer, mf analytics.MonthForecast, lastDay, periodEnd time.Time) error {
+	out := struct {
+		analytics.MonthForecast
+		Truth, ErrorPct, BurnRateErrPct *float64
+		Note                            string `json:",omitempty"`
+	}{MonthForecast: mf}
+	if lastDay.Before(periodEnd.AddDate(0, 0, -1)) {
+		out.Note = fmt.Sprintf("the series ends on %s, before the period's last day %s: the outcome is not known yet",
+			lastDay.Format(time.DateOnly), periodEnd.AddDate(0, 0, -1).Format(time.DateOnly))
+	} else {
+		out.Truth, out.ErrorPct, out.BurnRateErrPct = &mf.Truth, &mf.ErrorPct, &mf.BurnRateErrPct
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
 }
 
 // anomalies writes every point's verdict as CSV and, given labels, the precision and
