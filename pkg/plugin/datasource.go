@@ -122,6 +122,11 @@ func (d *Datasource) query(ctx context.Context, dq backend.DataQuery) backend.Da
 		}
 		return d.dbErrorResponse(err)
 	}
+	if notice := q.IgnoredNotice(); notice != "" {
+		for _, f := range frames {
+			f.AppendNotices(data.Notice{Severity: data.NoticeSeverityInfo, Text: notice})
+		}
+	}
 	return backend.DataResponse{Frames: frames}
 }
 

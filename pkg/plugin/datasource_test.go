@@ -333,3 +333,34 @@ func TestCostPerA100HourComparesProviders(t *testing.T) {
 		t.Errorf("A100-hours: %s", got)
 	}
 }
+
+// A dashboard's ad-hoc filter reaches every panel: applied where the query type can
+// filter by its dimension, named in a notice where it cannot, never an error.
+func TestAdhocFiltersApplyWhereTheyCan(t *testing.T) {
+	d := seededInstance(t, nil)
+	adhoc := `"adhocFilters":[{"dimension":"feature","operator":"=","values":["search"]}]`
+	resp, err := d.QueryData(context.Background(), &backend.QueryDataRequest{Queries: []backend.DataQuery{
+		dataQuery("A", `{"queryType":"breakdown","groupBy":["feature"],`+adhoc+`}`),
+		dataQuery("B", `{"queryType":"allocation",`+adhoc+`}`),
+		dataQuery("C", `{"queryType":"breakdown","costSource":"billing",`+adhoc+`}`),
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := resp.Responses["A"]
+	if a.Error != nil || a.Frames[0].Rows() != 1 || a.Frames[0].Fields[0].At(0) != "search" || len(a.Frames[0].Meta.Notices) != 0 {
+		t.Errorf("A: %v, %d rows, notices %v", a.Error, a.Frames[0].Rows(), a.Frames[0].Meta.Notices)
+	}
+	for ref, want := range map[string]string{
+		"B": "ad-hoc filters on feature not applied: allocation queries cannot filter by them",
+		"C": "ad-hoc filters on feature not applied: breakdown queries on billing cost cannot filter by them",
+	} {
+		r := resp.Responses[ref]
+		if r.Error != nil || len(r.Frames) == 0 || len(r.Frames[0].Meta.Notices) != 1 || r.Frames[0].Meta.Notices[0].Text != want {
+			t.Errorf("%s: error %v, frames %d", ref, r.Error, len(r.Frames))
+			if len(r.Frames) > 0 && r.Frames[0].Meta != nil {
+				t.Errorf("%s: notices %v", ref, r.Frames[0].Meta.Notices)
+			}
+		}
+	}
+}

@@ -46,6 +46,11 @@ type Query struct {
 	Currency   string   `json:"currency,omitempty"`
 	CostSource string   `json:"costSource,omitempty"`
 	TopN       int      `json:"topN,omitempty"`
+	// AdhocFilters are a dashboard's ad-hoc filters: applied where this query type (and
+	// cost source) can filter by their dimension, listed in Ignored otherwise, so one
+	// dashboard filter never breaks the panels it cannot apply to.
+	AdhocFilters []Filter `json:"adhocFilters,omitempty"`
+	Ignored      []Filter `json:"-"`
 	// Interval overrides Grafana's interval for the time buckets: 1m 5m 15m 30m 1h 6h 12h 1d 1w 1M.
 	Interval string `json:"interval,omitempty"`
 	// ShowOriginalCurrency adds the amounts in their own currencies beside the normalised ones.
@@ -292,7 +297,39 @@ func Parse(raw json.RawMessage, d Defaults) (Query, error) {
 	if q.Currency == "" {
 		q.Currency = d.Currency
 	}
+	for _, f := range q.AdhocFilters {
+		if q.canFilterBy(f.Dimension) {
+			q.Filters = append(q.Filters, f)
+		} else {
+			q.Ignored = append(q.Ignored, f)
+		}
+	}
+	q.AdhocFilters = nil
 	return q, q.Validate()
+}
+
+// canFilterBy says whether the query's type and cost source know a dimension.
+func (q *Query) canFilterBy(dim string) bool {
+	if _, ok := findDimension(q.QueryType.dimensions(), dim); !ok {
+		return false
+	}
+	return !fromBills(q.CostSource) || q.QueryType == TypeAllocation || slices.Contains(billingDimensions, dim)
+}
+
+// IgnoredNotice says which ad-hoc filters a query could not apply ("" when none).
+func (q Query) IgnoredNotice() string {
+	if len(q.Ignored) == 0 {
+		return ""
+	}
+	var dims []string
+	for _, f := range q.Ignored {
+		dims = append(dims, f.Dimension)
+	}
+	what := string(q.QueryType) + " queries"
+	if fromBills(q.CostSource) && q.QueryType != TypeAllocation {
+		what += " on " + q.CostSource + " cost"
+	}
+	return fmt.Sprintf("ad-hoc filters on %s not applied: %s cannot filter by them", strings.Join(dims, ", "), what)
 }
 
 // Validate checks every field against the whitelists.

@@ -49,16 +49,23 @@ describe('CostDataSource.applyTemplateVariables', () => {
     expect(out.filters).toEqual([{ dimension: 'feature', operator: '=', values: ['chat'] }]);
   });
 
-  it('adds ad-hoc filters on known dimensions and ignores unknown keys', () => {
-    const out = costDataSource().applyTemplateVariables({ refId: 'A' }, {}, [
-      { key: 'provider', operator: '=', value: 'openai' },
-      { key: 'region', operator: '!=|', value: 'eu-west-1', values: ['eu-west-1', 'us-west-2'] },
-      { key: 'colour', operator: '=', value: 'red' },
-    ]);
-    expect(out.filters).toEqual([
+  it('passes ad-hoc filters on known dimensions to the backend apart from the query filters', () => {
+    const out = costDataSource().applyTemplateVariables(
+      { refId: 'A', queryType: 'allocation', filters: [{ dimension: 'provider', operator: '=', values: ['aws'] }] },
+      {},
+      [
+        { key: 'provider', operator: '=', value: 'openai' },
+        { key: 'region', operator: '!=|', value: 'eu-west-1', values: ['eu-west-1', 'us-west-2'] },
+        { key: 'colour', operator: '=', value: 'red' },
+      ]
+    );
+    // the backend applies those allocation can filter by, and names the rest on the frame
+    expect(out.filters).toEqual([{ dimension: 'provider', operator: '=', values: ['aws'] }]);
+    expect(out.adhocFilters).toEqual([
       { dimension: 'provider', operator: '=', values: ['openai'] },
       { dimension: 'region', operator: 'not in', values: ['eu-west-1', 'us-west-2'] },
     ]);
+    expect(costDataSource().applyTemplateVariables({ refId: 'A' }, {}, []).adhocFilters).toBeUndefined();
   });
 });
 

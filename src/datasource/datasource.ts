@@ -45,25 +45,30 @@ export class CostDataSource extends DataSourceWithBackend<CostQuery, CostDataSou
     return !query.hide;
   }
 
-  /** Interpolates template variables (a multi-value variable becomes several values) and adds ad-hoc filters. */
+  /**
+   * Interpolates template variables (a multi-value variable becomes several values) and
+   * passes the dashboard's ad-hoc filters on as adhocFilters: the backend applies those
+   * the query type can filter by and names the others in a notice on the frame.
+   */
   applyTemplateVariables(query: CostQuery, scopedVars: ScopedVars, adhocFilters?: AdHocVariableFilter[]): CostQuery {
     // A filter row still being edited has no values yet: leave it out rather than fail.
     const filters = interpolateFilters(
       (query.filters ?? []).filter((f) => f.values.length > 0),
       scopedVars
     );
-    for (const f of adhocFilters ?? []) {
-      const adhoc = adhocToFilter(f);
-      if (adhoc) {
-        filters.push(adhoc);
-      }
-    }
+    const adhoc = (adhocFilters ?? []).map(adhocToFilter).filter((f): f is Filter => f !== undefined);
     const currency = query.currency ? getTemplateSrv().replace(query.currency, scopedVars) : query.currency;
     // A dimension picked by a variable: "total" (or nothing) means no grouping.
     const groupBy = query.groupBy
       ?.map((g) => getTemplateSrv().replace(g, scopedVars) as typeof g)
       .filter((g) => (g as string) !== '' && (g as string) !== 'total');
-    return { ...query, filters, currency, ...(groupBy ? { groupBy } : {}) };
+    return {
+      ...query,
+      filters,
+      currency,
+      ...(groupBy ? { groupBy } : {}),
+      ...(adhoc.length > 0 ? { adhocFilters: adhoc } : {}),
+    };
   }
 
   /** Values of a dimension in the time range, under the other filters. */

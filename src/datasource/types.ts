@@ -78,6 +78,8 @@ export interface CostQuery extends DataQuery {
   metric?: AnyMetricKey;
   groupBy?: Array<DimensionKey | AllocationDimensionKey>;
   filters?: Filter[];
+  /** The dashboard's ad-hoc filters, set by applyTemplateVariables; the backend applies those the type knows. */
+  adhocFilters?: Filter[];
   currency?: string;
   costSource?: CostSource;
   topN?: number;
