@@ -132,6 +132,19 @@ describe('CostDataSource lookups', () => {
     expect(res.data[0].fields[0].values).toEqual(['gpt-4o', 'qwen2.5-32b']);
   });
 
+  it('lists the currencies with FX rates as a template variable', async () => {
+    const requests = installBackend({ currencies: ['CNY', 'EUR', 'USD'] });
+    const support = costDataSource().variables as DimensionVariableSupport;
+    const request = {
+      targets: [{ refId: 'v', dimension: 'currencies' }],
+      range: { from: dateTime(0), to: dateTime(1000), raw: { from: '', to: '' } },
+      scopedVars: {},
+    } as unknown as DataQueryRequest<VariableQuery>;
+    const res = await lastValueFrom(support.query(request));
+    expect(res.data[0].fields[0].values).toEqual(['CNY', 'EUR', 'USD']);
+    expect(requests.map((r) => r.url)).toEqual(['/api/datasources/uid/costlens/resources/currencies']);
+  });
+
   it('uses the configured default currency, else USD', () => {
     expect(costDataSource({ defaultCurrency: 'CNY' }).defaultCurrency).toBe('CNY');
     expect(costDataSource().defaultCurrency).toBe('USD');

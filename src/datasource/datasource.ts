@@ -147,7 +147,7 @@ function adhocToFilter(f: AdHocVariableFilter): Filter | undefined {
   return { dimension: f.key as DimensionKey, operator, values };
 }
 
-/** Template variables that list the values of a dimension. */
+/** Template variables that list the values of a dimension, or the convertible currencies. */
 export class DimensionVariableSupport extends CustomVariableSupport<CostDataSource, VariableQuery> {
   editor = VariableQueryEditor;
 
@@ -157,7 +157,11 @@ export class DimensionVariableSupport extends CustomVariableSupport<CostDataSour
 
   query(request: DataQueryRequest<VariableQuery>): Observable<DataQueryResponse> {
     const q = request.targets[0];
-    return from(this.datasource.dimensionValues(q.dimension, q.filters, request.range, request.scopedVars)).pipe(
+    const values =
+      q.dimension === 'currencies'
+        ? this.datasource.currencies()
+        : this.datasource.dimensionValues(q.dimension, q.filters, request.range, request.scopedVars);
+    return from(values).pipe(
       map((values) => ({ data: [toDataFrame(values.map((text) => ({ text })))] }))
     );
   }

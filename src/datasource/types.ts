@@ -255,7 +255,10 @@ export interface CostSecureJsonData {
 }
 
 /** A template variable listing the values of one dimension. */
+/** What a template variable lists: the values of a dimension, or the currencies the database can convert to. */
+export type VariableSubject = DimensionKey | 'currencies';
+
 export interface VariableQuery extends DataQuery {
-  dimension: DimensionKey;
+  dimension: VariableSubject;
   filters?: Filter[];
 }

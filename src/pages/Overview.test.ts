@@ -1,4 +1,4 @@
-import { SceneQueryRunner, sceneGraph, VizPanel } from '@grafana/scenes';
+import { QueryVariable, SceneQueryRunner, sceneGraph, VizPanel } from '@grafana/scenes';
 
 import { overviewScene } from './Overview';
 
@@ -56,5 +56,8 @@ describe('Overview page', () => {
     const scene = overviewScene();
     const names = scene.state.$variables!.state.variables.map((v) => v.state.name);
     expect(names).toEqual(['ds', 'currency', 'tenant']);
+    // currencies come from the data source (those it has FX rates for), not a fixed list
+    const currency = scene.state.$variables!.state.variables[1] as QueryVariable;
+    expect(currency.state.query).toEqual({ refId: 'currency', dimension: 'currencies' });
   });
 });

@@ -3,7 +3,6 @@
 // ${tenant}. What was picked on one page is where the next page starts (kept for the
 // browser session), so moving from Overview to Anomalies keeps CNY and tenant acme.
 import {
-  CustomVariable,
   DataSourceVariable,
   QueryVariable,
   SceneControlsSpacer,
@@ -57,10 +56,12 @@ export function sharedVariables(...own: SceneVariable[]): SceneVariableSet {
     pluginId: DATASOURCE_TYPE,
     ...(last.ds ? { value: last.ds } : {}),
   });
-  const currency = new CustomVariable({
+  // only the currencies the database has FX rates for: any other would end in an error
+  const currency = new QueryVariable({
     name: 'currency',
     label: 'Currency',
-    query: 'USD,CNY,EUR,GBP,JPY',
+    datasource: DS_REF,
+    query: { refId: 'currency', dimension: 'currencies' },
     value: last.currency ?? 'USD',
     text: String(last.currency ?? 'USD'),
   });

@@ -3,10 +3,23 @@ import { QueryEditorProps } from '@grafana/data';
 import { InlineField, Select } from '@grafana/ui';
 
 import type { CostDataSource } from '../datasource';
-import { CostDataSourceOptions, CostQuery, DIMENSIONS, DimensionKey, Filter, VariableQuery } from '../types';
+import {
+  CostDataSourceOptions,
+  CostQuery,
+  DIMENSIONS,
+  DimensionKey,
+  Filter,
+  VariableQuery,
+  VariableSubject,
+} from '../types';
 import { FiltersEditor } from './FiltersEditor';
 
 type Props = QueryEditorProps<CostDataSource, CostQuery, CostDataSourceOptions, VariableQuery>;
+
+const SUBJECTS: Array<{ label: string; value: VariableSubject }> = [
+  ...DIMENSIONS,
+  { label: 'Currencies with FX rates', value: 'currencies' },
+];
 
 export function VariableQueryEditor({ query, onChange, datasource, range }: Props) {
   const loadValues = useCallback(
@@ -16,21 +29,23 @@ export function VariableQueryEditor({ query, onChange, datasource, range }: Prop
   return (
     <>
       <InlineField label="Values of" labelWidth={14} htmlFor="costlens-variable-dimension">
-        <Select<DimensionKey>
+        <Select<VariableSubject>
           inputId="costlens-variable-dimension"
           width={24}
-          options={DIMENSIONS}
+          options={SUBJECTS}
           value={query.dimension}
           placeholder="Choose a dimension"
           onChange={(v) => v.value && onChange({ ...query, dimension: v.value })}
         />
       </InlineField>
-      <FiltersEditor
-        id="costlens-variable-filter"
-        filters={query.filters ?? []}
-        onChange={(filters) => onChange({ ...query, filters })}
-        loadValues={loadValues}
-      />
+      {query.dimension !== 'currencies' && (
+        <FiltersEditor
+          id="costlens-variable-filter"
+          filters={query.filters ?? []}
+          onChange={(filters) => onChange({ ...query, filters })}
+          loadValues={loadValues}
+        />
+      )}
     </>
   );
 }
