@@ -161,8 +161,6 @@ export class DimensionVariableSupport extends CustomVariableSupport<CostDataSour
       q.dimension === 'currencies'
         ? this.datasource.currencies()
         : this.datasource.dimensionValues(q.dimension, q.filters, request.range, request.scopedVars);
-    return from(values).pipe(
-      map((values) => ({ data: [toDataFrame(values.map((text) => ({ text })))] }))
-    );
+    return from(values).pipe(map((values) => ({ data: [toDataFrame(values.map((text) => ({ text })))] })));
   }
 }
