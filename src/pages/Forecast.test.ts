@@ -46,6 +46,8 @@ describe('Forecast page', () => {
     expect(panels['Projected month-end by scope'].queries[0]).toMatchObject({ output: 'table', groupBy: ['${scope}'] });
     const names = scene.state.$variables!.state.variables.map((v) => v.state.name);
     expect(names).toEqual(['ds', 'currency', 'tenant', 'scope']);
+    // the pickers read the last 30 days, not Grafana's default 6 hours
+    expect(sceneGraph.getTimeRange(scene.state.$variables!.state.variables[2]).state.from).toBe('now-30d');
   });
 });
 

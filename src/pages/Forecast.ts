@@ -31,6 +31,9 @@ export function forecastScene(): EmbeddedScene {
       queries: [costQuery('A', { queryType: 'forecast', output, groupBy: ['${scope}' as never], period: 'month' })],
     });
   return new EmbeddedScene({
+    // the page's own range is for its pickers: the tenant list shows tenants with spend
+    // in the last 30 days (without it, Grafana's default of the last 6 hours)
+    $timeRange: new SceneTimeRange({ from: 'now-30d', to: 'now' }),
     $variables: sharedVariables(scopeVariable()),
     controls: pageControls(false),
     body: new SceneFlexLayout({
