@@ -36,4 +36,16 @@ export default defineConfig([
     ],
   },
   ...baseConfig,
+  {
+    // the Playwright specs and config: linted like src/, against their own TypeScript project
+    files: ['tests/**/*.ts', 'playwright.config.ts'],
+    languageOptions: {
+      parserOptions: {
+        project: './tests/tsconfig.json',
+      },
+    },
+    rules: {
+      'react-hooks/rules-of-hooks': 'off',
+    },
+  },
 ]);

@@ -15,6 +15,8 @@ const sh =
     run(cmd, args);
 
 step('typecheck', sh('npx', 'tsc', '--noEmit'));
+// the Playwright specs and their config are a project of their own (outside src/)
+step('typecheck e2e', sh('npx', 'tsc', '--noEmit', '-p', 'tests/tsconfig.json'));
 step('lint', sh('npx', 'eslint', '--cache', '.'));
 step('format', sh('npx', 'prettier', '--check', 'src', 'tests', 'scripts', '*.js', '*.ts'));
 step('gofmt', checkGofmt);

@@ -67,12 +67,13 @@ test('the Settings page edits budgets and shows the price book', async ({ gotoPa
 });
 
 test('an alert rule evaluates on a Costlens anomaly query', async ({
-  gotoAlertRuleEditPage,
+  alertRuleEditPage: rulePage,
   readProvisionedDataSource,
   page,
 }) => {
   const ds = await readProvisionedDataSource({ fileName: 'costlens.yaml', name: 'Costlens' });
-  const rulePage = await gotoAlertRuleEditPage({});
+  // a new, empty rule form (gotoAlertRuleEditPage is for existing rules: it needs a uid)
+  await rulePage.goto();
   const query = await rulePage.getQueryRow('A');
   await query.datasource.set(ds.name);
   await page.getByText('Anomalies', { exact: true }).click();
