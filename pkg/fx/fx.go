@@ -47,7 +47,20 @@ type datedRate struct {
 type Table struct {
 	pairs      map[pair][]datedRate // ascending by day
 	currencies []string             // every currency that appears, sorted, for cross rates
+	stalest    Staleness
 }
+
+// Staleness is the oldest rate a table's conversions fell back on: Days between the
+// amount's day and the rate's, for the pair From->To.
+type Staleness struct {
+	Days            int
+	From, To        string
+	AmountDay, Rate time.Time
+}
+
+// Stalest is the largest gap between an amount's day and the day of the rate it was
+// converted at, over every conversion so far (zero when every rate was the day's own).
+func (t *Table) Stalest() Staleness { return t.stalest }
 
 // NewTable indexes rates; later duplicates of the same pair and day replace earlier ones.
 func NewTable(rates []Rate) *Table {
@@ -103,24 +116,31 @@ func (r ratio) apply(amount decimal.Decimal) decimal.Decimal {
 	return amount.Mul(r.num).DivRound(r.den, divisionPlaces)
 }
 
-// lookup finds the direct or inverse rate for from->to in force on day.
-func (t *Table) lookup(from, to string, day time.Time) (ratio, bool) {
+// lookup finds the direct or inverse rate for from->to in force on day, and its day.
+func (t *Table) lookup(from, to string, day time.Time) (ratio, time.Time, bool) {
 	one := decimal.NewFromInt(1)
 	if r, ok := latestOnOrBefore(t.pairs[pair{from, to}], day); ok {
-		return ratio{r, one}, true
+		return ratio{r.rate, one}, r.day, true
 	}
 	if r, ok := latestOnOrBefore(t.pairs[pair{to, from}], day); ok {
-		return ratio{one, r}, true
+		return ratio{one, r.rate}, r.day, true
 	}
-	return ratio{}, false
+	return ratio{}, time.Time{}, false
 }
 
-func latestOnOrBefore(rs []datedRate, day time.Time) (decimal.Decimal, bool) {
+func latestOnOrBefore(rs []datedRate, day time.Time) (datedRate, bool) {
 	i := sort.Search(len(rs), func(i int) bool { return rs[i].day.After(day) })
 	if i == 0 {
-		return decimal.Decimal{}, false
+		return datedRate{}, false
 	}
-	return rs[i-1].rate, true
+	return rs[i-1], true
+}
+
+// used notes the age of a rate a conversion fell back on.
+func (t *Table) used(from, to string, day, rateDay time.Time) {
+	if days := int(day.Sub(rateDay).Hours() / 24); days > t.stalest.Days {
+		t.stalest = Staleness{Days: days, From: from, To: to, AmountDay: day, Rate: rateDay}
+	}
 }
 
 func (t *Table) ratioOn(from, to string, day time.Time) (ratio, error) {
@@ -129,18 +149,23 @@ func (t *Table) ratioOn(from, to string, day time.Time) (ratio, error) {
 	if from == to {
 		return ratio{one, one}, nil
 	}
-	if r, ok := t.lookup(from, to, day); ok {
+	if r, rd, ok := t.lookup(from, to, day); ok {
+		t.used(from, to, day, rd)
 		return r, nil
 	}
 	for _, via := range t.currencies {
 		if via == from || via == to {
 			continue
 		}
-		a, ok := t.lookup(from, via, day)
+		a, ad, ok := t.lookup(from, via, day)
 		if !ok {
 			continue
 		}
-		if b, ok := t.lookup(via, to, day); ok {
+		if b, bd, ok := t.lookup(via, to, day); ok {
+			if bd.Before(ad) {
+				ad = bd
+			}
+			t.used(from, to, day, ad)
 			return a.times(b), nil
 		}
 	}

@@ -109,3 +109,25 @@ func TestParseCurrency(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func TestStalestRateUsedIsReported(t *testing.T) {
+	d := func(s string) time.Time { v, _ := time.Parse(time.DateOnly, s); return v }
+	tbl := NewTable([]Rate{
+		{Day: d("2026-03-06"), Base: "USD", Quote: "CNY", Rate: decimal.RequireFromString("7.25")},
+		{Day: d("2026-03-02"), Base: "EUR", Quote: "USD", Rate: decimal.RequireFromString("1.08")},
+	})
+	if _, err := tbl.Convert(decimal.NewFromInt(1), "CNY", "USD", d("2026-03-09")); err != nil {
+		t.Fatal(err)
+	}
+	// Monday's amount at Friday's rate: 3 days
+	if s := tbl.Stalest(); s.Days != 3 || s.From != "CNY" || s.To != "USD" || !s.Rate.Equal(d("2026-03-06")) {
+		t.Errorf("after CNY on 03-09: %+v", s)
+	}
+	// through USD, the older of the two legs counts: EUR's 03-02 rate for 2027-01-04 is 308 days old
+	if _, err := tbl.Convert(decimal.NewFromInt(1), "CNY", "EUR", d("2027-01-04")); err != nil {
+		t.Fatal(err)
+	}
+	if s := tbl.Stalest(); s.Days != 308 || s.From != "CNY" || s.To != "EUR" || !s.Rate.Equal(d("2026-03-02")) {
+		t.Errorf("after EUR on 2027-01-04: %+v", s)
+	}
+}

@@ -82,7 +82,7 @@ func (d *Datasource) ensureSchema(ctx context.Context) error {
 }
 
 func (d *Datasource) env() query.Env {
-	env := query.Env{Location: d.settings.Location, Tenant: d.settings.Tenant}
+	env := query.Env{Location: d.settings.Location, Tenant: d.settings.Tenant, FXMaxAgeDays: d.settings.FXMaxAgeDays}
 	if d.settings.IncompleteHours > 0 {
 		env.IncompleteAfter = d.now().Add(-time.Duration(d.settings.IncompleteHours) * time.Hour).UTC()
 	}

@@ -364,3 +364,31 @@ func TestAdhocFiltersApplyWhereTheyCan(t *testing.T) {
 		}
 	}
 }
+
+// An amount converted at a rate much older than itself is flagged on the frame: the
+// newest USD/CNY rate is 03-09, an April event converts at it, 42 days old.
+func TestStaleFXRatesAreFlagged(t *testing.T) {
+	pool, dbURL := storetest.NewPool(t)
+	storetest.SeedExample(t, pool)
+	storetest.Exec(t, pool, `INSERT INTO costlens.cost_events (tenant, request_id, ts, priced_cost, price_currency)
+		VALUES ('acme', 'late', '2026-04-20T10:00:00Z', 7.10, 'CNY')`)
+	d := newInstance(t, instanceSettings(t, dbURL, nil))
+	q := func(from, to time.Time) backend.DataResponse {
+		resp, err := d.QueryData(context.Background(), &backend.QueryDataRequest{Queries: []backend.DataQuery{{
+			RefID: "A", JSON: json.RawMessage(`{"queryType":"breakdown"}`), TimeRange: backend.TimeRange{From: from, To: to}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp.Responses["A"]
+	}
+	april := q(time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC))
+	if april.Error != nil || len(april.Frames[0].Meta.Notices) != 1 || april.Frames[0].Meta.Notices[0].Text !=
+		"converted at an FX rate 42 days older than the amount (CNY to USD: the 2026-03-09 rate for 2026-04-20); load newer rates" {
+		t.Errorf("April: %v %+v", april.Error, april.Frames[0].Meta)
+	}
+	// the example week falls back over a weekend at most: no notice
+	week := q(exampleWeek.From, exampleWeek.To)
+	if week.Error != nil || len(week.Frames[0].Meta.Notices) != 0 {
+		t.Errorf("week: %v %+v", week.Error, week.Frames[0].Meta.Notices)
+	}
+}

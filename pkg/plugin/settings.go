@@ -24,8 +24,11 @@ type Settings struct {
 	DefaultCurrency string `json:"defaultCurrency"`
 	TimeZone        string `json:"timeZone"`
 	IncompleteHours int    `json:"incompleteHours"`
-	ManageSchema    bool   `json:"manageSchema"`
-	MaxConns        int32  `json:"maxConns"`
+	// FXMaxAgeDays: an amount converted at a rate more days older than it is flagged
+	// on the frame (weekends and holidays fall back 1-4 days; default 7).
+	FXMaxAgeDays int   `json:"fxMaxAgeDays"`
+	ManageSchema bool  `json:"manageSchema"`
+	MaxConns     int32 `json:"maxConns"`
 
 	Password string         `json:"-"`
 	Location *time.Location `json:"-"`
@@ -66,6 +69,12 @@ func LoadSettings(s backend.DataSourceInstanceSettings) (Settings, error) {
 	}
 	if st.MaxConns == 0 {
 		st.MaxConns = 8
+	}
+	if st.FXMaxAgeDays == 0 {
+		st.FXMaxAgeDays = 7
+	}
+	if st.FXMaxAgeDays < 1 || st.FXMaxAgeDays > 366 {
+		return Settings{}, fmt.Errorf("settings: fxMaxAgeDays must be between 1 and 366, got %d", st.FXMaxAgeDays)
 	}
 	if st.Port < 1 || st.Port > 65535 {
 		return Settings{}, fmt.Errorf("settings: port %d is out of range 1-65535", st.Port)

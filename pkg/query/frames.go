@@ -77,6 +77,11 @@ func meta(q Query, res *Result, env Env, frameType data.FrameType) *data.FrameMe
 	if !env.IncompleteAfter.IsZero() {
 		m.Custom.(map[string]any)["incompleteAfter"] = env.IncompleteAfter.UTC().Format(time.RFC3339)
 	}
+	if s := res.StaleFX; env.FXMaxAgeDays > 0 && s.Days > env.FXMaxAgeDays {
+		m.Notices = append(m.Notices, data.Notice{Severity: data.NoticeSeverityWarning, Text: fmt.Sprintf(
+			"converted at an FX rate %d days older than the amount (%s to %s: the %s rate for %s); load newer rates",
+			s.Days, s.From, s.To, s.Rate.Format(time.DateOnly), s.AmountDay.Format(time.DateOnly))})
+	}
 	return m
 }
 

@@ -19,6 +19,9 @@ type Env struct {
 	IncompleteAfter time.Time
 	// RawOnly makes the planner read the events even where the hourly rollup would do.
 	RawOnly bool
+	// FXMaxAgeDays flags answers that converted an amount at a rate more days older
+	// than the amount (0: never).
+	FXMaxAgeDays int
 }
 
 // sqlBuilder collects bind parameters; every user value goes through arg.

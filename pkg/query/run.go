@@ -95,6 +95,9 @@ type Result struct {
 	Groups   []*Group // ordered by the query's metric, largest first, then by values
 	Buckets  []time.Time
 	SQL      string
+	// StaleFX is the oldest rate a conversion fell back on (weekends, holidays, or a
+	// feed that stopped).
+	StaleFX fx.Staleness
 }
 
 // rawRow is one (bucket, day, currency, dimension values) subtotal before currency
@@ -187,6 +190,7 @@ func Aggregate(ctx context.Context, db DB, q Query, r Range, bucket Bucket, env 
 			bt.add(t)
 		}
 	}
+	res.StaleFX = rates.Stalest()
 	sortGroups(res.Groups, q.Metric)
 	if withBucket {
 		res.Buckets = bucketStarts(r, bucket, env.Location, res.Groups)

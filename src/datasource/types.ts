@@ -246,6 +246,8 @@ export interface CostDataSourceOptions extends DataSourceJsonData {
   defaultCurrency?: string;
   timeZone?: string;
   incompleteHours?: number;
+  /** Flag amounts converted at an FX rate more than this many days older (default 7). */
+  fxMaxAgeDays?: number;
   manageSchema?: boolean;
   maxConns?: number;
 }

@@ -55,6 +55,7 @@ describe('ConfigEditor', () => {
     await userEvent.type(screen.getByLabelText('Default currency'), 'cny');
     await userEvent.type(screen.getByLabelText('Time zone'), 'Asia/Shanghai');
     await userEvent.type(screen.getByLabelText('Incomplete hours'), '3');
+    await userEvent.type(screen.getByLabelText('FX rate max age (days)'), '10');
     await userEvent.click(screen.getByLabelText('Manage schema'));
     await userEvent.click(screen.getByLabelText('SSL mode'));
     await userEvent.click(await screen.findByText('require'));
@@ -66,6 +67,7 @@ describe('ConfigEditor', () => {
       defaultCurrency: 'CNY',
       timeZone: 'Asia/Shanghai',
       incompleteHours: 3,
+      fxMaxAgeDays: 10,
       manageSchema: true,
       sslMode: 'require',
     });

@@ -18,7 +18,7 @@ const SSL_MODES: Array<NonNullable<CostDataSourceOptions['sslMode']>> = [
 const LABEL_WIDTH = 22;
 
 type TextKey = 'host' | 'database' | 'user' | 'tenant' | 'timeZone' | 'defaultCurrency';
-type NumberKey = 'port' | 'incompleteHours';
+type NumberKey = 'port' | 'incompleteHours' | 'fxMaxAgeDays';
 
 interface SettingProps {
   label: string;
@@ -134,6 +134,14 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
           width={12}
           tooltip="The newest hours may still receive late events; they are marked incomplete"
           {...num('incompleteHours')}
+        />
+        <Setting
+          label="FX rate max age (days)"
+          id="costlens-fx-max-age"
+          placeholder="7"
+          width={12}
+          tooltip="An amount converted at a rate more days older than itself is flagged on the panel"
+          {...num('fxMaxAgeDays')}
         />
         <InlineField
           label="Manage schema"
