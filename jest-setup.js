@@ -28,3 +28,13 @@ Object.assign(global, {
   IntersectionObserver: global.IntersectionObserver ?? InertObserver,
   ResizeObserver: global.ResizeObserver ?? InertObserver,
 });
+
+// EmptyState draws a 96 KB inline SVG illustration, and jsdom takes over a second to
+// lay it out on every render (each keystroke in a form beside it): tests get the same
+// component without the picture. Its message, children and buttons are unchanged.
+jest.mock('@grafana/ui', () => {
+  const actual = jest.requireActual('@grafana/ui');
+  const React = jest.requireActual('react');
+  const EmptyState = (props) => React.createElement(actual.EmptyState, { ...props, hideImage: true });
+  return { ...actual, EmptyState };
+});

@@ -1,10 +1,10 @@
 import React from 'react';
 import { render, screen, waitFor } from '@testing-library/react';
-import userEvent from '@testing-library/user-event';
 
 import { installBackend } from '../datasource/testing/grafanaServices';
 import { BudgetEditor } from './Budgets';
 import { PriceBook } from './PriceBook';
+import { user } from '../datasource/testing/user';
 
 const budgets = [
   { id: 1, tenant: '', scopeDimension: '', scopeValue: '', period: 'month', amount: '400', currency: 'USD' },
@@ -27,10 +27,10 @@ describe('Settings: budgets', () => {
     expect(await screen.findByText('user u-acme-03')).toBeInTheDocument();
     expect(screen.getByText('400 USD')).toBeInTheDocument();
 
-    await userEvent.click(screen.getByLabelText('user'));
-    await userEvent.type(screen.getByLabelText('Scope value'), 'u-globex-01');
-    await userEvent.type(screen.getByLabelText('Amount'), '30');
-    await userEvent.click(screen.getByRole('button', { name: 'Save budget' }));
+    await user.click(screen.getByLabelText('user'));
+    await user.type(screen.getByLabelText('Scope value'), 'u-globex-01');
+    await user.type(screen.getByLabelText('Amount'), '30');
+    await user.click(screen.getByRole('button', { name: 'Save budget' }));
     await waitFor(() => expect(requests.some((r) => r.method === 'PUT')).toBe(true));
     expect(requests.find((r) => r.method === 'PUT')).toMatchObject({
       url: '/api/datasources/uid/costlens/resources/budgets',
@@ -43,8 +43,8 @@ describe('Settings: budgets', () => {
     render(<BudgetEditor dsUid="costlens" currency="USD" />);
     expect(await screen.findByText('No budgets yet')).toBeInTheDocument();
     installBackend({ budgets: new Error('amount: must be positive, got 0') });
-    await userEvent.type(screen.getByLabelText('Amount'), '0');
-    await userEvent.click(screen.getByRole('button', { name: 'Save budget' }));
+    await user.type(screen.getByLabelText('Amount'), '0');
+    await user.click(screen.getByRole('button', { name: 'Save budget' }));
     expect(await screen.findByText('amount: must be positive, got 0')).toBeInTheDocument();
     expect(screen.getByLabelText('Amount')).toHaveValue('0');
   });
@@ -52,7 +52,7 @@ describe('Settings: budgets', () => {
   it('deletes a budget', async () => {
     const requests = installBackend({ budgets: budgets, 'budgets/2': { deleted: 2 } });
     render(<BudgetEditor dsUid="costlens" currency="USD" />);
-    await userEvent.click(await screen.findByRole('button', { name: 'Delete budget user u-acme-03 month' }));
+    await user.click(await screen.findByRole('button', { name: 'Delete budget user u-acme-03 month' }));
     await waitFor(() => expect(requests.some((r) => r.method === 'DELETE')).toBe(true));
     expect(requests.find((r) => r.method === 'DELETE')!.url).toBe('/api/datasources/uid/costlens/resources/budgets/2');
   });

@@ -1,9 +1,9 @@
 import React from 'react';
 import { render, screen, waitFor } from '@testing-library/react';
-import userEvent from '@testing-library/user-event';
 
 import { installBackend } from '../datasource/testing/grafanaServices';
 import { RecommendationList } from './Recommendations';
+import { user } from '../datasource/testing/user';
 
 // A recommendations frame as the data source returns it through /api/ds/query.
 function answer(recs: Array<[string, string, string, number]>) {
@@ -62,7 +62,7 @@ describe('Recommendations page', () => {
       },
     });
 
-    await userEvent.click(screen.getByRole('button', { name: 'Dismiss delete/gpu-old/old-v1' }));
+    await user.click(screen.getByRole('button', { name: 'Dismiss delete/gpu-old/old-v1' }));
     await waitFor(() => expect(requests.some((r) => r.url.endsWith('/resources/recommendations/state'))).toBe(true));
     const post = requests.find((r) => r.url.endsWith('/resources/recommendations/state'))!;
     expect(post).toMatchObject({
@@ -80,7 +80,7 @@ describe('Recommendations page', () => {
       'recommendations/state': {},
     });
     render(<RecommendationList dsUid="costlens" currency="CNY" />);
-    await userEvent.click(await screen.findByRole('button', { name: 'Snooze right_size/gpu-live' }));
+    await user.click(await screen.findByRole('button', { name: 'Snooze right_size/gpu-live' }));
     await waitFor(() => expect(requests.some((r) => r.url.endsWith('recommendations/state'))).toBe(true));
     const data = requests.find((r) => r.url.endsWith('recommendations/state'))!.data as { until: string };
     const days = (Date.parse(data.until) - Date.now()) / 86400_000;

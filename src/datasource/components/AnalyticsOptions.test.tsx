@@ -1,9 +1,9 @@
 import React from 'react';
 import { render, screen } from '@testing-library/react';
-import userEvent from '@testing-library/user-event';
 
 import { installBackend, installTemplateSrv } from '../testing/grafanaServices';
 import { QueryEditorHarness } from '../testing/QueryEditorHarness';
+import { user } from '../testing/user';
 
 describe('analytic query types in the editor', () => {
   beforeEach(() => {
@@ -19,7 +19,7 @@ describe('analytic query types in the editor', () => {
         onChange={onChange}
       />
     );
-    await userEvent.click(screen.getByText('Anomalies'));
+    await user.click(screen.getByText('Anomalies'));
     // the type's own metrics, grouping kept
     expect(onChange).toHaveBeenLastCalledWith(
       expect.objectContaining({
@@ -29,15 +29,15 @@ describe('analytic query types in the editor', () => {
         interval: undefined,
       })
     );
-    await userEvent.click(screen.getByText('Alert'));
-    await userEvent.type(screen.getByLabelText('Above %'), '90');
-    await userEvent.tab();
+    await user.click(screen.getByText('Alert'));
+    await user.type(screen.getByLabelText('Above %'), '90');
+    await user.tab();
     expect(screen.getByText('Above % must be more than 100')).toBeInTheDocument();
-    await userEvent.clear(screen.getByLabelText('Above %'));
-    await userEvent.type(screen.getByLabelText('Above %'), '120');
-    await userEvent.tab();
+    await user.clear(screen.getByLabelText('Above %'));
+    await user.type(screen.getByLabelText('Above %'), '120');
+    await user.tab();
     expect(screen.queryByText('Above % must be more than 100')).not.toBeInTheDocument();
-    await userEvent.click(screen.getByLabelText('Weekly pattern'));
+    await user.click(screen.getByLabelText('Weekly pattern'));
     expect(onChange).toHaveBeenLastCalledWith(
       expect.objectContaining({
         queryType: 'anomalies',
@@ -55,12 +55,12 @@ describe('analytic query types in the editor', () => {
   it('builds the forecast alert "over budget by more than 10 %" with a monthly budget', async () => {
     const onChange = jest.fn();
     render(<QueryEditorHarness initial={{ refId: 'B' }} onChange={onChange} />);
-    await userEvent.click(screen.getByText('Forecast'));
-    await userEvent.click(screen.getByLabelText('Metric'));
-    await userEvent.click(await screen.findByText('Projected, of budget'));
-    await userEvent.click(screen.getByText('Alert'));
-    await userEvent.type(screen.getByLabelText('Budget amount'), '25000');
-    await userEvent.tab();
+    await user.click(screen.getByText('Forecast'));
+    await user.click(screen.getByLabelText('Metric'));
+    await user.click(await screen.findByText('Projected, of budget'));
+    await user.click(screen.getByText('Alert'));
+    await user.type(screen.getByLabelText('Budget amount'), '25000');
+    await user.tab();
     expect(onChange).toHaveBeenLastCalledWith(
       expect.objectContaining({
         queryType: 'forecast',
@@ -84,15 +84,15 @@ describe('analytic query types in the editor', () => {
         onChange={onChange}
       />
     );
-    await userEvent.click(screen.getByText('Recommendations'));
+    await user.click(screen.getByText('Recommendations'));
     expect(onChange).toHaveBeenLastCalledWith(
       expect.objectContaining({ queryType: 'recommendations', metric: 'monthly_saving', groupBy: [], filters: [] })
     );
     expect(screen.queryByLabelText('Group by')).not.toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'Add filter' })).not.toBeInTheDocument();
-    await userEvent.type(screen.getByLabelText('Idle days'), '14');
-    await userEvent.tab();
-    await userEvent.click(screen.getByLabelText('Show dismissed'));
+    await user.type(screen.getByLabelText('Idle days'), '14');
+    await user.tab();
+    await user.click(screen.getByLabelText('Show dismissed'));
     expect(onChange).toHaveBeenLastCalledWith(
       expect.objectContaining({ queryType: 'recommendations', idleDays: 14, includeDismissed: true })
     );

@@ -1,10 +1,10 @@
 import React, { useState } from 'react';
 import { DataSourceSettings } from '@grafana/data';
 import { render, screen } from '@testing-library/react';
-import userEvent from '@testing-library/user-event';
 
 import { CostDataSourceOptions, CostSecureJsonData } from '../types';
 import { ConfigEditor } from './ConfigEditor';
+import { user } from '../testing/user';
 
 type Options = DataSourceSettings<CostDataSourceOptions, CostSecureJsonData>;
 
@@ -47,18 +47,18 @@ describe('ConfigEditor', () => {
     const onOptionsChange = jest.fn();
     render(<Harness onOptionsChange={onOptionsChange} />);
 
-    await userEvent.clear(screen.getByLabelText('Host'));
-    await userEvent.type(screen.getByLabelText('Host'), 'pg.internal');
-    await userEvent.clear(screen.getByLabelText('Port'));
-    await userEvent.type(screen.getByLabelText('Port'), '6432');
-    await userEvent.type(screen.getByLabelText('Tenant'), 'acme');
-    await userEvent.type(screen.getByLabelText('Default currency'), 'cny');
-    await userEvent.type(screen.getByLabelText('Time zone'), 'Asia/Shanghai');
-    await userEvent.type(screen.getByLabelText('Incomplete hours'), '3');
-    await userEvent.type(screen.getByLabelText('FX rate max age (days)'), '10');
-    await userEvent.click(screen.getByLabelText('Manage schema'));
-    await userEvent.click(screen.getByLabelText('SSL mode'));
-    await userEvent.click(await screen.findByText('require'));
+    await user.clear(screen.getByLabelText('Host'));
+    await user.type(screen.getByLabelText('Host'), 'pg.internal');
+    await user.clear(screen.getByLabelText('Port'));
+    await user.type(screen.getByLabelText('Port'), '6432');
+    await user.type(screen.getByLabelText('Tenant'), 'acme');
+    await user.type(screen.getByLabelText('Default currency'), 'cny');
+    await user.type(screen.getByLabelText('Time zone'), 'Asia/Shanghai');
+    await user.type(screen.getByLabelText('Incomplete hours'), '3');
+    await user.type(screen.getByLabelText('FX rate max age (days)'), '10');
+    await user.click(screen.getByLabelText('Manage schema'));
+    await user.click(screen.getByLabelText('SSL mode'));
+    await user.click(await screen.findByText('require'));
 
     expect(onOptionsChange.mock.lastCall[0].jsonData).toEqual({
       host: 'pg.internal',
@@ -78,10 +78,10 @@ describe('ConfigEditor', () => {
     render(<Harness onOptionsChange={onOptionsChange} />);
     expect(screen.getByDisplayValue('configured')).toBeDisabled();
 
-    await userEvent.click(screen.getByRole('button', { name: 'Reset' }));
+    await user.click(screen.getByRole('button', { name: 'Reset' }));
     expect(onOptionsChange.mock.lastCall[0].secureJsonFields).toEqual({ password: false });
 
-    await userEvent.type(screen.getByLabelText('Password'), 's3cret');
+    await user.type(screen.getByLabelText('Password'), 's3cret');
     const last = onOptionsChange.mock.lastCall[0];
     expect(last.secureJsonData).toEqual({ password: 's3cret' });
     expect(JSON.stringify(last.jsonData)).not.toContain('s3cret');

@@ -1,8 +1,8 @@
 import React from 'react';
 import { render, screen } from '@testing-library/react';
-import userEvent from '@testing-library/user-event';
 
 import { CurrencyEditor } from './CurrencyEditor';
+import { user } from '../testing/user';
 
 describe('CurrencyEditor', () => {
   const setup = () => {
@@ -26,22 +26,22 @@ describe('CurrencyEditor', () => {
     expect(screen.getByText('USD')).toBeInTheDocument();
     expect(loadCurrencies).toHaveBeenCalledTimes(1);
 
-    await userEvent.click(screen.getByLabelText('Currency'));
-    await userEvent.click(await screen.findByText('CNY'));
+    await user.click(screen.getByLabelText('Currency'));
+    await user.click(await screen.findByText('CNY'));
     expect(onChange).toHaveBeenCalledWith({ currency: 'CNY' });
   });
 
   it('accepts a typed ISO code in upper case', async () => {
     const { onChange } = setup();
-    await userEvent.type(screen.getByLabelText('Currency'), 'gbp{enter}');
+    await user.type(screen.getByLabelText('Currency'), 'gbp{enter}');
     expect(onChange).toHaveBeenCalledWith({ currency: 'GBP' });
   });
 
   it('switches the cost source and asks for original-currency amounts', async () => {
     const { onChange } = setup();
-    await userEvent.click(screen.getByText('Reported'));
+    await user.click(screen.getByText('Reported'));
     expect(onChange).toHaveBeenCalledWith({ costSource: 'reported' });
-    await userEvent.click(screen.getByLabelText('Original currency'));
+    await user.click(screen.getByLabelText('Original currency'));
     expect(onChange).toHaveBeenCalledWith({ showOriginalCurrency: true });
   });
 });

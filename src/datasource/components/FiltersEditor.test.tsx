@@ -1,9 +1,9 @@
 import React, { useState } from 'react';
 import { render, screen } from '@testing-library/react';
-import userEvent from '@testing-library/user-event';
 
 import { Filter } from '../types';
 import { FiltersEditor } from './FiltersEditor';
+import { user } from '../testing/user';
 
 function Harness({
   initial,
@@ -34,15 +34,15 @@ describe('FiltersEditor', () => {
     const loadValues = jest.fn().mockResolvedValue(['chat', 'search', 'summarize']);
     render(<Harness initial={[]} onChange={onChange} loadValues={loadValues} />);
 
-    await userEvent.click(screen.getByRole('button', { name: 'Add filter' }));
+    await user.click(screen.getByRole('button', { name: 'Add filter' }));
     expect(onChange).toHaveBeenLastCalledWith([{ dimension: 'feature', operator: '=', values: [] }]);
 
-    await userEvent.click(screen.getByLabelText('Filter values'));
+    await user.click(screen.getByLabelText('Filter values'));
     expect(loadValues).toHaveBeenCalledWith('feature', []);
-    await userEvent.click(await screen.findByText('search'));
+    await user.click(await screen.findByText('search'));
     expect(onChange).toHaveBeenLastCalledWith([{ dimension: 'feature', operator: '=', values: ['search'] }]);
 
-    await userEvent.type(screen.getByLabelText('Filter values'), '$feature{enter}');
+    await user.type(screen.getByLabelText('Filter values'), '$feature{enter}');
     expect(onChange).toHaveBeenLastCalledWith([
       { dimension: 'feature', operator: '=', values: ['search', '$feature'] },
     ]);
@@ -63,28 +63,28 @@ describe('FiltersEditor', () => {
     );
 
     const [firstDimension] = screen.getAllByLabelText('Filter dimension');
-    await userEvent.click(firstDimension);
-    await userEvent.click(await screen.findByText('Model version'));
+    await user.click(firstDimension);
+    await user.click(await screen.findByText('Model version'));
     expect(onChange).toHaveBeenLastCalledWith([
       { dimension: 'model_version', operator: '=', values: [] },
       { dimension: 'tenant', operator: '=', values: ['acme'] },
     ]);
 
     const operators = screen.getAllByLabelText('Filter operator');
-    await userEvent.click(operators[1]);
-    await userEvent.click(await screen.findByText('not in'));
+    await user.click(operators[1]);
+    await user.click(await screen.findByText('not in'));
     expect(onChange).toHaveBeenLastCalledWith([
       { dimension: 'model_version', operator: '=', values: [] },
       { dimension: 'tenant', operator: 'not in', values: ['acme'] },
     ]);
 
     // values of one filter are looked up under the other filters
-    await userEvent.click(screen.getAllByLabelText('Filter values')[0]);
+    await user.click(screen.getAllByLabelText('Filter values')[0]);
     expect(loadValues).toHaveBeenLastCalledWith('model_version', [
       { dimension: 'tenant', operator: 'not in', values: ['acme'] },
     ]);
 
-    await userEvent.click(screen.getAllByRole('button', { name: 'Remove filter' })[0]);
+    await user.click(screen.getAllByRole('button', { name: 'Remove filter' })[0]);
     expect(onChange).toHaveBeenLastCalledWith([{ dimension: 'tenant', operator: 'not in', values: ['acme'] }]);
   });
 
@@ -97,7 +97,7 @@ describe('FiltersEditor', () => {
         loadValues={loadValues}
       />
     );
-    await userEvent.click(screen.getByLabelText('Filter values'));
+    await user.click(screen.getByLabelText('Filter values'));
     expect(await screen.findByText('cannot reach PostgreSQL at db:5432')).toBeInTheDocument();
   });
 });

@@ -1,11 +1,11 @@
 import React, { useState } from 'react';
 import { render, screen } from '@testing-library/react';
-import userEvent from '@testing-library/user-event';
 
 import { AllocationDimensionKey, DimensionKey } from '../types';
 
 type Key = DimensionKey | AllocationDimensionKey;
 import { GroupByEditor } from './GroupByEditor';
+import { user } from '../testing/user';
 
 function Harness({ onChange, allocation }: { onChange: (v: Key[]) => void; allocation?: boolean }) {
   const [value, setValue] = useState<Key[]>([]);
@@ -28,15 +28,15 @@ describe('GroupByEditor', () => {
     render(<Harness onChange={onChange} />);
     expect(screen.getByText('Total (no grouping)')).toBeInTheDocument();
 
-    await userEvent.click(screen.getByLabelText('Group by'));
-    await userEvent.click(await screen.findByText('Feature'));
-    await userEvent.click(screen.getByLabelText('Group by'));
-    await userEvent.click(await screen.findByText('Model version'));
+    await user.click(screen.getByLabelText('Group by'));
+    await user.click(await screen.findByText('Feature'));
+    await user.click(screen.getByLabelText('Group by'));
+    await user.click(await screen.findByText('Model version'));
 
     expect(onChange).toHaveBeenLastCalledWith(['feature', 'model_version']);
 
     // each chosen dimension has its own remove button, in order
-    await userEvent.click(screen.getAllByRole('button', { name: 'Remove' })[0]);
+    await user.click(screen.getAllByRole('button', { name: 'Remove' })[0]);
     expect(onChange).toHaveBeenLastCalledWith(['model_version']);
   });
 
@@ -44,9 +44,9 @@ describe('GroupByEditor', () => {
     const onChange = jest.fn();
     render(<Harness onChange={onChange} allocation />);
     expect(screen.getByText('Resource and model version')).toBeInTheDocument();
-    await userEvent.click(screen.getByLabelText('Group by'));
+    await user.click(screen.getByLabelText('Group by'));
     expect(screen.queryByText('User')).not.toBeInTheDocument();
-    await userEvent.click(await screen.findByText('Resource'));
+    await user.click(await screen.findByText('Resource'));
     expect(onChange).toHaveBeenLastCalledWith(['resource']);
   });
 });

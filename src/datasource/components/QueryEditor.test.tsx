@@ -1,9 +1,9 @@
 import React from 'react';
 import { render, screen, waitFor } from '@testing-library/react';
-import userEvent from '@testing-library/user-event';
 
 import { installBackend, installTemplateSrv } from '../testing/grafanaServices';
 import { QueryEditorHarness } from '../testing/QueryEditorHarness';
+import { user } from '../testing/user';
 
 describe('QueryEditor', () => {
   beforeEach(() => {
@@ -16,21 +16,21 @@ describe('QueryEditor', () => {
     const onRunQuery = jest.fn();
     render(<QueryEditorHarness initial={{ refId: 'A' }} onChange={onChange} onRunQuery={onRunQuery} />);
 
-    await userEvent.click(screen.getByText('Top-N table'));
-    await userEvent.click(screen.getByLabelText('Metric'));
-    await userEvent.click(await screen.findByText('Cost per 1K tokens'));
-    await userEvent.click(screen.getByLabelText('Group by'));
-    await userEvent.click(await screen.findByText('Model version'));
-    await userEvent.click(screen.getByRole('button', { name: 'Add filter' }));
-    await userEvent.click(screen.getByLabelText('Filter dimension'));
-    await userEvent.click(await screen.findByText('Model'));
-    await userEvent.click(screen.getByLabelText('Filter values'));
-    await userEvent.type(screen.getByLabelText('Filter values'), '$model{enter}');
+    await user.click(screen.getByText('Top-N table'));
+    await user.click(screen.getByLabelText('Metric'));
+    await user.click(await screen.findByText('Cost per 1K tokens'));
+    await user.click(screen.getByLabelText('Group by'));
+    await user.click(await screen.findByText('Model version'));
+    await user.click(screen.getByRole('button', { name: 'Add filter' }));
+    await user.click(screen.getByLabelText('Filter dimension'));
+    await user.click(await screen.findByText('Model'));
+    await user.click(screen.getByLabelText('Filter values'));
+    await user.type(screen.getByLabelText('Filter values'), '$model{enter}');
     await waitFor(() => expect(screen.getByLabelText('Currency')).toBeInTheDocument());
-    await userEvent.click(screen.getByLabelText('Currency'));
-    await userEvent.click(await screen.findByText('CNY'));
-    await userEvent.type(screen.getByLabelText('Top N'), '5');
-    await userEvent.tab();
+    await user.click(screen.getByLabelText('Currency'));
+    await user.click(await screen.findByText('CNY'));
+    await user.type(screen.getByLabelText('Top N'), '5');
+    await user.tab();
 
     expect(onChange).toHaveBeenLastCalledWith({
       refId: 'A',
@@ -101,7 +101,7 @@ describe('QueryEditor with billed cost', () => {
     );
     // a query saved with the old name of the token source shows as Tokens
     expect(screen.getByLabelText('Tokens')).toBeChecked();
-    await userEvent.click(screen.getByText('Blended'));
+    await user.click(screen.getByText('Blended'));
     expect(onChange).toHaveBeenLastCalledWith({
       refId: 'A',
       queryType: 'cost',
@@ -110,7 +110,7 @@ describe('QueryEditor with billed cost', () => {
       filters: [{ dimension: 'quantization', operator: '=', values: ['int8'] }],
       costSource: 'blended',
     });
-    await userEvent.click(screen.getByLabelText('Group by'));
+    await user.click(screen.getByLabelText('Group by'));
     expect(await screen.findByText('Model family')).toBeInTheDocument();
     expect(screen.queryByText('Feature')).not.toBeInTheDocument();
     expect(screen.queryByText('User')).not.toBeInTheDocument();
@@ -138,7 +138,7 @@ describe('QueryEditor for allocation', () => {
         onRunQuery={jest.fn()}
       />
     );
-    await userEvent.click(screen.getByText('Allocation'));
+    await user.click(screen.getByText('Allocation'));
     expect(onChange).toHaveBeenLastCalledWith({
       refId: 'A',
       queryType: 'allocation',
@@ -146,9 +146,9 @@ describe('QueryEditor for allocation', () => {
       groupBy: [],
       filters: [],
     });
-    await userEvent.click(screen.getByLabelText('Metric'));
+    await user.click(screen.getByLabelText('Metric'));
     expect(screen.queryByText('Requests')).not.toBeInTheDocument();
-    await userEvent.click(await screen.findByText('Cost per A100-hour'));
+    await user.click(await screen.findByText('Cost per A100-hour'));
     expect(onChange).toHaveBeenLastCalledWith({
       refId: 'A',
       queryType: 'allocation',
@@ -158,8 +158,8 @@ describe('QueryEditor for allocation', () => {
     });
     expect(screen.queryByRole('button', { name: 'Add filter' })).not.toBeInTheDocument();
 
-    await userEvent.click(screen.getByLabelText('Group by'));
-    await userEvent.click(await screen.findByText('Resource'));
+    await user.click(screen.getByLabelText('Group by'));
+    await user.click(await screen.findByText('Resource'));
     expect(onChange).toHaveBeenLastCalledWith({
       refId: 'A',
       queryType: 'allocation',

@@ -1,8 +1,8 @@
 import React from 'react';
 import { render, screen } from '@testing-library/react';
-import userEvent from '@testing-library/user-event';
 
 import { QueryTypeField } from './QueryTypeField';
+import { user } from '../testing/user';
 
 describe('QueryTypeField', () => {
   it('switches between a time series and a top-N table', async () => {
@@ -10,7 +10,7 @@ describe('QueryTypeField', () => {
     render(<QueryTypeField value="cost" onChange={onChange} />);
     expect(screen.getByLabelText('Time series')).toBeChecked();
 
-    await userEvent.click(screen.getByText('Top-N table'));
+    await user.click(screen.getByText('Top-N table'));
 
     expect(onChange).toHaveBeenCalledWith('breakdown');
   });

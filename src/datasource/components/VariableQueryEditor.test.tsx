@@ -1,9 +1,9 @@
 import React from 'react';
 import { render, screen } from '@testing-library/react';
-import userEvent from '@testing-library/user-event';
 
 import { costDataSource, installTemplateSrv } from '../testing/grafanaServices';
 import { VariableQueryEditor } from './VariableQueryEditor';
+import { user } from '../testing/user';
 
 describe('VariableQueryEditor', () => {
   it('lists the values of the dimension the user picks', async () => {
@@ -18,11 +18,11 @@ describe('VariableQueryEditor', () => {
       />
     );
     expect(screen.getByText('Feature')).toBeInTheDocument();
-    await userEvent.click(screen.getByLabelText('Values of'));
-    await userEvent.click(await screen.findByText('Model version'));
+    await user.click(screen.getByLabelText('Values of'));
+    await user.click(await screen.findByText('Model version'));
     expect(onChange).toHaveBeenCalledWith({ refId: 'v', dimension: 'model_version' });
 
-    await userEvent.click(screen.getByRole('button', { name: 'Add filter' }));
+    await user.click(screen.getByRole('button', { name: 'Add filter' }));
     expect(onChange).toHaveBeenLastCalledWith({
       refId: 'v',
       dimension: 'feature',
