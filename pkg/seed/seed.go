@@ -382,7 +382,8 @@ func Run(ctx context.Context, pool *pgxpool.Pool, cfg Config) (Result, error) {
 	res.Events = n
 	res.Manifest.Events = int(n)
 	if _, err := pool.Exec(ctx, `INSERT INTO costlens.event_keys (tenant, request_id, ts)
-		SELECT tenant, request_id, ts FROM costlens.cost_events WHERE ts >= $1 AND ts < $2`, cfg.Start(), cfg.End); err != nil {
+		SELECT tenant, request_id, ts FROM costlens.cost_events WHERE ts >= $1 AND ts < $2
+		ON CONFLICT DO NOTHING`, cfg.Start(), cfg.End); err != nil { // events uploaded before the seed keep their keys
 		return res, fmt.Errorf("event keys: %w", err)
 	}
 	if cfg.Progress != nil {

@@ -6,6 +6,7 @@
 //	costlens-import billing focus-export.csv [--tenant acme]
 //	costlens-import prices price-book.yaml
 //	costlens-import model-versions model-versions.json
+//	costlens-import migrate                      (as the schema's owner: apply the migrations)
 package main
 
 import (
@@ -47,6 +48,9 @@ type rejectedRows int
 func (n rejectedRows) Error() string { return fmt.Sprintf("%d rows rejected", int(n)) }
 
 func run(args []string) error {
+	if len(args) > 0 && args[0] == "migrate" {
+		return migrate(args[1:])
+	}
 	kinds := []string{"events", "fx", "billing", "prices", "model-versions"}
 	if len(args) < 2 || !slices.Contains(kinds, args[0]) {
 		return fmt.Errorf("usage: costlens-import %s FILE [flags]", strings.Join(kinds, "|"))
@@ -160,4 +164,28 @@ func importEvents(ctx context.Context, pool *pgxpool.Pool, f *os.File, tenant st
 		err = flush()
 	}
 	return rep, err
+}
+
+// migrate applies the schema migrations, as the owner of the costlens schema.
+func migrate(args []string) error {
+	fs := flag.NewFlagSet("migrate", flag.ExitOnError)
+	dbURL := fs.String("database-url", os.Getenv("COSTLENS_DATABASE_URL"), "PostgreSQL URL of the schema's owner (default $COSTLENS_DATABASE_URL)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *dbURL == "" {
+		return fmt.Errorf("--database-url or COSTLENS_DATABASE_URL is required")
+	}
+	ctx := context.Background()
+	pool, err := store.OpenURL(ctx, *dbURL, "", 0)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	v, err := store.Migrate(ctx, pool)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "costlens schema at version %d\n", v)
+	return nil
 }

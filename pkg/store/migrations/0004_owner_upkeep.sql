@@ -5,16 +5,23 @@
 -- inside them only: they move and count rows, they return none). A month's rows that
 -- landed in the default partition before the month had one are moved into it, so
 -- creating the partition never fails on them.
+--
+-- The binding is lifted with set_config and put back before returning, not with a
+-- function SET clause: PostgreSQL lets only superusers attach a custom setting to a
+-- function, and the schema's owner need not be one. (An error aborts the transaction,
+-- which undoes the set_config too.)
 
 CREATE FUNCTION costlens.ensure_event_months(stamps timestamptz[]) RETURNS integer
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET costlens.tenant = '' AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
+    caller  text := coalesce(current_setting('costlens.tenant', true), '');
     m       date;
     lo      timestamptz;
     hi      timestamptz;
     name    text;
     created integer := 0;
 BEGIN
+    PERFORM set_config('costlens.tenant', '', true);
     FOR m IN SELECT DISTINCT date_trunc('month', s AT TIME ZONE 'UTC')::date
              FROM unnest(stamps) AS s WHERE s IS NOT NULL ORDER BY 1 LOOP
         name := format('cost_events_%s', to_char(m, 'YYYYMM'));
@@ -33,6 +40,7 @@ BEGIN
         INSERT INTO costlens.cost_events SELECT * FROM pg_temp.costlens_moving;
         created := created + 1;
     END LOOP;
+    PERFORM set_config('costlens.tenant', caller, true);
     RETURN created;
 END $$;
 
@@ -69,7 +77,12 @@ END $$;
 -- caller, the tenant policy was evaluated per row, about 30 times slower.)
 DROP FUNCTION costlens.refresh_cost_hourly();
 CREATE FUNCTION costlens.refresh_cost_hourly() RETURNS bigint
-LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET costlens.tenant = '' AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    caller  text := coalesce(current_setting('costlens.tenant', true), '');
+    n       bigint;
+BEGIN
+    PERFORM set_config('costlens.tenant', '', true);
     WITH claimed AS (
         DELETE FROM costlens.cost_hourly_dirty RETURNING tenant, hour
     ), cleared AS (
@@ -86,8 +99,10 @@ LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET costlens
           AND (e.tenant, date_trunc('hour', e.ts, 'UTC')) IN (SELECT tenant, hour FROM claimed)
         GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
     )
-    SELECT count(*) FROM claimed
-$$;
+    SELECT count(*) INTO n FROM claimed;
+    PERFORM set_config('costlens.tenant', caller, true);
+    RETURN n;
+END $$;
 
 -- Rollup rows written under another session zone may sit on the wrong hour: rebuild all.
 DELETE FROM costlens.cost_hourly;
