@@ -64,18 +64,12 @@ func run(args []string) error {
 	if err := fs.Parse(args[2:]); err != nil {
 		return err
 	}
-	if *dbURL == "" {
-		return fmt.Errorf("--database-url or COSTLENS_DATABASE_URL is required")
-	}
 	ctx := context.Background()
-	pool, err := store.OpenURL(ctx, *dbURL, "", 0)
+	pool, _, err := openMigrated(ctx, *dbURL)
 	if err != nil {
 		return err
 	}
 	defer pool.Close()
-	if _, err := store.Migrate(ctx, pool); err != nil {
-		return err
-	}
 	f, err := os.Open(file)
 	if err != nil {
 		return err
@@ -173,19 +167,29 @@ func migrate(args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *dbURL == "" {
-		return fmt.Errorf("--database-url or COSTLENS_DATABASE_URL is required")
-	}
-	ctx := context.Background()
-	pool, err := store.OpenURL(ctx, *dbURL, "", 0)
+	pool, v, err := openMigrated(context.Background(), *dbURL)
 	if err != nil {
 		return err
 	}
-	defer pool.Close()
-	v, err := store.Migrate(ctx, pool)
-	if err != nil {
-		return err
-	}
+	pool.Close()
 	fmt.Fprintf(os.Stderr, "costlens schema at version %d\n", v)
 	return nil
+}
+
+// openMigrated connects (UTC sessions) and brings the schema up to date: a no-op, and
+// no owner rights needed, when it already is.
+func openMigrated(ctx context.Context, dbURL string) (*pgxpool.Pool, int, error) {
+	if dbURL == "" {
+		return nil, 0, fmt.Errorf("--database-url or COSTLENS_DATABASE_URL is required")
+	}
+	pool, err := store.OpenURL(ctx, dbURL, "", 0)
+	if err != nil {
+		return nil, 0, err
+	}
+	v, err := store.Migrate(ctx, pool)
+	if err != nil {
+		pool.Close()
+		return nil, 0, err
+	}
+	return pool, v, nil
 }
