@@ -27,7 +27,11 @@ func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<20))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		writeJSON(w, http.StatusBadRequest, apiError{"body: " + err.Error()})
+		msg := "body: " + err.Error()
+		if err == io.EOF {
+			msg = "body: empty: send a JSON object"
+		}
+		writeJSON(w, http.StatusBadRequest, apiError{msg})
 		return false
 	}
 	return true

@@ -42,6 +42,10 @@ func (d *Datasource) readUpload(w http.ResponseWriter, r *http.Request) ([]byte,
 		writeJSON(w, http.StatusBadRequest, apiError{"reading the upload: " + err.Error()})
 		return nil, false
 	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		writeJSON(w, http.StatusBadRequest, apiError{"the upload is empty: send the file as the request body"})
+		return nil, false
+	}
 	if len(body) > MaxUploadBytes {
 		// refused whole, never half-read: no row of it is stored
 		writeJSON(w, http.StatusRequestEntityTooLarge, apiError{tooLarge(-1)})

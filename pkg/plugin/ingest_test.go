@@ -166,3 +166,31 @@ func TestIngestModelVersionsEndpoint(t *testing.T) {
 		t.Fatalf("bound: %d %s", status, resp)
 	}
 }
+
+// A request with no body at all (the SDK hands it over as nil) is the client's
+// mistake: 400 naming it, never a panic recovered as 500.
+func TestEmptyBodiesAreBadRequests(t *testing.T) {
+	_, dbURL := storetest.NewPool(t)
+	d := newInstance(t, instanceSettings(t, dbURL, nil))
+	upload := `{"error":"the upload is empty: send the file as the request body"}`
+	object := `{"error":"body: empty: send a JSON object"}`
+	for path, want := range map[string]string{
+		"POST ingest/events": upload, "POST ingest/fx": upload, "POST ingest/billing": upload,
+		"POST ingest/prices": upload, "POST ingest/model-versions": upload,
+		"PUT budgets": object, "POST recommendations/state": object,
+	} {
+		method, p, _ := strings.Cut(path, " ")
+		var got *backend.CallResourceResponse
+		req := &backend.CallResourceRequest{Method: method, Path: p, URL: p, Body: nil,
+			PluginContext: backend.PluginContext{User: &backend.User{Login: "finops", Role: "Admin"}}}
+		if err := d.CallResource(context.Background(), req, backend.CallResourceResponseSenderFunc(func(r *backend.CallResourceResponse) error {
+			got = r
+			return nil
+		})); err != nil {
+			t.Fatal(err)
+		}
+		if got.Status != 400 || strings.TrimSpace(string(got.Body)) != want {
+			t.Errorf("%s: %d %s", path, got.Status, got.Body)
+		}
+	}
+}

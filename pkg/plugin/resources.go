@@ -55,7 +55,18 @@ func newResourceHandler(d *Datasource) backend.CallResourceHandler {
 	mux.HandleFunc("PUT /budgets", d.handlePutBudget)
 	mux.HandleFunc("DELETE /budgets/{id}", d.handleDeleteBudget)
 	mux.HandleFunc("POST /recommendations/state", d.handleRecommendationState)
-	return httpadapter.New(mux)
+	return httpadapter.New(emptyBodyIsNoBody(mux))
+}
+
+// emptyBodyIsNoBody gives a request that came with no body (the SDK passes nil) an
+// empty one, so every handler reads it and answers 400 instead of panicking.
+func emptyBodyIsNoBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body == nil {
+			r.Body = http.NoBody
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 type apiError struct {
