@@ -13,6 +13,7 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/shopspring/decimal"
 
@@ -71,6 +72,56 @@ type Event struct {
 	ReportedCost                            *decimal.Decimal
 	ReportedCurrency                        *string
 	Attributes                              []byte
+}
+
+// Limits on what one event may carry, so that no tenant's rows can break another's
+// queries (a 10,000-character id overflows an index row; 9.2e18 tokens overflow sums).
+const (
+	MaxTenantBytes     = 100
+	MaxNameBytes       = 200 // request_id, feature, user_id, model, model_version, provider, region
+	MaxTokens          = 1_000_000_000
+	MaxAttributesBytes = 16 << 10
+)
+
+var (
+	maxGPUSeconds   = decimal.NewFromInt(10_000_000)
+	maxReportedCost = decimal.NewFromInt(1_000_000)
+)
+
+// checkName says what is wrong with an identifier-like field ("" when nothing): too
+// long, or holding a control or invisible formatting character (NUL, a zero-width
+// space), which would make two names look the same.
+func checkName(v string, max int) string {
+	if len(v) > max {
+		return fmt.Sprintf("is longer than %d bytes (%d)", max, len(v))
+	}
+	for i, r := range v {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			return fmt.Sprintf("holds the invisible character U+%04X at byte %d", r, i)
+		}
+	}
+	return ""
+}
+
+// hasNUL looks for a NUL in any key or string of decoded JSON.
+func hasNUL(v any) bool {
+	switch x := v.(type) {
+	case string:
+		return strings.ContainsRune(x, 0)
+	case []any:
+		for _, e := range x {
+			if hasNUL(e) {
+				return true
+			}
+		}
+	case map[string]any:
+		for k, e := range x {
+			if strings.ContainsRune(k, 0) || hasNUL(e) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // ParseEvents reads a JSON array or NDJSON into memory; see ParseEventsFunc.
@@ -201,8 +252,15 @@ func parseEvent(row int, raw []byte, boundTenant string) (Event, *RowError) {
 	if e.RequestID == "" {
 		return bad("request_id", "is required (it makes retried uploads safe)")
 	}
-	if len(e.RequestID) > 200 {
-		return bad("request_id", "is longer than 200 characters")
+	for _, f := range []struct {
+		name, v string
+		max     int
+	}{{"tenant", e.Tenant, MaxTenantBytes}, {"request_id", e.RequestID, MaxNameBytes}, {"feature", e.Feature, MaxNameBytes},
+		{"user_id", e.UserID, MaxNameBytes}, {"model", e.Model, MaxNameBytes}, {"model_version", e.ModelVersion, MaxNameBytes},
+		{"provider", e.Provider, MaxNameBytes}, {"region", e.Region, MaxNameBytes}} {
+		if msg := checkName(f.v, f.max); msg != "" {
+			return bad(f.name, "%s", msg)
+		}
 	}
 	ts, err := time.Parse(time.RFC3339Nano, in.TS)
 	if err != nil {
@@ -215,8 +273,8 @@ func parseEvent(row int, raw []byte, boundTenant string) (Event, *RowError) {
 		dst  *int64
 	}{{"input_tokens", in.InputTokens, &e.InputTokens}, {"output_tokens", in.OutputTokens, &e.OutputTokens}, {"cached_input_tokens", in.CachedInputTokens, &e.CachedTokens}} {
 		if tok.v != nil {
-			if *tok.v < 0 {
-				return bad(tok.name, "must not be negative, got %d", *tok.v)
+			if *tok.v < 0 || *tok.v > MaxTokens {
+				return bad(tok.name, "must be from 0 to %d, got %d", MaxTokens, *tok.v)
 			}
 			*tok.dst = *tok.v
 		}
@@ -227,11 +285,14 @@ func parseEvent(row int, raw []byte, boundTenant string) (Event, *RowError) {
 	if e.GPUSeconds, err = decimalField(in.GPUSeconds); err != nil {
 		return bad("gpu_seconds", "%v", err)
 	}
-	if e.GPUSeconds != nil && e.GPUSeconds.IsNegative() {
-		return bad("gpu_seconds", "must not be negative")
+	if e.GPUSeconds != nil && (e.GPUSeconds.IsNegative() || e.GPUSeconds.GreaterThan(maxGPUSeconds)) {
+		return bad("gpu_seconds", "must be from 0 to %s", maxGPUSeconds)
 	}
 	if e.ReportedCost, err = decimalField(in.ReportedCost); err != nil {
 		return bad("reported_cost", "%v", err)
+	}
+	if e.ReportedCost != nil && (e.ReportedCost.IsNegative() || e.ReportedCost.GreaterThan(maxReportedCost)) {
+		return bad("reported_cost", "must be from 0 to %s per request", maxReportedCost)
 	}
 	if e.ReportedCost != nil {
 		cur, err := fx.ParseCurrency("reported_currency", in.ReportedCurrency)
@@ -246,6 +307,13 @@ func parseEvent(row int, raw []byte, boundTenant string) (Event, *RowError) {
 	if a := bytes.TrimSpace(in.Attributes); len(a) > 0 && string(a) != "null" {
 		if a[0] != '{' {
 			return bad("attributes", "must be a JSON object")
+		}
+		if len(a) > MaxAttributesBytes {
+			return bad("attributes", "is larger than %d bytes", MaxAttributesBytes)
+		}
+		var v any
+		if err := json.Unmarshal(a, &v); err != nil || hasNUL(v) {
+			return bad("attributes", "must not hold a NUL character (\\u0000): PostgreSQL's jsonb cannot store it")
 		}
 		e.Attributes = a
 	}

@@ -55,7 +55,7 @@ func TestNDJSONUploadKeepsGoodRowsAndNamesBadOnes(t *testing.T) {
 	}
 	want := strings.Join([]string{
 		`row 4: ts: "yesterday" is not an RFC 3339 time such as 2026-03-02T10:00:00Z`,
-		`row 5: input_tokens: must not be negative, got -5`,
+		`row 5: input_tokens: must be from 0 to 1000000000, got -5`,
 		`row 6: request_id: is required (it makes retried uploads safe)`,
 		`row 7: reported_currency: "RMB" is not an ISO-4217 currency code (needed with reported_cost)`,
 		`row 8: (json): json: unknown field "colour"`,
@@ -181,5 +181,48 @@ func TestFREDFileNeedsTheDirectionOfEachCountry(t *testing.T) {
 	rep, _ = ingest.IngestFXCSV(context.Background(), pool, bytes.NewReader(body), ingest.FXOptions{Pairs: pairs})
 	if len(rep.Rejected) != 3 || rep.Rejected[0].Error() != `row 8: country: "Japan" has no direction given (e.g. Japan=USD/XXX)` {
 		t.Errorf("%s", rejectedText(rep))
+	}
+}
+
+// Values PostgreSQL would refuse for the whole batch, or that would break other
+// tenants' sums, are row errors naming the field; the good rows around them are stored.
+func TestHostileValuesAreRowErrorsAndGoodRowsStay(t *testing.T) {
+	pool, _ := storetest.NewPool(t)
+	ok := func(id string) string {
+		return `{"tenant":"acme","request_id":"` + id + `","ts":"2026-03-02T10:00:00Z","input_tokens":10}`
+	}
+	long := strings.Repeat("x", 10_000)
+	lines := []string{
+		ok("good-1"),
+		`{"tenant":"acme","request_id":"nul","ts":"2026-03-02T10:00:00Z","feature":"a\u0000b"}`,
+		`{"tenant":"acme","request_id":"attr","ts":"2026-03-02T10:00:00Z","attributes":{"k":"a\u0000"}}`,
+		`{"tenant":"` + long + `","request_id":"long","ts":"2026-03-02T10:00:00Z"}`,
+		`{"tenant":"acme","request_id":"mv","ts":"2026-03-02T10:00:00Z","model_version":"` + long + `"}`,
+		`{"tenant":"ac\u200bme","request_id":"zwsp","ts":"2026-03-02T10:00:00Z"}`,
+		`{"tenant":"evil","request_id":"big","ts":"2026-03-02T10:00:00Z","input_tokens":9223372036854775807}`,
+		`{"tenant":"acme","request_id":"neg","ts":"2026-03-02T10:00:00Z","reported_cost":-1,"reported_currency":"USD"}`,
+		`{"tenant":"acme","request_id":"huge","ts":"2026-03-02T10:00:00Z","reported_cost":1e309,"reported_currency":"USD"}`,
+		ok("good-2"),
+	}
+	rep, err := ingest.IngestEvents(context.Background(), pool, strings.NewReader(strings.Join(lines, "\n")), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := strings.Join([]string{
+		`row 2: feature: holds the invisible character U+0000 at byte 1`,
+		`row 3: attributes: must not hold a NUL character (\u0000): PostgreSQL's jsonb cannot store it`,
+		`row 4: tenant: is longer than 100 bytes (10000)`,
+		`row 5: model_version: is longer than 200 bytes (10000)`,
+		`row 6: tenant: holds the invisible character U+200B at byte 2`,
+		`row 7: input_tokens: must be from 0 to 1000000000, got 9223372036854775807`,
+		`row 8: reported_cost: must be from 0 to 1000000 per request`,
+		`row 9: reported_cost: must be from 0 to 1000000 per request`,
+	}, "\n")
+	if got := rejectedText(rep); got != want || rep.Received != 10 || rep.Accepted != 2 {
+		t.Errorf("received %d, accepted %d, rejected:\n%s\nwant:\n%s", rep.Received, rep.Accepted, got, want)
+	}
+	var n int
+	if err := pool.QueryRow(context.Background(), "SELECT count(*) FROM costlens.cost_events WHERE request_id LIKE 'good-%'").Scan(&n); err != nil || n != 2 {
+		t.Errorf("%d good rows stored (%v), want 2", n, err)
 	}
 }
