@@ -29,6 +29,9 @@ func describeDBError(s Settings, err error) string {
 			return fmt.Sprintf("user %q lacks permission: %s", s.User, pgErr.Message)
 		case "57014":
 			return "the query was cancelled or timed out"
+		case "57P01", "57P02", "57P03", "08006", "08003":
+			// shut down, crashed or still starting: an outage like any other
+			return fmt.Sprintf("cannot reach PostgreSQL at %s:%d: %s (it is restarting or shutting down; queries recover when it is back)", s.Host, s.Port, pgErr.Message)
 		}
 		return fmt.Sprintf("PostgreSQL error %s: %s", pgErr.Code, pgErr.Message)
 	}
