@@ -149,8 +149,14 @@ func ParseEventsFunc(r io.Reader, boundTenant string, onEvent func(Event) error,
 	}, onReject)
 }
 
-// eachJSONRow hands each element of a JSON array, or each non-blank NDJSON line, to
-// add with its 1-based row number. A broken array ends the upload with a row error.
+// MaxLineBytes bounds one NDJSON line; a longer one is a row error, and reading
+// goes on with the next line.
+const MaxLineBytes = 4 << 20
+
+// eachJSONRow hands each element of a JSON array (or of arrays one after another), or
+// each non-blank NDJSON line, to add with its 1-based row number (element or line).
+// NDJSON lines end in \n, \r\n or a lone \r. A line holding more than one JSON value
+// is a row error rather than half read; a broken array ends the upload with one.
 func eachJSONRow(r io.Reader, add func(row int, raw []byte) error, onReject func(RowError)) error {
 	br := bufio.NewReader(r)
 	first, err := peekNonSpace(br)
@@ -161,11 +167,45 @@ func eachJSONRow(r io.Reader, add func(row int, raw []byte) error, onReject func
 		return err
 	}
 	if first == '[' {
-		dec := json.NewDecoder(br)
-		if _, err := dec.Token(); err != nil {
-			return err
+		return eachArrayElement(br, add, onReject)
+	}
+	for row := 1; ; row++ {
+		line, tooLong, err := readLine(br)
+		if err != nil && err != io.EOF {
+			return fmt.Errorf("line %d: %w", row, err)
 		}
-		row := 0
+		line = bytes.TrimSpace(line)
+		switch {
+		case tooLong:
+			onReject(RowError{Row: row, Field: "(json)", Message: fmt.Sprintf("the line is longer than %d bytes", MaxLineBytes)})
+		case len(line) > 0:
+			dec := json.NewDecoder(bytes.NewReader(line))
+			var v json.RawMessage
+			if derr := dec.Decode(&v); derr == nil && dec.More() {
+				onReject(RowError{Row: row, Field: "(json)", Message: "more than one JSON value on the line: NDJSON has one object per line"})
+			} else if aerr := add(row, line); aerr != nil {
+				return aerr
+			}
+		}
+		if err == io.EOF {
+			return nil
+		}
+	}
+}
+
+// eachArrayElement reads `[…]`, or several arrays in a row, element by element.
+func eachArrayElement(br *bufio.Reader, add func(row int, raw []byte) error, onReject func(RowError)) error {
+	dec := json.NewDecoder(br)
+	row := 0
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			return nil
+		}
+		if d, ok := tok.(json.Delim); err != nil || !ok || d != '[' {
+			onReject(RowError{Row: row + 1, Field: "(json)", Message: "expected another JSON array after the closing ]"})
+			return nil
+		}
 		for dec.More() {
 			row++
 			var raw json.RawMessage
@@ -178,25 +218,38 @@ func eachJSONRow(r io.Reader, add func(row int, raw []byte) error, onReject func
 				return err
 			}
 		}
-		return nil
+		if _, err := dec.Token(); err != nil { // the closing ]
+			onReject(RowError{Row: row + 1, Field: "(json)", Message: err.Error()})
+			return nil
+		}
 	}
-	sc := bufio.NewScanner(br)
-	sc.Buffer(make([]byte, 0, 64*1024), 4*1024*1024)
-	row := 0
-	for sc.Scan() {
-		row++
-		line := bytes.TrimSpace(sc.Bytes())
-		if len(line) == 0 {
+}
+
+// readLine reads up to the next \n, \r\n or lone \r; a line over MaxLineBytes is
+// skipped to its end and reported as tooLong.
+func readLine(br *bufio.Reader) (line []byte, tooLong bool, err error) {
+	for {
+		b, err := br.ReadByte()
+		if err != nil {
+			return line, tooLong, err
+		}
+		switch b {
+		case '\n':
+			return line, tooLong, nil
+		case '\r':
+			if next, err := br.Peek(1); err == nil && next[0] == '\n' {
+				_, _ = br.Discard(1)
+			}
+			return line, tooLong, nil
+		}
+		if len(line) >= MaxLineBytes {
+			tooLong, line = true, line[:0]
 			continue
 		}
-		if err := add(row, line); err != nil {
-			return err
+		if !tooLong {
+			line = append(line, b)
 		}
 	}
-	if err := sc.Err(); err != nil {
-		return fmt.Errorf("line %d: %w", row+1, err)
-	}
-	return nil
 }
 
 func peekNonSpace(br *bufio.Reader) (byte, error) {

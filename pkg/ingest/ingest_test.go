@@ -226,3 +226,36 @@ func TestHostileValuesAreRowErrorsAndGoodRowsStay(t *testing.T) {
 		t.Errorf("%d good rows stored (%v), want 2", n, err)
 	}
 }
+
+// NDJSON and arrays as they arrive in practice: nothing is dropped silently, and
+// received counts exactly the rows read.
+func TestFramingNeverDropsRowsSilently(t *testing.T) {
+	ev := func(id string) string {
+		return `{"tenant":"acme","request_id":"` + id + `","ts":"2026-03-02T10:00:00Z"}`
+	}
+	huge := `{"tenant":"acme","request_id":"huge","ts":"2026-03-02T10:00:00Z","feature":"` + strings.Repeat("x", ingest.MaxLineBytes) + `"}`
+	for name, c := range map[string]struct {
+		body             string
+		received, stored int
+		rejected         string
+	}{
+		"CR-only line ends":        {ev("c1") + "\r" + ev("c2") + "\r" + ev("c3"), 3, 3, ""},
+		"CRLF":                     {ev("d1") + "\r\n" + ev("d2") + "\r\n", 2, 2, ""},
+		"two objects on one line":  {ev("t1") + " " + ev("t2") + "\n" + ev("t3"), 2, 1, "row 1: (json): more than one JSON value on the line: NDJSON has one object per line"},
+		"arrays one after another": {"[" + ev("a1") + "," + ev("a2") + "]\n[" + ev("a3") + "]", 3, 3, ""},
+		"a line over 4 MiB":        {ev("h1") + "\n" + huge + "\n" + ev("h2"), 3, 2, "row 2: (json): the line is longer than 4194304 bytes"},
+	} {
+		pool, _ := storetest.NewPool(t)
+		rep, err := ingest.IngestEvents(context.Background(), pool, strings.NewReader(c.body), "")
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		var n int
+		if err := pool.QueryRow(context.Background(), "SELECT count(*) FROM costlens.cost_events").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if rep.Received != c.received || n != c.stored || rejectedText(rep) != c.rejected {
+			t.Errorf("%s: received %d, stored %d, rejected %q; want %d, %d, %q", name, rep.Received, n, rejectedText(rep), c.received, c.stored, c.rejected)
+		}
+	}
+}
