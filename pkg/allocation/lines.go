@@ -37,17 +37,18 @@ type Allocated struct {
 	// CapacityGPUSeconds is what the resource could serve in the period (0: unknown);
 	// UsedGPUSeconds is what the events on it reported.
 	CapacityGPUSeconds, UsedGPUSeconds decimal.Decimal
-	stake                              bool
+	// Owned says the session may act on the line as its owner's (unbound, or bound to it).
+	Owned bool
 }
 
 // Allocate splits every line whose charge period starts in [from, to), by every
 // tenant's usage of the line's resource (costlens.allocation_usage, which runs with the
-// owner's rights). tenant is the session's binding: bound, it gets the lines it owns or
-// is charged on, each with only its own shares in Shares (the idle share when it owns
-// the line); AllShares keeps every share, other tenants' names hidden. The shares are
-// the same, to the cent, as an unbound session's.
-func Allocate(ctx context.Context, db DB, from, to time.Time, tenant string) ([]Allocated, error) {
-	staked, _, err := allocate(ctx, db, from, to, tenant)
+// owner's rights and reads the session's own tenant binding). A bound session gets the
+// lines it owns or is charged on, each with only its own shares in Shares (the idle
+// share when it owns the line); AllShares keeps every share, other tenants' names
+// hidden. The shares are the same, to the cent, as an unbound session's.
+func Allocate(ctx context.Context, db DB, from, to time.Time) ([]Allocated, error) {
+	staked, _, err := allocate(ctx, db, from, to)
 	return staked, err
 }
 
@@ -57,8 +58,8 @@ type VersionUse struct{ Used, Capacity decimal.Decimal }
 // Utilisation is, per model version, the GPU-seconds used and billed on every line (of
 // any tenant) whose resource served it, for lines with a known capacity: a fact of the
 // resources, the same for every session.
-func Utilisation(ctx context.Context, db DB, from, to time.Time, tenant string) (map[string]VersionUse, error) {
-	staked, others, err := allocate(ctx, db, from, to, tenant)
+func Utilisation(ctx context.Context, db DB, from, to time.Time) (map[string]VersionUse, error) {
+	staked, others, err := allocate(ctx, db, from, to)
 	if err != nil {
 		return nil, err
 	}
@@ -80,13 +81,17 @@ func Utilisation(ctx context.Context, db DB, from, to time.Time, tenant string) 
 	return out, nil
 }
 
-func allocate(ctx context.Context, db DB, from, to time.Time, tenant string) (staked, others []Allocated, err error) {
+// allocate reads the lines; the function names a tenant only to a session it charges
+// (the usage's own tenant, or the owner for idle), so "charged" is "named", decided in
+// the database where the session's binding is known.
+func allocate(ctx context.Context, db DB, from, to time.Time) (staked, others []Allocated, err error) {
 	rows, err := db.Query(ctx, "SELECT * FROM costlens.allocation_usage($1, $2)", from, to)
 	if err != nil {
 		return nil, nil, err
 	}
 	type line struct {
 		a     Allocated
+		stake bool
 		gpus  decimal.Decimal
 		usage []Usage
 	}
@@ -110,7 +115,7 @@ func allocate(ctx context.Context, db DB, from, to time.Time, tenant string) (st
 				l.a.Provider, l.a.Region, l.a.ResourceID, l.a.ResourceType, l.a.Currency =
 					*provider, *region, *resource, *resourceType, *currency
 				if owner != nil { // hidden from a tenant charged on another's line
-					l.a.Tenant = *owner
+					l.a.Tenant, l.a.Owned = *owner, true
 				}
 				if l.a.BilledCost, err = decimal.NewFromString(*billed); err != nil {
 					rows.Close()
@@ -121,13 +126,13 @@ func allocate(ctx context.Context, db DB, from, to time.Time, tenant string) (st
 					l.a.A100Hours = &h
 				}
 			}
-			l.a.stake = stake
+			l.stake = stake
 			lines = append(lines, l)
 		}
 		if version != nil {
 			u := Usage{ModelVersion: *version, TieKey: *tieKey, GPUSeconds: decimal.RequireFromString(*gs), Tokens: *tokens}
 			if usageTenant != nil {
-				u.Tenant = *usageTenant
+				u.Tenant, u.Charged = *usageTenant, true
 			}
 			l := lines[len(lines)-1]
 			l.usage = append(l.usage, u)
@@ -140,7 +145,8 @@ func allocate(ctx context.Context, db DB, from, to time.Time, tenant string) (st
 	for _, l := range lines {
 		a := &l.a
 		seconds := decimal.NewFromFloat(a.PeriodEnd.Sub(a.PeriodStart).Seconds())
-		split := Line{BilledCost: a.BilledCost, Currency: a.Currency, CapacityGPUSeconds: seconds.Mul(l.gpus), Owner: a.Tenant}
+		split := Line{BilledCost: a.BilledCost, Currency: a.Currency, CapacityGPUSeconds: seconds.Mul(l.gpus),
+			Owner: a.Tenant, OwnerCharged: a.Owned}
 		a.CapacityGPUSeconds = split.CapacityGPUSeconds
 		for _, u := range l.usage {
 			a.UsedGPUSeconds = a.UsedGPUSeconds.Add(u.GPUSeconds)
@@ -148,12 +154,12 @@ func allocate(ctx context.Context, db DB, from, to time.Time, tenant string) (st
 		if a.AllShares, a.Basis, err = SplitLine(split, l.usage); err != nil {
 			return nil, nil, fmt.Errorf("line %d: %w", a.LineID, err)
 		}
-		if !a.stake {
+		if !l.stake {
 			others = append(others, *a)
 			continue
 		}
 		for _, s := range a.AllShares {
-			if tenant == "" || s.Tenant == tenant {
+			if s.Charged {
 				a.Shares = append(a.Shares, s)
 			}
 		}

@@ -37,7 +37,7 @@ func TestAllocateLinesFromTheDatabase(t *testing.T) {
 			pool = storetest.BoundPool(t, storetest.URLOf(pool), tenant)
 		}
 		got, err := allocation.Allocate(context.Background(), pool,
-			time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC), time.Date(2026, 3, 3, 0, 0, 0, 0, time.UTC), tenant)
+			time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC), time.Date(2026, 3, 3, 0, 0, 0, 0, time.UTC))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -79,7 +79,7 @@ func TestAllocateLinesFromTheDatabase(t *testing.T) {
 	// globex sees the whole split of a line it is charged on, but not who else used it
 	bound := storetest.BoundPool(t, storetest.URLOf(pool), "globex")
 	lines, err := allocation.Allocate(context.Background(), bound,
-		time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC), time.Date(2026, 3, 3, 0, 0, 0, 0, time.UTC), "globex")
+		time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC), time.Date(2026, 3, 3, 0, 0, 0, 0, time.UTC))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +96,7 @@ func TestConservationOverEverySeedLine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := allocation.Allocate(context.Background(), pool, cfg.Start(), cfg.End, "")
+	got, err := allocation.Allocate(context.Background(), pool, cfg.Start(), cfg.End)
 	if err != nil {
 		t.Fatal(err)
 	}

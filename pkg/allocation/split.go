@@ -30,8 +30,10 @@ type Line struct {
 	// (hours × 3600 × GPUs); zero when unknown, in which case nothing counts as idle
 	// unless there is no usage at all.
 	CapacityGPUSeconds decimal.Decimal
-	// Owner is the line's tenant: the idle share is theirs.
-	Owner string
+	// Owner is the line's tenant: the idle share is theirs; OwnerCharged says the
+	// session is charged it (the owner's own or an unbound session).
+	Owner        string
+	OwnerCharged bool
 }
 
 // Usage is what one model version consumed of the line's resource in its period, for
@@ -41,14 +43,17 @@ type Usage struct {
 	// Tenant is who used it ("" when hidden from a bound session); TieKey is a stable
 	// key of the tenant that settles ties the same way whether the name is hidden or not.
 	Tenant, TieKey string
-	GPUSeconds     decimal.Decimal
-	Tokens         int64
+	// Charged says the session is charged for this usage (its own, or unbound).
+	Charged    bool
+	GPUSeconds decimal.Decimal
+	Tokens     int64
 }
 
 // Share is one model version's part of a line for one tenant (or the idle part).
 type Share struct {
 	ModelVersion string
 	Tenant       string `json:",omitempty"`
+	Charged      bool   `json:"-"` // the session is charged this share
 	tieKey       string
 	Cost         decimal.Decimal
 }
@@ -95,6 +100,7 @@ func SplitLine(line Line, usage []Usage) ([]Share, Basis, error) {
 
 	type part struct {
 		version, tenant, tieKey string
+		charged                 bool
 		weight                  decimal.Decimal
 	}
 	var parts []part
@@ -105,25 +111,25 @@ func SplitLine(line Line, usage []Usage) ([]Share, Basis, error) {
 		basis = BasisGPUSeconds
 		for _, u := range usage {
 			if u.GPUSeconds.IsPositive() {
-				parts = append(parts, part{u.ModelVersion, u.Tenant, u.TieKey, u.GPUSeconds})
+				parts = append(parts, part{u.ModelVersion, u.Tenant, u.TieKey, u.Charged, u.GPUSeconds})
 			}
 		}
 		denominator = totalGPU
 		if line.CapacityGPUSeconds.GreaterThan(totalGPU) {
 			// unused capacity is idle; usage above capacity (batching) leaves none
 			denominator = line.CapacityGPUSeconds
-			parts = append(parts, part{Idle, line.Owner, "", line.CapacityGPUSeconds.Sub(totalGPU)})
+			parts = append(parts, part{Idle, line.Owner, "", line.OwnerCharged, line.CapacityGPUSeconds.Sub(totalGPU)})
 		}
 	case totalTokens > 0:
 		basis = BasisTokens
 		for _, u := range usage {
 			if u.Tokens > 0 {
-				parts = append(parts, part{u.ModelVersion, u.Tenant, u.TieKey, decimal.NewFromInt(u.Tokens)})
+				parts = append(parts, part{u.ModelVersion, u.Tenant, u.TieKey, u.Charged, decimal.NewFromInt(u.Tokens)})
 			}
 		}
 		denominator = decimal.NewFromInt(totalTokens)
 	default:
-		return []Share{{ModelVersion: Idle, Tenant: line.Owner, Cost: line.BilledCost}}, BasisNone, nil
+		return []Share{{ModelVersion: Idle, Tenant: line.Owner, Charged: line.OwnerCharged, Cost: line.BilledCost}}, BasisNone, nil
 	}
 
 	places := MinorUnits(line.Currency)
@@ -133,7 +139,7 @@ func SplitLine(line Line, usage []Usage) ([]Share, Basis, error) {
 	for i, p := range parts {
 		// multiply first, divide once, with ample precision before truncating
 		exact[i] = line.BilledCost.Mul(p.weight).DivRound(denominator, 28)
-		shares[i] = Share{ModelVersion: p.version, Tenant: p.tenant, tieKey: p.tieKey, Cost: exact[i].Truncate(places)}
+		shares[i] = Share{ModelVersion: p.version, Tenant: p.tenant, Charged: p.charged, tieKey: p.tieKey, Cost: exact[i].Truncate(places)}
 		settled = settled.Add(shares[i].Cost)
 	}
 	largest := 0

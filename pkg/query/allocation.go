@@ -58,7 +58,7 @@ func matches(f Filter, v string) bool {
 // converts each share at the rate of its line's day, and totals by the query's groupBy
 // (default: resource and model version), largest first.
 func AllocationFrame(ctx context.Context, db DB, q Query, r Range, env Env) (*data.Frame, error) {
-	lines, err := allocation.Allocate(ctx, db, r.From, r.To, env.Tenant)
+	lines, err := allocation.Allocate(ctx, db, r.From, r.To)
 	if err != nil {
 		return nil, err
 	}

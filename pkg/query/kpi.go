@@ -81,7 +81,7 @@ func KPIs(ctx context.Context, db DB, q Query, r Range, env Env) ([]KPI, error) 
 // the resources it ran on (lines split by GPU-seconds, with known capacity), weighted
 // by each line's capacity; the same for a bound session as for an unbound one.
 func gpuUtilisation(ctx context.Context, db DB, r Range, env Env) (map[string]float64, error) {
-	use, err := allocation.Utilisation(ctx, db, r.From, r.To, env.Tenant)
+	use, err := allocation.Utilisation(ctx, db, r.From, r.To)
 	if err != nil {
 		return nil, err
 	}

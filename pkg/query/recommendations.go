@@ -63,7 +63,7 @@ type resourceUse struct {
 func Recommendations(ctx context.Context, db DB, q Query, r Range, env Env) ([]Recommendation, error) {
 	days := q.IdleDays
 	from := r.To.AddDate(0, 0, -days)
-	lines, err := allocation.Allocate(ctx, db, from, r.To, env.Tenant)
+	lines, err := allocation.Allocate(ctx, db, from, r.To)
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +76,7 @@ func Recommendations(ctx context.Context, db DB, q Query, r Range, env Env) ([]R
 			return nil, err
 		}
 		for _, a := range lines {
-			if env.Tenant != "" && a.Tenant != env.Tenant {
+			if !a.Owned {
 				continue // a resource is the owner's to change; a tenant charged on it is not
 			}
 			ru := resources[a.ResourceID]

@@ -94,7 +94,7 @@ func eventRows(ctx context.Context, db DB, q Query, r Range, bucket Bucket, env 
 // FX rate) and its own currency. covered lists the model versions some line's usage
 // was allocated to: a blended query takes their cost from the bills alone.
 func billingRows(ctx context.Context, db DB, q Query, r Range, bucket Bucket, env Env, withBucket bool) ([]rawRow, []string, error) {
-	lines, err := allocation.Allocate(ctx, db, r.From, r.To, env.Tenant)
+	lines, err := allocation.Allocate(ctx, db, r.From, r.To)
 	if err != nil {
 		return nil, nil, err
 	}

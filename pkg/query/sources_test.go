@@ -111,7 +111,8 @@ func TestBillingCostSource(t *testing.T) {
 		Filters: []query.Filter{{Dimension: "model_version", Operator: "!=", Values: []string{"idle"}}}}, utc), "cost",
 		"qwen2.5-32b=2.6875")
 	// a tenant-bound data source reads only its tenant's lines
-	assertGroups(t, breakdown(t, pool, query.Query{CostSource: query.SourceBilling, Currency: "CNY"}, query.Env{Location: time.UTC, Tenant: "acme"}), "cost",
+	acme := storetest.BoundPool(t, storetest.URLOf(pool), "acme")
+	assertGroups(t, breakdown(t, acme, query.Query{CostSource: query.SourceBilling, Currency: "CNY"}, query.Env{Location: time.UTC, Tenant: "acme"}), "cost",
 		"=19.8")
 
 	// daily series: each line falls in the bucket of its charge period start
