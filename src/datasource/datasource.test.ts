@@ -118,29 +118,27 @@ describe('CostDataSource lookups', () => {
     expect(await ds.getTagValues({ key: 'colour' })).toEqual([]);
   });
 
-  it('lists dimension values as a template variable', async () => {
-    installBackend({ values: ['gpt-4o', 'qwen2.5-32b'] });
-    const ds = costDataSource();
-    const support = ds.variables as DimensionVariableSupport;
+  // what Grafana sends a variable's query: one target, the dashboard's range
+  const variableQuery = (dimension: VariableQuery['dimension']) => {
+    const support = costDataSource().variables as DimensionVariableSupport;
     const request = {
-      targets: [{ refId: 'v', dimension: 'model' }],
+      targets: [{ refId: 'v', dimension }],
       range: { from: dateTime(0), to: dateTime(1000), raw: { from: '', to: '' } },
       scopedVars: {},
     } as unknown as DataQueryRequest<VariableQuery>;
-    const res = await lastValueFrom(support.query(request));
+    return lastValueFrom(support.query(request));
+  };
+
+  it('lists dimension values as a template variable', async () => {
+    installBackend({ values: ['gpt-4o', 'qwen2.5-32b'] });
+    const res = await variableQuery('model');
     expect(res.data[0].fields[0].name).toBe('text');
     expect(res.data[0].fields[0].values).toEqual(['gpt-4o', 'qwen2.5-32b']);
   });
 
   it('lists the currencies with FX rates as a template variable', async () => {
     const requests = installBackend({ currencies: ['CNY', 'EUR', 'USD'] });
-    const support = costDataSource().variables as DimensionVariableSupport;
-    const request = {
-      targets: [{ refId: 'v', dimension: 'currencies' }],
-      range: { from: dateTime(0), to: dateTime(1000), raw: { from: '', to: '' } },
-      scopedVars: {},
-    } as unknown as DataQueryRequest<VariableQuery>;
-    const res = await lastValueFrom(support.query(request));
+    const res = await variableQuery('currencies');
     expect(res.data[0].fields[0].values).toEqual(['CNY', 'EUR', 'USD']);
     expect(requests.map((r) => r.url)).toEqual(['/api/datasources/uid/costlens/resources/currencies']);
   });
