@@ -9,6 +9,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -169,28 +170,25 @@ func eachJSONRow(r io.Reader, add func(row int, raw []byte) error, onReject func
 	if first == '[' {
 		return eachArrayElement(br, add, onReject)
 	}
-	for row := 1; ; row++ {
-		line, tooLong, err := readLine(br)
-		if err != nil && err != io.EOF {
-			return fmt.Errorf("line %d: %w", row, err)
-		}
-		line = bytes.TrimSpace(line)
-		switch {
-		case tooLong:
+	sc := bufio.NewScanner(br)
+	sc.Buffer(make([]byte, 0, 64*1024), 2*MaxLineBytes)
+	lines := &lineSplitter{}
+	sc.Split(lines.split)
+	for row := 1; sc.Scan(); row++ {
+		if lines.tooLong {
 			onReject(RowError{Row: row, Field: "(json)", Message: fmt.Sprintf("the line is longer than %d bytes", MaxLineBytes)})
-		case len(line) > 0:
-			dec := json.NewDecoder(bytes.NewReader(line))
-			var v json.RawMessage
-			if derr := dec.Decode(&v); derr == nil && dec.More() {
-				onReject(RowError{Row: row, Field: "(json)", Message: "more than one JSON value on the line: NDJSON has one object per line"})
-			} else if aerr := add(row, line); aerr != nil {
-				return aerr
+			continue
+		}
+		if line := bytes.TrimSpace(sc.Bytes()); len(line) > 0 {
+			if err := add(row, line); err != nil {
+				return err
 			}
 		}
-		if err == io.EOF {
-			return nil
-		}
 	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("reading the upload: %w", err)
+	}
+	return nil
 }
 
 // eachArrayElement reads `[…]`, or several arrays in a row, element by element.
@@ -225,31 +223,66 @@ func eachArrayElement(br *bufio.Reader, add func(row int, raw []byte) error, onR
 	}
 }
 
-// readLine reads up to the next \n, \r\n or lone \r; a line over MaxLineBytes is
-// skipped to its end and reported as tooLong.
-func readLine(br *bufio.Reader) (line []byte, tooLong bool, err error) {
-	for {
-		b, err := br.ReadByte()
-		if err != nil {
-			return line, tooLong, err
+// lineSplitter splits NDJSON at \n, \r\n or a lone \r. A line longer than
+// MaxLineBytes is skipped to its end and handed over empty with tooLong set, so one
+// oversized line is a row error rather than the end of the upload.
+type lineSplitter struct {
+	skipping, tooLong bool
+}
+
+func (l *lineSplitter) split(data []byte, atEOF bool) (int, []byte, error) {
+	l.tooLong = false
+	i := bytes.IndexAny(data, "\r\n")
+	if i < 0 {
+		switch {
+		case len(data) >= MaxLineBytes || (l.skipping && len(data) > 0 && !atEOF):
+			l.skipping = true
+			return len(data), nil, nil
+		case atEOF && len(data) > 0:
+			return len(data), l.line(data), nil
+		case atEOF && l.skipping:
+			l.skipping = false
+			l.tooLong = true
+			return 0, []byte{}, bufio.ErrFinalToken
 		}
-		switch b {
-		case '\n':
-			return line, tooLong, nil
-		case '\r':
-			if next, err := br.Peek(1); err == nil && next[0] == '\n' {
-				_, _ = br.Discard(1)
-			}
-			return line, tooLong, nil
+		return 0, nil, nil // more data
+	}
+	advance := i + 1
+	if data[i] == '\r' {
+		if i+1 == len(data) && !atEOF {
+			return 0, nil, nil // is it \r\n? wait for the next byte
 		}
-		if len(line) >= MaxLineBytes {
-			tooLong, line = true, line[:0]
-			continue
-		}
-		if !tooLong {
-			line = append(line, b)
+		if i+1 < len(data) && data[i+1] == '\n' {
+			advance++
 		}
 	}
+	if i > MaxLineBytes {
+		l.skipping = true
+	}
+	return advance, l.line(data[:i]), nil
+}
+
+// line hands over a whole line, or an empty one marked tooLong when it was skipped.
+func (l *lineSplitter) line(b []byte) []byte {
+	if l.skipping {
+		l.skipping, l.tooLong = false, true
+		return []byte{}
+	}
+	return b
+}
+
+// decodeRow decodes one row strictly: an unknown field, or anything after the value
+// (two objects on one NDJSON line), is an error, never silently dropped.
+func decodeRow(raw []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errors.New("more than one JSON value on the line: NDJSON has one object per line")
+	}
+	return nil
 }
 
 func peekNonSpace(br *bufio.Reader) (byte, error) {
@@ -286,9 +319,7 @@ func parseEvent(row int, raw []byte, boundTenant string) (Event, *RowError) {
 		return Event{}, &RowError{Row: row, Field: field, Message: fmt.Sprintf(format, args...)}
 	}
 	var in eventJSON
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil {
+	if err := decodeRow(raw, &in); err != nil {
 		return bad("(json)", "%v", err)
 	}
 	e := Event{Row: row, Tenant: strings.TrimSpace(in.Tenant), RequestID: strings.TrimSpace(in.RequestID),

@@ -1,7 +1,6 @@
 package ingest
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -74,9 +73,7 @@ func parseModelVersion(row int, raw []byte) (ModelVersion, *RowError) {
 		return ModelVersion{}, &RowError{Row: row, Field: field, Message: fmt.Sprintf(format, args...)}
 	}
 	var in modelVersionJSON
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil {
+	if err := decodeRow(raw, &in); err != nil {
 		return bad("(json)", "%v", err)
 	}
 	mv := ModelVersion{Row: row, ModelVersion: strings.TrimSpace(in.ModelVersion), InstanceType: in.InstanceType,
