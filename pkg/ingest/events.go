@@ -395,8 +395,9 @@ func parseEvent(row int, raw []byte, boundTenant string) (Event, *RowError) {
 		if len(a) > MaxAttributesBytes {
 			return bad("attributes", "is larger than %d bytes", MaxAttributesBytes)
 		}
+		// a NUL can only come in as the escape \u0000: decode to look only then
 		var v any
-		if err := json.Unmarshal(a, &v); err != nil || hasNUL(v) {
+		if bytes.Contains(a, []byte(`\u0000`)) && (json.Unmarshal(a, &v) != nil || hasNUL(v)) {
 			return bad("attributes", "must not hold a NUL character (\\u0000): PostgreSQL's jsonb cannot store it")
 		}
 		e.Attributes = a
