@@ -17,7 +17,7 @@ type Env struct {
 	Tenant   string         // bound tenant; empty means every tenant the role may read
 	// IncompleteAfter marks the newest buckets as possibly incomplete (late events).
 	IncompleteAfter time.Time
-	// RawOnly makes the planner read the events even where the hourly rollup would do.
+	// RawOnly makes the planner read the events even where a summary would do.
 	RawOnly bool
 	// FXMaxAgeDays flags answers that converted an amount at a rate more days older
 	// than the amount (0: never).
@@ -42,15 +42,16 @@ func costColumns(source string) (cost, currency string) {
 	return "priced_cost", "price_currency"
 }
 
-// whereClause renders the time range, tenant binding and filters. Filters on parts of
-// the model version are applied in Go after the query (see columnsFor).
+// whereClause renders the time range, tenant binding and filters over the events.
+// Filters on parts of the model version are applied in Go after the query (see columnsFor).
 func whereClause(b *sqlBuilder, filters []Filter, r Range, env Env) string {
-	return whereOn(b, "ts", filters, r, env)
+	conds := append([]string{"ts >= " + b.arg(r.From), "ts < " + b.arg(r.To)}, filterConditions(b, filters, env)...)
+	return strings.Join(conds, " AND ")
 }
 
-// whereOn is whereClause over a table whose time column is tsCol (the rollup's hour).
-func whereOn(b *sqlBuilder, tsCol string, filters []Filter, r Range, env Env) string {
-	conds := []string{tsCol + " >= " + b.arg(r.From), tsCol + " < " + b.arg(r.To)}
+// filterConditions renders the tenant binding and the filters on SQL dimensions.
+func filterConditions(b *sqlBuilder, filters []Filter, env Env) []string {
+	var conds []string
 	if env.Tenant != "" {
 		conds = append(conds, "tenant = "+b.arg(env.Tenant))
 	}
@@ -70,7 +71,7 @@ func whereOn(b *sqlBuilder, tsCol string, filters []Filter, r Range, env Env) st
 			conds = append(conds, d.Column+" <> ALL("+b.arg(f.Values)+"::text[])")
 		}
 	}
-	return strings.Join(conds, " AND ")
+	return conds
 }
 
 // bucketExpr bins the time column in the configured time zone, so a day bucket is a local day.
@@ -83,38 +84,129 @@ func bucketExpr(b *sqlBuilder, tsCol string, bucket Bucket, tz string) string {
 		b.arg(fmt.Sprintf("%d seconds", int64(bucket.Fixed/time.Second))), tsCol, tz, tz)
 }
 
-// RollupAllows says whether the hourly rollup answers a query exactly: its buckets are
-// whole hours (or months), its range starts and ends on the hour, and the time zone is
-// a whole number of hours from UTC at both ends, so every local day and bucket is a
-// union of whole UTC hours; and it neither groups nor filters by user, which the
-// rollup leaves out.
-func RollupAllows(q Query, r Range, bucket Bucket, env Env, withBucket bool) bool {
-	if env.RawOnly {
-		return false
+// A tier is a table an aggregate can read: the events, or a summary that holds their
+// additive subtotals per UTC hour or day (migration 0006, kept exact on the write path).
+type tier struct {
+	name     string
+	table    string
+	start    string          // SQL: the start of a row's period (the event's time for events)
+	period   time.Duration   // 0 for the events
+	dims     map[string]bool // the dimensions (by key) it keeps
+	requests string          // SQL: the requests a row stands for
+}
+
+var (
+	eventsTier = tier{name: "events", table: "costlens.cost_events", start: "ts", requests: "count(*)"}
+	// the hourly and daily tiers keep every dimension but the user; the user tier keeps
+	// the user and the feature (README "Summaries" gives the cardinality reasoning)
+	hourlyTier = tier{name: "hourly", table: "costlens.cost_hourly", start: "hour", period: time.Hour,
+		dims: summaryDims("feature", "tenant", "model", "model_version", "provider", "region", "pricing"), requests: "sum(requests)"}
+	dailyTier = tier{name: "daily", table: "costlens.cost_daily", start: "(day::timestamp AT TIME ZONE 'UTC')", period: 24 * time.Hour,
+		dims: hourlyTier.dims, requests: "sum(requests)"}
+	userTier = tier{name: "daily_user", table: "costlens.cost_daily_user", start: "(day::timestamp AT TIME ZONE 'UTC')", period: 24 * time.Hour,
+		dims: summaryDims("user", "tenant", "feature", "pricing"), requests: "sum(requests)"}
+)
+
+func summaryDims(keys ...string) map[string]bool {
+	m := map[string]bool{}
+	for _, k := range keys {
+		m[k] = true
 	}
-	// the rollup has no users
-	for _, d := range q.GroupBy {
-		if d == "user" {
-			return false
-		}
-	}
-	for _, f := range q.Filters {
-		if f.Dimension == "user" {
-			return false
-		}
-	}
-	if withBucket && !bucket.Month && (bucket.Fixed < time.Hour || bucket.Fixed%time.Hour != 0) {
-		return false
-	}
-	for _, t := range []time.Time{r.From, r.To} {
-		if !t.Truncate(time.Hour).Equal(t) {
-			return false
-		}
-		if _, off := t.In(env.Location).Zone(); off%3600 != 0 {
+	return m
+}
+
+// keeps says whether the tier has every dimension in need.
+func (t tier) keeps(need []string) bool {
+	for _, k := range need {
+		if !t.dims[k] {
 			return false
 		}
 	}
 	return true
+}
+
+// Piece is a part of a query's range and the tier it is read from.
+type Piece struct {
+	Tier  string
+	Range Range
+}
+
+// cell names what an instant contributes to in a query's answer: its time bucket (when
+// the query has buckets) and its local day (the day of the FX rate).
+type cell struct{ bucket, day time.Time }
+
+// splitRange divides r into the parts each tier answers exactly: whole UTC days from
+// day (when given), whole UTC hours from hour (when given) and the events for the rest.
+// A summary row stands for its events only if they all fall in one cell, so a period
+// is taken from a summary only when the zone's offset is the same all through it and
+// its first and last instants share a cell: in a half-hour zone the hour that holds
+// local midnight is read from the events, the other 23 from the hourly tier.
+func splitRange(r Range, withBucket bool, bucket Bucket, loc *time.Location, day, hour *tier) []Piece {
+	cellOf := func(t time.Time) cell {
+		lt := t.In(loc)
+		c := cell{day: time.Date(lt.Year(), lt.Month(), lt.Day(), 0, 0, 0, 0, time.UTC)}
+		if withBucket {
+			c.bucket = BucketStart(t, bucket, loc)
+		}
+		return c
+	}
+	uniform := func(from, to time.Time) bool {
+		if _, end := from.In(loc).ZoneBounds(); !end.IsZero() && end.Before(to) {
+			return false
+		}
+		return cellOf(from) == cellOf(to.Add(-time.Nanosecond))
+	}
+	var out []Piece
+	add := func(name string, from, to time.Time) {
+		if !from.Before(to) {
+			return
+		}
+		if n := len(out); n > 0 && out[n-1].Tier == name && out[n-1].Range.To.Equal(from) {
+			out[n-1].Range.To = to
+			return
+		}
+		out = append(out, Piece{Tier: name, Range: Range{From: from, To: to}})
+	}
+	first := r.From.Truncate(time.Hour)
+	if first.Before(r.From) {
+		first = first.Add(time.Hour)
+	}
+	last := r.To.Truncate(time.Hour)
+	if (day == nil && hour == nil) || !first.Before(last) {
+		add(eventsTier.name, r.From, r.To)
+		return out
+	}
+	add(eventsTier.name, r.From, first)
+	for t := first; t.Before(last); {
+		if day != nil && t.Equal(t.Truncate(24*time.Hour)) && !t.Add(24*time.Hour).After(last) && uniform(t, t.Add(24*time.Hour)) {
+			add(day.name, t, t.Add(24*time.Hour))
+			t = t.Add(24 * time.Hour)
+			continue
+		}
+		if hour != nil && uniform(t, t.Add(time.Hour)) {
+			add(hour.name, t, t.Add(time.Hour))
+		} else {
+			add(eventsTier.name, t, t.Add(time.Hour))
+		}
+		t = t.Add(time.Hour)
+	}
+	add(eventsTier.name, last, r.To)
+	return out
+}
+
+// tiersFor picks the summaries a query can read: the hourly and daily tiers when it
+// neither groups nor filters by user, the daily user tier when every dimension it needs
+// is one that tier keeps, none when env.RawOnly.
+func tiersFor(need []string, env Env) (day, hour *tier) {
+	switch {
+	case env.RawOnly:
+		return nil, nil
+	case dailyTier.keeps(need):
+		return &dailyTier, &hourlyTier
+	case userTier.keeps(need):
+		return &userTier, nil
+	}
+	return nil, nil
 }
 
 // columnsFor lists the event columns a query's SQL groups by: its SQL dimensions, and
@@ -145,62 +237,129 @@ func columnsFor(q Query) []Dimension {
 	return cols
 }
 
+// neededDimensions is every dimension a query's SQL reads: its columns and its filters'.
+func neededDimensions(cols []Dimension, filters []Filter, exclude []string) []string {
+	var need []string
+	for _, c := range cols {
+		need = append(need, c.Key)
+	}
+	for _, f := range filters {
+		if d, _ := DimensionByKey(f.Dimension); d.Column != "" {
+			need = append(need, d.Key)
+		}
+	}
+	if len(exclude) > 0 {
+		need = append(need, "model_version")
+	}
+	return need
+}
+
 // AggregatePlan is the SQL behind cost and breakdown queries and the columns its rows
 // carry after the fixed ones.
 type AggregatePlan struct {
 	SQL     string
 	Args    []any
 	Columns []Dimension
-	Rollup  bool // reads costlens.cost_hourly rather than the events
+	Pieces  []Piece // which tier each part of the range is read from
+}
+
+// Reads says whether some part of the range is read from the named tier.
+func (p AggregatePlan) Reads(tierName string) bool {
+	for _, pc := range p.Pieces {
+		if pc.Tier == tierName {
+			return true
+		}
+	}
+	return false
 }
 
 // PlanAggregate builds the one SQL statement behind cost and breakdown queries. It
 // groups by (bucket, local day, currency, dimensions): money is summed per currency and
-// day in PostgreSQL's numeric, and converted afterwards at that day's rate.
+// day in PostgreSQL's numeric, and converted afterwards at that day's rate. The range
+// is read from whole summary days and hours and the events at its edges (splitRange),
+// each part grouped alike and the parts added up, so the answer is the raw one.
 // withBucket=false leaves the time bucket out (breakdown tables). exclude lists model
 // versions whose cost comes from elsewhere (the bills of a blended query).
 func PlanAggregate(q Query, r Range, bucket Bucket, env Env, withBucket bool, exclude ...string) AggregatePlan {
-	rollup := RollupAllows(q, r, bucket, env, withBucket)
 	b := &sqlBuilder{}
 	cols := columnsFor(q)
+	day, hour := tiersFor(neededDimensions(cols, q.Filters, exclude), env)
+	pieces := splitRange(r, withBucket, bucket, env.Location, day, hour)
 	costCol, curCol := costColumns(q.CostSource)
-	table, tsCol := "costlens.cost_events", "ts"
-	requests, cached := "count(*)", "cached_input_tokens"
-	if rollup {
-		table, tsCol = "costlens.cost_hourly", "hour"
-		requests, cached = "sum(requests)", "cached_tokens"
-	}
 	tz := b.arg(env.Location.String())
-	var sel, group []string
-	if withBucket {
-		sel = append(sel, bucketExpr(b, tsCol, bucket, tz)+" AS bucket")
-	} else {
-		sel = append(sel, "NULL::timestamptz AS bucket")
+	var parts []string
+	for _, t := range []tier{eventsTier, dailyTier, hourlyTier, userTier} {
+		var ranges []Range
+		for _, pc := range pieces {
+			if pc.Tier == t.name {
+				ranges = append(ranges, pc.Range)
+			}
+		}
+		if len(ranges) == 0 {
+			continue
+		}
+		cached := "cached_input_tokens"
+		sel := []string{"NULL::timestamptz AS bucket"}
+		if withBucket {
+			sel[0] = bucketExpr(b, t.start, bucket, tz) + " AS bucket"
+		}
+		sel = append(sel, fmt.Sprintf("(%s AT TIME ZONE %s)::date AS day", t.start, tz), curCol+"::text AS currency")
+		group := []string{"1", "2", "3"}
+		for i, d := range cols {
+			sel = append(sel, fmt.Sprintf("%s AS c%d", d.Column, i))
+			group = append(group, fmt.Sprint(4+i))
+		}
+		// a cost is null exactly when its currency is (a table constraint), and the
+		// summaries are keyed by currency, so they tell priced from unpriced as the events do
+		sel = append(sel,
+			fmt.Sprintf("%s AS requests", t.requests),
+			fmt.Sprintf("%s FILTER (WHERE %s IS NULL) AS unpriced", t.requests, curCol),
+			"sum(input_tokens) AS input_tokens", "sum(output_tokens) AS output_tokens",
+			fmt.Sprintf("sum(%s) AS cached", cached),
+			fmt.Sprintf("sum(input_tokens + output_tokens + %s) FILTER (WHERE %s IS NOT NULL) AS priced_tokens", cached, curCol),
+			fmt.Sprintf("sum(%s) AS cost", costCol),
+		)
+		where := []string{timeCondition(b, t, ranges)}
+		where = append(where, filterConditions(b, q.Filters, env)...)
+		if len(exclude) > 0 {
+			where = append(where, "model_version <> ALL("+b.arg(exclude)+"::text[])")
+		}
+		parts = append(parts, fmt.Sprintf("SELECT %s\n  FROM %s\n  WHERE %s\n  GROUP BY %s",
+			strings.Join(sel, ", "), t.table, strings.Join(where, " AND "), strings.Join(group, ", ")))
 	}
-	sel = append(sel, fmt.Sprintf("(%s AT TIME ZONE %s)::date AS day", tsCol, tz), curCol+"::text AS currency")
-	group = append(group, "1", "2", "3")
-	for i, d := range cols {
-		sel = append(sel, d.Column)
+	outer := []string{"bucket", "day", "currency"}
+	group := []string{"1", "2", "3"}
+	for i := range cols {
+		outer = append(outer, fmt.Sprintf("c%d", i))
 		group = append(group, fmt.Sprint(4+i))
 	}
-	// a cost is null exactly when its currency is (a table constraint), so the
-	// rollup, keyed by currency, tells priced from unpriced as the events do
-	sel = append(sel,
-		fmt.Sprintf("coalesce(%s, 0)::bigint AS requests", requests),
-		fmt.Sprintf("coalesce(%s FILTER (WHERE %s IS NULL), 0)::bigint AS unpriced", requests, curCol),
-		"coalesce(sum(input_tokens), 0)::bigint",
-		"coalesce(sum(output_tokens), 0)::bigint",
-		fmt.Sprintf("coalesce(sum(%s), 0)::bigint", cached),
-		fmt.Sprintf("coalesce(sum(input_tokens + output_tokens + %s) FILTER (WHERE %s IS NOT NULL), 0)::bigint", cached, curCol),
-		fmt.Sprintf("coalesce(sum(%s), 0)::text AS cost", costCol),
-	)
-	where := whereOn(b, tsCol, q.Filters, r, env)
-	if len(exclude) > 0 {
-		where += " AND model_version <> ALL(" + b.arg(exclude) + "::text[])"
+	outer = append(outer,
+		"coalesce(sum(requests), 0)::bigint", "coalesce(sum(unpriced), 0)::bigint",
+		"coalesce(sum(input_tokens), 0)::bigint", "coalesce(sum(output_tokens), 0)::bigint",
+		"coalesce(sum(cached), 0)::bigint", "coalesce(sum(priced_tokens), 0)::bigint",
+		"coalesce(sum(cost), 0)::text")
+	sql := fmt.Sprintf("SELECT %s\nFROM (\n  %s\n) parts\nGROUP BY %s\nORDER BY %s",
+		strings.Join(outer, ", "), strings.Join(parts, "\n  UNION ALL\n  "), strings.Join(group, ", "), strings.Join(group, ", "))
+	return AggregatePlan{SQL: sql, Args: b.args, Columns: cols, Pieces: pieces}
+}
+
+// timeCondition restricts a tier to its ranges (whole days for a daily tier, compared
+// as UTC dates).
+func timeCondition(b *sqlBuilder, t tier, ranges []Range) string {
+	var ors []string
+	for _, r := range ranges {
+		switch t.period {
+		case 24 * time.Hour:
+			ors = append(ors, fmt.Sprintf("day >= %s::date AND day < %s::date",
+				b.arg(r.From.UTC().Format(time.DateOnly)), b.arg(r.To.UTC().Format(time.DateOnly))))
+		default:
+			ors = append(ors, fmt.Sprintf("%[1]s >= %[2]s AND %[1]s < %[3]s", t.start, b.arg(r.From), b.arg(r.To)))
+		}
 	}
-	sql := fmt.Sprintf("SELECT %s\nFROM %s\nWHERE %s\nGROUP BY %s\nORDER BY %s",
-		strings.Join(sel, ", "), table, where, strings.Join(group, ", "), strings.Join(group, ", "))
-	return AggregatePlan{SQL: sql, Args: b.args, Columns: cols, Rollup: rollup}
+	if len(ors) == 1 {
+		return ors[0]
+	}
+	return "(" + strings.Join(ors, " OR ") + ")"
 }
 
 // PlanDimensionValues lists the distinct values of an SQL dimension within the range

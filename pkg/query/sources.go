@@ -43,18 +43,10 @@ func groupValues(groupBy []string, vals map[string]string) []string {
 	return out
 }
 
-// eventRows runs PlanAggregate over the events, leaving out the model versions in exclude.
+// eventRows runs PlanAggregate over the events and their summaries, leaving out the
+// model versions in exclude.
 func eventRows(ctx context.Context, db DB, q Query, r Range, bucket Bucket, env Env, withBucket bool, exclude []string) ([]rawRow, string, error) {
 	plan := PlanAggregate(q, r, bucket, env, withBucket, exclude...)
-	if plan.Rollup {
-		// bring the dirty hours up to date first; where that cannot be done (a read-only
-		// replica, a user without write grants) read the events instead
-		if err := refreshRollup(ctx, db); err != nil {
-			raw := env
-			raw.RawOnly = true
-			plan = PlanAggregate(q, r, bucket, raw, withBucket, exclude...)
-		}
-	}
 	rows, err := db.Query(ctx, plan.SQL, plan.Args...)
 	if err != nil {
 		return nil, "", err
@@ -225,14 +217,4 @@ func collectStrings(ctx context.Context, db DB, sql string, args []any) ([]strin
 		out = append(out, v)
 	}
 	return out, rows.Err()
-}
-
-// refreshRollup recomputes the hours changed since the last refresh.
-func refreshRollup(ctx context.Context, db DB) error {
-	rows, err := db.Query(ctx, "SELECT costlens.refresh_cost_hourly()")
-	if err != nil {
-		return err
-	}
-	rows.Close()
-	return rows.Err()
 }

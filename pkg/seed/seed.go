@@ -392,12 +392,10 @@ func Run(ctx context.Context, pool *pgxpool.Pool, cfg Config) (Result, error) {
 	if err := writeBudgets(ctx, pool, cfg); err != nil {
 		return res, fmt.Errorf("budgets: %w", err)
 	}
-	// fill the hourly rollup now rather than on the first query
-	if _, err := pool.Exec(ctx, "SELECT costlens.refresh_cost_hourly()"); err != nil {
-		return res, fmt.Errorf("hourly rollup: %w", err)
-	}
-	if _, err := pool.Exec(ctx, "ANALYZE costlens.cost_hourly"); err != nil {
-		return res, fmt.Errorf("hourly rollup: %w", err)
+	// the summaries were written with the events (a trigger); fresh statistics let the
+	// planner's first queries use them well
+	if _, err := pool.Exec(ctx, "ANALYZE costlens.cost_hourly, costlens.cost_daily, costlens.cost_daily_user"); err != nil {
+		return res, fmt.Errorf("summaries: %w", err)
 	}
 	return res, nil
 }

@@ -173,13 +173,17 @@ func TestSmallestSeedEndingNow(t *testing.T) {
 		Scan(&unnamed, &wrong); err != nil || unnamed != 0 || wrong != 0 {
 		t.Errorf("priced events without a price id: %d, with a wrong one: %d (%v)", unnamed, wrong, err)
 	}
-	storetest.Exec(t, pool, "SELECT costlens.refresh_cost_hourly()")
+	const summaryRows = `SELECT (SELECT count(*) FROM costlens.cost_hourly) + (SELECT count(*) FROM costlens.cost_daily)
+		+ (SELECT count(*) FROM costlens.cost_daily_user)`
+	var summarised int
+	if err := pool.QueryRow(ctx, summaryRows).Scan(&summarised); err != nil || summarised == 0 {
+		t.Errorf("the seed left %d summary rows (%v)", summarised, err)
+	}
 	if err := seed.Reset(ctx, db.Owner); err != nil { // TRUNCATE is the owner's
 		t.Fatal(err)
 	}
 	var left int
-	if err := pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM costlens.cost_hourly) + (SELECT count(*) FROM costlens.cost_hourly_dirty)
-		+ (SELECT count(*) FROM costlens.cost_events)`).Scan(&left); err != nil || left != 0 {
-		t.Errorf("after reset %d rows left in events and rollup (%v)", left, err)
+	if err := pool.QueryRow(ctx, summaryRows+` + (SELECT count(*) FROM costlens.cost_events)`).Scan(&left); err != nil || left != 0 {
+		t.Errorf("after reset %d rows left in events and summaries (%v)", left, err)
 	}
 }

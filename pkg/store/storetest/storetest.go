@@ -273,3 +273,30 @@ func Main(m *testing.M) {
 func AdminConn(ctx context.Context) (*pgx.Conn, error) {
 	return pgx.Connect(ctx, os.Getenv(EnvVar))
 }
+
+// ReaderRole may only read: SELECT on the costlens tables and nothing else, as a
+// read-only reporting role or a hot-standby replica would be.
+const ReaderRole = "costlens_reader"
+
+// ReadOnlyPool opens a pool on db as ReaderRole (created once per server, granted here).
+func ReadOnlyPool(t testing.TB, db *Database) *pgxpool.Pool {
+	t.Helper()
+	ctx := context.Background()
+	err := adminExec(ctx, ServerURL(t), "CREATE ROLE "+ReaderRole+" LOGIN PASSWORD '"+RolePassword+"' NOSUPERUSER NOBYPASSRLS")
+	var pgErr *pgconn.PgError
+	if err != nil && !(errors.As(err, &pgErr) && (pgErr.Code == "42710" || pgErr.Code == "23505")) {
+		t.Fatalf("create %s: %v", ReaderRole, err)
+	}
+	Exec(t, db.Owner, "GRANT USAGE ON SCHEMA costlens TO "+ReaderRole+"; GRANT SELECT ON ALL TABLES IN SCHEMA costlens TO "+ReaderRole)
+	u, err := url.Parse(db.OwnerURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.User = url.UserPassword(ReaderRole, RolePassword)
+	pool, err := pgxpool.New(ctx, u.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	return pool
+}
