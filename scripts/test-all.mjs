@@ -35,6 +35,10 @@ step('go test', () =>
   )
 );
 step('go fuzz (brief)', sh('node', 'scripts/fuzz-brief.mjs'));
+// a measurement, not a test: it fails only when a query or upload fails
+step('benchmark (short)', () =>
+  withPostgres((url) => run('go', ['run', './pkg/cmd/costlens-bench', '--short'], { COSTLENS_TEST_DATABASE_URL: url }))
+);
 
 async function checkGofmt() {
   const { execFileSync } = await import('node:child_process');

@@ -89,21 +89,24 @@ func bucketExpr(b *sqlBuilder, tsCol string, bucket Bucket, tz string) string {
 type tier struct {
 	name     string
 	table    string
-	start    string          // SQL: the start of a row's period (the event's time for events)
+	col      string          // its time column
+	start    string          // SQL: the start of a row's period, over a summary's grouped "at"
 	period   time.Duration   // 0 for the events
 	dims     map[string]bool // the dimensions (by key) it keeps
 	requests string          // SQL: the requests a row stands for
 }
 
 var (
-	eventsTier = tier{name: "events", table: "costlens.cost_events", start: "ts", requests: "count(*)"}
-	// the hourly and daily tiers keep every dimension but the user; the user tier keeps
+	eventsTier = tier{name: "events", table: "costlens.cost_events", col: "ts", start: "ts", requests: "count(*)"}
+	// the hourly and daily tiers keep every dimension but the user; the user tiers keep
 	// the user and the feature (README "Summaries" gives the cardinality reasoning)
-	hourlyTier = tier{name: "hourly", table: "costlens.cost_hourly", start: "hour", period: time.Hour,
+	hourlyTier = tier{name: "hourly", table: "costlens.cost_hourly", col: "hour", start: "at", period: time.Hour,
 		dims: summaryDims("feature", "tenant", "model", "model_version", "provider", "region", "pricing"), requests: "sum(requests)"}
-	dailyTier = tier{name: "daily", table: "costlens.cost_daily", start: "(day::timestamp AT TIME ZONE 'UTC')", period: 24 * time.Hour,
+	dailyTier = tier{name: "daily", table: "costlens.cost_daily", col: "day", start: "(at::timestamp AT TIME ZONE 'UTC')", period: 24 * time.Hour,
 		dims: hourlyTier.dims, requests: "sum(requests)"}
-	userTier = tier{name: "daily_user", table: "costlens.cost_daily_user", start: "(day::timestamp AT TIME ZONE 'UTC')", period: 24 * time.Hour,
+	userHourlyTier = tier{name: "hourly_user", table: "costlens.cost_hourly_user", col: "hour", start: "at", period: time.Hour,
+		dims: summaryDims("user", "tenant", "feature", "pricing"), requests: "sum(requests)"}
+	userTier = tier{name: "daily_user", table: "costlens.cost_daily_user", col: "day", start: "(at::timestamp AT TIME ZONE 'UTC')", period: 24 * time.Hour,
 		dims: summaryDims("user", "tenant", "feature", "pricing"), requests: "sum(requests)"}
 )
 
@@ -195,8 +198,8 @@ func splitRange(r Range, withBucket bool, bucket Bucket, loc *time.Location, day
 }
 
 // tiersFor picks the summaries a query can read: the hourly and daily tiers when it
-// neither groups nor filters by user, the daily user tier when every dimension it needs
-// is one that tier keeps, none when env.RawOnly.
+// neither groups nor filters by user, the user tiers when every dimension it needs is
+// one they keep, none when env.RawOnly.
 func tiersFor(need []string, env Env) (day, hour *tier) {
 	switch {
 	case env.RawOnly:
@@ -204,7 +207,7 @@ func tiersFor(need []string, env Env) (day, hour *tier) {
 	case dailyTier.keeps(need):
 		return &dailyTier, &hourlyTier
 	case userTier.keeps(need):
-		return &userTier, nil
+		return &userTier, &userHourlyTier
 	}
 	return nil, nil
 }
@@ -288,7 +291,7 @@ func PlanAggregate(q Query, r Range, bucket Bucket, env Env, withBucket bool, ex
 	costCol, curCol := costColumns(q.CostSource)
 	tz := b.arg(env.Location.String())
 	var parts []string
-	for _, t := range []tier{eventsTier, dailyTier, hourlyTier, userTier} {
+	for _, t := range []tier{eventsTier, dailyTier, hourlyTier, userTier, userHourlyTier} {
 		var ranges []Range
 		for _, pc := range pieces {
 			if pc.Tier == t.name {
@@ -298,34 +301,57 @@ func PlanAggregate(q Query, r Range, bucket Bucket, env Env, withBucket bool, ex
 		if len(ranges) == 0 {
 			continue
 		}
-		cached := "cached_input_tokens"
-		sel := []string{"NULL::timestamptz AS bucket"}
-		if withBucket {
-			sel[0] = bucketExpr(b, t.start, bucket, tz) + " AS bucket"
-		}
-		sel = append(sel, fmt.Sprintf("(%s AT TIME ZONE %s)::date AS day", t.start, tz), curCol+"::text AS currency")
-		group := []string{"1", "2", "3"}
+		// every part yields (bucket, local day, currency, dimensions, measures); a summary
+		// is first summed per period, currency and dimensions, so the zone arithmetic
+		// runs once per period rather than once per summary row
+		dims := make([]string, len(cols))
 		for i, d := range cols {
-			sel = append(sel, fmt.Sprintf("%s AS c%d", d.Column, i))
-			group = append(group, fmt.Sprint(4+i))
+			dims[i] = fmt.Sprintf("%s AS c%d", d.Column, i)
 		}
-		// a cost is null exactly when its currency is (a table constraint), and the
-		// summaries are keyed by currency, so they tell priced from unpriced as the events do
-		sel = append(sel,
+		measures := []string{
 			fmt.Sprintf("%s AS requests", t.requests),
 			fmt.Sprintf("%s FILTER (WHERE %s IS NULL) AS unpriced", t.requests, curCol),
 			"sum(input_tokens) AS input_tokens", "sum(output_tokens) AS output_tokens",
-			fmt.Sprintf("sum(%s) AS cached", cached),
-			fmt.Sprintf("sum(input_tokens + output_tokens + %s) FILTER (WHERE %s IS NOT NULL) AS priced_tokens", cached, curCol),
+			"sum(cached_input_tokens) AS cached",
+			// a cost is null exactly when its currency is (a table constraint), and the
+			// summaries are keyed by currency, so they tell priced from unpriced as the events do
+			fmt.Sprintf("sum(input_tokens + output_tokens + cached_input_tokens) FILTER (WHERE %s IS NOT NULL) AS priced_tokens", curCol),
 			fmt.Sprintf("sum(%s) AS cost", costCol),
-		)
+		}
 		where := []string{timeCondition(b, t, ranges)}
 		where = append(where, filterConditions(b, q.Filters, env)...)
 		if len(exclude) > 0 {
 			where = append(where, "model_version <> ALL("+b.arg(exclude)+"::text[])")
 		}
-		parts = append(parts, fmt.Sprintf("SELECT %s\n  FROM %s\n  WHERE %s\n  GROUP BY %s",
-			strings.Join(sel, ", "), t.table, strings.Join(where, " AND "), strings.Join(group, ", ")))
+		bucketSQL := "NULL::timestamptz"
+		if withBucket {
+			bucketSQL = bucketExpr(b, t.start, bucket, tz)
+		}
+		head := []string{bucketSQL + " AS bucket", fmt.Sprintf("(%s AT TIME ZONE %s)::date AS day", t.start, tz)}
+		var part string
+		if t.period == 0 {
+			group := []string{"1", "2", "3"}
+			for i := range cols {
+				group = append(group, fmt.Sprint(4+i))
+			}
+			sel := append(append(append(head, curCol+"::text AS currency"), dims...), measures...)
+			part = fmt.Sprintf("SELECT %s\n  FROM %s\n  WHERE %s\n  GROUP BY %s",
+				strings.Join(sel, ", "), t.table, strings.Join(where, " AND "), strings.Join(group, ", "))
+		} else {
+			group := []string{"1", "2"}
+			for i := range cols {
+				group = append(group, fmt.Sprint(3+i))
+			}
+			inner := append(append([]string{t.col + " AS at", curCol + "::text AS currency"}, dims...), measures...)
+			outerCols := append(head, "currency")
+			for i := range cols {
+				outerCols = append(outerCols, fmt.Sprintf("c%d", i))
+			}
+			outerCols = append(outerCols, "requests", "unpriced", "input_tokens", "output_tokens", "cached", "priced_tokens", "cost")
+			part = fmt.Sprintf("SELECT %s FROM (\n    SELECT %s\n    FROM %s\n    WHERE %s\n    GROUP BY %s) g",
+				strings.Join(outerCols, ", "), strings.Join(inner, ", "), t.table, strings.Join(where, " AND "), strings.Join(group, ", "))
+		}
+		parts = append(parts, part)
 	}
 	outer := []string{"bucket", "day", "currency"}
 	group := []string{"1", "2", "3"}
@@ -353,7 +379,7 @@ func timeCondition(b *sqlBuilder, t tier, ranges []Range) string {
 			ors = append(ors, fmt.Sprintf("day >= %s::date AND day < %s::date",
 				b.arg(r.From.UTC().Format(time.DateOnly)), b.arg(r.To.UTC().Format(time.DateOnly))))
 		default:
-			ors = append(ors, fmt.Sprintf("%[1]s >= %[2]s AND %[1]s < %[3]s", t.start, b.arg(r.From), b.arg(r.To)))
+			ors = append(ors, fmt.Sprintf("%[1]s >= %[2]s AND %[1]s < %[3]s", t.col, b.arg(r.From), b.arg(r.To)))
 		}
 	}
 	if len(ors) == 1 {
@@ -366,8 +392,33 @@ func timeCondition(b *sqlBuilder, t tier, ranges []Range) string {
 // and filters (with model_version for the parts of it the filters name).
 func PlanDimensionValues(d Dimension, filters []Filter, r Range, env Env, limit int) (string, []any) {
 	b := &sqlBuilder{}
-	where := whereClause(b, filters, r, env)
-	sql := fmt.Sprintf("SELECT DISTINCT %[1]s FROM costlens.cost_events WHERE %[2]s ORDER BY %[1]s LIMIT %[3]s",
-		d.Column, where, b.arg(limit))
-	return sql, b.args
+	sql := distinctSQL(b, []Dimension{d}, filters, r, env)
+	return fmt.Sprintf("%s ORDER BY 1 LIMIT %s", sql, b.arg(limit)), b.args
+}
+
+// distinctSQL selects the distinct combinations of cols within the range and filters,
+// from the summaries where they keep them (a value found in a whole day or hour inside
+// the range is in the range: no zone matters here) and the events for the rest.
+func distinctSQL(b *sqlBuilder, cols []Dimension, filters []Filter, r Range, env Env) string {
+	day, hour := tiersFor(neededDimensions(cols, filters, nil), env)
+	pieces := splitRange(r, false, Bucket{}, time.UTC, day, hour)
+	exprs := make([]string, len(cols))
+	for i, c := range cols {
+		exprs[i] = c.Column
+	}
+	var parts []string
+	for _, t := range []tier{eventsTier, dailyTier, hourlyTier, userTier, userHourlyTier} {
+		var ranges []Range
+		for _, pc := range pieces {
+			if pc.Tier == t.name {
+				ranges = append(ranges, pc.Range)
+			}
+		}
+		if len(ranges) == 0 {
+			continue
+		}
+		where := append([]string{timeCondition(b, t, ranges)}, filterConditions(b, filters, env)...)
+		parts = append(parts, fmt.Sprintf("SELECT DISTINCT %s FROM %s WHERE %s", strings.Join(exprs, ", "), t.table, strings.Join(where, " AND ")))
+	}
+	return strings.Join(parts, " UNION ")
 }

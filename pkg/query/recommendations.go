@@ -309,8 +309,13 @@ func weightFloor(d *deployment) (floor float64, why string) {
 
 // lastRequests is each model version's latest request.
 func lastRequests(ctx context.Context, db DB, env Env) (map[string]time.Time, error) {
-	rows, err := db.Query(ctx, `SELECT model_version, max(ts) FROM costlens.cost_events
-		WHERE ($1 = '' OR tenant = $1) GROUP BY model_version`, env.Tenant)
+	// the last day with traffic from the daily summary, then the last request of that day
+	// from the events (an index range per version), not a scan of every event
+	rows, err := db.Query(ctx, `SELECT d.model_version,
+		(SELECT max(e.ts) FROM costlens.cost_events e WHERE e.model_version = d.model_version
+		 AND e.ts >= d.last AND e.ts < d.last + interval '1 day' AND ($1 = '' OR e.tenant = $1))
+		FROM (SELECT model_version, max(day)::timestamp AT TIME ZONE 'UTC' AS last FROM costlens.cost_daily
+		      WHERE ($1 = '' OR tenant = $1) GROUP BY model_version) d`, env.Tenant)
 	if err != nil {
 		return nil, err
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -159,13 +158,7 @@ func DimensionValues(ctx context.Context, db DB, d Dimension, filters []Filter, 
 		return collectStrings(ctx, db, sql, args)
 	}
 	b := &sqlBuilder{}
-	where := whereClause(b, filters, r, env)
-	exprs := make([]string, len(cols))
-	for i, c := range cols {
-		exprs[i] = c.Column
-	}
-	rows, err := db.Query(ctx, fmt.Sprintf("SELECT DISTINCT %s FROM costlens.cost_events WHERE %s",
-		strings.Join(exprs, ", "), where), b.args...)
+	rows, err := db.Query(ctx, distinctSQL(b, cols, filters, r, env), b.args...)
 	if err != nil {
 		return nil, err
 	}

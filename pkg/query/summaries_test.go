@@ -48,7 +48,7 @@ func loadZone(t *testing.T, name string) *time.Location {
 // tiersOf lists the tiers a plan reads, in a fixed order.
 func tiersOf(p query.AggregatePlan) string {
 	var out []string
-	for _, name := range []string{"daily", "daily_user", "hourly", "events"} {
+	for _, name := range []string{"daily", "daily_user", "hourly", "hourly_user", "events"} {
 		if p.Reads(name) {
 			out = append(out, name)
 		}
@@ -144,6 +144,28 @@ func TestSummaryAnswersEqualRawAnswers(t *testing.T) {
 	}
 	compare("seeded", pool, zones...)
 
+	// template variables' values too
+	for _, key := range []string{"feature", "user", "model_size", "tenant", "pricing"} {
+		d, _ := query.DimensionByKey(key)
+		filters := []query.Filter{{Dimension: "provider", Operator: "!=", Values: []string{"openai"}}}
+		if key == "user" {
+			filters = []query.Filter{{Dimension: "feature", Operator: "in", Values: []string{"chat", "agent"}}}
+		}
+		for name, r := range ranges(time.UTC) {
+			got, err := query.DimensionValues(ctx, pool, d, filters, r, query.Env{Location: time.UTC}, 100)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := query.DimensionValues(ctx, pool, d, filters, r, query.Env{Location: time.UTC, RawOnly: true}, 100)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(want) || len(want) == 0 {
+				t.Errorf("values of %s over %s: %v from summaries, %v from events", key, name, got, want)
+			}
+		}
+	}
+
 	// the parts each plan reads: whole days and hours from summaries, edges from events
 	plan := func(q query.Query, r query.Range, loc *time.Location) string {
 		return tiersOf(query.PlanAggregate(q, r, query.BucketFor(q, time.Hour), query.Env{Location: loc}, q.QueryType == query.TypeCost))
@@ -158,10 +180,10 @@ func TestSummaryAnswersEqualRawAnswers(t *testing.T) {
 		{"daily by feature, UTC", queries[0], time.UTC, "daily+hourly+events"},
 		{"daily by feature, Shanghai (local days are not UTC days)", queries[0], zones[1], "hourly+events"},
 		{"daily by feature, Kolkata (local midnight inside a UTC hour)", queries[0], zones[3], "hourly+events"},
-		{"by user", queries[4], time.UTC, "daily_user+events"},
+		{"by user", queries[4], time.UTC, "daily_user+hourly_user+events"},
 		{"15-minute buckets", queries[5], time.UTC, "events"},
 		{"top model versions of two tenants, by a part of the version", queries[6], time.UTC, "daily+hourly+events"},
-		{"top users but chat", queries[8], time.UTC, "daily_user+events"},
+		{"top users but chat", queries[8], time.UTC, "daily_user+hourly_user+events"},
 	} {
 		if got := plan(c.q, last30, c.loc); got != c.want {
 			t.Errorf("%s: reads %s, want %s", c.name, got, c.want)
@@ -197,6 +219,7 @@ func TestSummaryAnswersEqualRawAnswers(t *testing.T) {
 		if err := db.Owner.QueryRow(ctx, `SELECT md5(
 			(SELECT coalesce(string_agg(h::text, ';' ORDER BY h::text), '') FROM costlens.cost_hourly h) ||
 			(SELECT coalesce(string_agg(d::text, ';' ORDER BY d::text), '') FROM costlens.cost_daily d) ||
+			(SELECT coalesce(string_agg(v::text, ';' ORDER BY v::text), '') FROM costlens.cost_hourly_user v) ||
 			(SELECT coalesce(string_agg(u::text, ';' ORDER BY u::text), '') FROM costlens.cost_daily_user u))`).Scan(&sum); err != nil {
 			t.Fatal(err)
 		}

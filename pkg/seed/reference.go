@@ -115,7 +115,8 @@ func numericOf(d decimal.Decimal) any { return store.Numeric(&d) }
 func Reset(ctx context.Context, pool *pgxpool.Pool) error {
 	_, err := pool.Exec(ctx, `TRUNCATE costlens.cost_events, costlens.event_keys, costlens.billing_line_items,
 		costlens.price_book, costlens.fx_rates, costlens.model_versions, costlens.unit_conversions, costlens.budgets,
-		costlens.cost_hourly, costlens.cost_daily, costlens.cost_daily_user, costlens.recommendation_states`)
+		costlens.cost_hourly, costlens.cost_daily, costlens.cost_hourly_user, costlens.cost_daily_user,
+		costlens.recommendation_states`)
 	return err
 }
 

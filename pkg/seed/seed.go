@@ -394,7 +394,7 @@ func Run(ctx context.Context, pool *pgxpool.Pool, cfg Config) (Result, error) {
 	}
 	// the summaries were written with the events (a trigger); fresh statistics let the
 	// planner's first queries use them well
-	if _, err := pool.Exec(ctx, "ANALYZE costlens.cost_hourly, costlens.cost_daily, costlens.cost_daily_user"); err != nil {
+	if _, err := pool.Exec(ctx, "ANALYZE costlens.cost_hourly, costlens.cost_daily, costlens.cost_hourly_user, costlens.cost_daily_user"); err != nil {
 		return res, fmt.Errorf("summaries: %w", err)
 	}
 	return res, nil

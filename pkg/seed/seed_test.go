@@ -174,7 +174,7 @@ func TestSmallestSeedEndingNow(t *testing.T) {
 		t.Errorf("priced events without a price id: %d, with a wrong one: %d (%v)", unnamed, wrong, err)
 	}
 	const summaryRows = `SELECT (SELECT count(*) FROM costlens.cost_hourly) + (SELECT count(*) FROM costlens.cost_daily)
-		+ (SELECT count(*) FROM costlens.cost_daily_user)`
+		+ (SELECT count(*) FROM costlens.cost_hourly_user) + (SELECT count(*) FROM costlens.cost_daily_user)`
 	var summarised int
 	if err := pool.QueryRow(ctx, summaryRows).Scan(&summarised); err != nil || summarised == 0 {
 		t.Errorf("the seed left %d summary rows (%v)", summarised, err)

@@ -2,6 +2,7 @@
 --
 --   cost_hourly      UTC hour x tenant, feature, model, model version, provider, region, currencies
 --   cost_daily       UTC day  x the same dimensions
+--   cost_hourly_user UTC hour x tenant, user, feature, currencies
 --   cost_daily_user  UTC day  x tenant, user, feature, currencies
 --
 -- Each holds additive subtotals (requests, tokens, cost per currency) of cost_events. A
@@ -63,6 +64,23 @@ CREATE TABLE costlens.cost_daily (
 );
 CREATE INDEX cost_daily_day ON costlens.cost_daily (day);
 
+CREATE TABLE costlens.cost_hourly_user (
+    tenant              text        NOT NULL,
+    hour                timestamptz NOT NULL,
+    user_id             text        NOT NULL,
+    feature             text        NOT NULL,
+    price_currency      char(3),
+    reported_currency   char(3),
+    requests            bigint      NOT NULL,
+    input_tokens        bigint      NOT NULL,
+    output_tokens       bigint      NOT NULL,
+    cached_input_tokens bigint      NOT NULL,
+    priced_cost         numeric,
+    reported_cost       numeric,
+    UNIQUE NULLS NOT DISTINCT (tenant, hour, user_id, feature, price_currency, reported_currency)
+);
+CREATE INDEX cost_hourly_user_hour ON costlens.cost_hourly_user (hour);
+
 CREATE TABLE costlens.cost_daily_user (
     tenant              text    NOT NULL,
     day                 date    NOT NULL,
@@ -80,15 +98,23 @@ CREATE TABLE costlens.cost_daily_user (
 );
 CREATE INDEX cost_daily_user_day ON costlens.cost_daily_user (day);
 
+-- Tenant isolation on the summaries as on the events. Every policy reads the binding
+-- through a scalar subquery: PostgreSQL then evaluates it once per statement (an
+-- InitPlan) rather than calling current_setting twice for every row, which was most of
+-- the time a summary query took; the events' policies get the same form.
 DO $$
 DECLARE t text;
 BEGIN
-    FOREACH t IN ARRAY ARRAY['cost_hourly', 'cost_daily', 'cost_daily_user'] LOOP
+    FOREACH t IN ARRAY ARRAY['cost_hourly', 'cost_daily', 'cost_hourly_user', 'cost_daily_user'] LOOP
         EXECUTE format('ALTER TABLE costlens.%I ENABLE ROW LEVEL SECURITY', t);
         EXECUTE format('ALTER TABLE costlens.%I FORCE ROW LEVEL SECURITY', t);
-        EXECUTE format($p$CREATE POLICY tenant_isolation ON costlens.%I
-            USING (coalesce(current_setting('costlens.tenant', true), '') IN ('', tenant))
-            WITH CHECK (coalesce(current_setting('costlens.tenant', true), '') IN ('', tenant))$p$, t);
+        EXECUTE format('CREATE POLICY tenant_isolation ON costlens.%I USING (true)', t);
+    END LOOP;
+    FOREACH t IN ARRAY ARRAY['cost_events', 'billing_line_items', 'event_keys', 'cost_hourly', 'cost_daily',
+                             'cost_hourly_user', 'cost_daily_user'] LOOP
+        EXECUTE format($p$ALTER POLICY tenant_isolation ON costlens.%I
+            USING ((SELECT coalesce(current_setting('costlens.tenant', true), '')) IN ('', tenant))
+            WITH CHECK ((SELECT coalesce(current_setting('costlens.tenant', true), '')) IN ('', tenant))$p$, t);
     END LOOP;
 END $$;
 
@@ -116,6 +142,7 @@ LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
     FROM (VALUES
         ('cost_hourly', 'hour', $e$date_trunc('hour', ts, 'UTC')$e$, 'feature, model, model_version, provider, region'),
         ('cost_daily', 'day', $e$(ts AT TIME ZONE 'UTC')::date$e$, 'feature, model, model_version, provider, region'),
+        ('cost_hourly_user', 'hour', $e$date_trunc('hour', ts, 'UTC')$e$, 'user_id, feature'),
         ('cost_daily_user', 'day', $e$(ts AT TIME ZONE 'UTC')::date$e$, 'user_id, feature')
     ) AS t(name, col, expr, dims)
 $$;
@@ -141,6 +168,8 @@ BEGIN
         WHERE s.tenant = o.tenant AND s.hour = o.hour AND s.requests = 0;
         DELETE FROM costlens.cost_daily s USING (SELECT DISTINCT tenant, (ts AT TIME ZONE 'UTC')::date AS day FROM old_rows) o
         WHERE s.tenant = o.tenant AND s.day = o.day AND s.requests = 0;
+        DELETE FROM costlens.cost_hourly_user s USING (SELECT DISTINCT tenant, date_trunc('hour', ts, 'UTC') AS hour FROM old_rows) o
+        WHERE s.tenant = o.tenant AND s.hour = o.hour AND s.requests = 0;
         DELETE FROM costlens.cost_daily_user s USING (SELECT DISTINCT tenant, (ts AT TIME ZONE 'UTC')::date AS day FROM old_rows) o
         WHERE s.tenant = o.tenant AND s.day = o.day AND s.requests = 0;
     END IF;
@@ -171,6 +200,7 @@ BEGIN
     PERFORM set_config('costlens.tenant', '', true);
     DELETE FROM costlens.cost_hourly WHERE hour >= lo AND hour < hi;
     DELETE FROM costlens.cost_daily WHERE day >= from_day AND day < to_day;
+    DELETE FROM costlens.cost_hourly_user WHERE hour >= lo AND hour < hi;
     DELETE FROM costlens.cost_daily_user WHERE day >= from_day AND day < to_day;
     FOR stmt IN SELECT costlens.summary_upserts(
             format('SELECT 1 AS sign, * FROM costlens.cost_events WHERE ts >= %L AND ts < %L', lo, hi)) LOOP

@@ -95,9 +95,9 @@ func InitSQL() (string, error) {
 	return string(b), err
 }
 
-// applyInitSQL runs init.sql statement by statement; the role is cluster-wide, so a
-// second test binary finds it created already, which is fine.
-func applyInitSQL(ctx context.Context, dbURL string) error {
+// ApplyInitSQL runs init.sql statement by statement; the role is cluster-wide, so a
+// second test binary (or the benchmark) finds it created already, which is fine.
+func ApplyInitSQL(ctx context.Context, dbURL string) error {
 	sql, err := InitSQL()
 	if err != nil {
 		return err
@@ -145,7 +145,7 @@ func migratedTemplate(ctx context.Context, serverURL string) (string, error) {
 			return
 		}
 		tmplURL := WithDatabase(serverURL, templateName)
-		if templateErr = applyInitSQL(ctx, tmplURL); templateErr != nil {
+		if templateErr = ApplyInitSQL(ctx, tmplURL); templateErr != nil {
 			return
 		}
 		pool, err := pgxpool.New(ctx, tmplURL)
