@@ -111,20 +111,55 @@ func TestBoundTenantWritesOnlyItsOwnRows(t *testing.T) {
 
 func TestAnUploadLargerThanABatch(t *testing.T) {
 	pool, _ := storetest.NewPool(t)
+	const rows = 20_017 // two whole batches and a part, written by two writers at once
+	if rows <= 2*ingest.BatchSize {
+		t.Fatalf("the upload must span more than two batches of %d", ingest.BatchSize)
+	}
 	var b strings.Builder
-	for i := 0; i < ingest.BatchSize*2+17; i++ {
+	for i := 0; i < rows; i++ {
 		fmt.Fprintf(&b, `{"tenant":"acme","request_id":"b%d","ts":"2026-0%d-15T10:00:00Z","input_tokens":%d}`+"\n", i, 1+i%3, i)
 	}
 	rep, err := ingest.IngestEvents(context.Background(), pool, strings.NewReader(b.String()), "")
-	if err != nil || rep.Accepted != ingest.BatchSize*2+17 {
-		t.Fatalf("%+v %v", rep.Accepted, err)
+	if err != nil || rep.Accepted != rows || rep.Received != rows {
+		t.Fatalf("%+v %v", rep, err)
 	}
-	// sum of 0..10016 = 10016 * 10017 / 2
-	if n := count(t, pool, "SELECT sum(input_tokens)::int FROM costlens.cost_events"); n != 50165136 {
+	// sum of 0..20016 = 20016 * 20017 / 2
+	if n := count(t, pool, "SELECT sum(input_tokens)::int FROM costlens.cost_events"); n != 200330136 {
 		t.Errorf("input tokens %d", n)
+	}
+	if n := count(t, pool, "SELECT sum(input_tokens)::int FROM costlens.cost_daily"); n != 200330136 {
+		t.Errorf("input tokens in the daily summary %d", n)
 	}
 	if n := count(t, pool, "SELECT count(*) FROM costlens.cost_events_default"); n != 0 {
 		t.Errorf("%d rows fell into the default partition", n)
+	}
+}
+
+// Every key twice in one upload, the second copies in other batches written at the same
+// time as the first: each key is stored once, and counted once in the summaries.
+func TestConcurrentBatchesStoreEachKeyOnce(t *testing.T) {
+	pool, _ := storetest.NewPool(t)
+	const unique = 15_000
+	var b strings.Builder
+	for pass := 0; pass < 2; pass++ {
+		for i := 0; i < unique; i++ {
+			// the second pass in reverse: batches claim overlapping keys in opposite orders
+			k := i
+			if pass == 1 {
+				k = unique - 1 - i
+			}
+			fmt.Fprintf(&b, `{"tenant":"acme","request_id":"k%d","ts":"2026-03-0%dT1%d:00:00Z","user_id":"u%d","input_tokens":%d}`+"\n", k, 1+k%5, k%10, k%7, k)
+		}
+	}
+	rep, err := ingest.IngestEvents(context.Background(), pool, strings.NewReader(b.String()), "")
+	if err != nil || rep.Accepted != unique || rep.Duplicates != unique || rep.Received != 2*unique {
+		t.Fatalf("%+v %v", rep, err)
+	}
+	// sum of 0..14999 = 14999 * 15000 / 2, in the events and in every summary tier
+	for _, table := range []string{"cost_events", "cost_hourly", "cost_daily", "cost_hourly_user", "cost_daily_user"} {
+		if n := count(t, pool, "SELECT sum(input_tokens)::int FROM costlens."+table); n != 112492500 {
+			t.Errorf("%s: input tokens %d", table, n)
+		}
 	}
 }
 

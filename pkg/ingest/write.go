@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -15,7 +16,13 @@ import (
 )
 
 // BatchSize is how many events go into PostgreSQL per transaction.
-const BatchSize = 5000
+const BatchSize = 10_000
+
+// Writers is how many batches are written at once. PostgreSQL then claims keys and
+// writes rows for one batch while it updates the summaries of another; both claim keys
+// and lock summary rows in key order, so two writers queue on a shared row rather than
+// deadlock.
+const Writers = 2
 
 // WriteEvents stores events in batches, each in its own transaction: the
 // (tenant, request_id) keys are claimed first, and only events whose key was new are
@@ -24,24 +31,91 @@ const BatchSize = 5000
 // Each stored event is priced with book at the price in force at its time and tier;
 // one the book has no price for stays unpriced (NULL priced_cost), never zero.
 func WriteEvents(ctx context.Context, pool *pgxpool.Pool, book *pricing.Book, events []Event, progress func(done int)) (accepted, duplicates int, err error) {
-	for start := 0; start < len(events); start += BatchSize {
-		batch := events[start:min(start+BatchSize, len(events))]
-		var a int
-		err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
-			var err error
-			a, err = writeBatch(ctx, tx, book, batch)
-			return err
-		})
-		if err != nil {
-			return accepted, duplicates, fmt.Errorf("rows %d-%d: %w", batch[0].Row, batch[len(batch)-1].Row, err)
-		}
-		accepted += a
-		duplicates += len(batch) - a
-		if progress != nil {
-			progress(start + len(batch))
-		}
+	w := NewEventWriter(ctx, pool, book, progress)
+	for start := 0; start < len(events) && err == nil; start += BatchSize {
+		err = w.Add(events[start:min(start+BatchSize, len(events))])
 	}
-	return accepted, duplicates, nil
+	accepted, duplicates, werr := w.Close()
+	if err == nil {
+		err = werr
+	}
+	return accepted, duplicates, err
+}
+
+// EventWriter writes batches of events with Writers transactions at once while its
+// caller reads and parses the next ones. After a failed batch it starts no other; its
+// totals are of the batches that committed, and the error names the failed rows.
+type EventWriter struct {
+	batches  chan []Event
+	stop     chan struct{}
+	wg       sync.WaitGroup
+	progress func(done int)
+
+	mu                         sync.Mutex
+	accepted, duplicates, done int
+	err                        error
+}
+
+// NewEventWriter starts the writers; Close ends them.
+func NewEventWriter(ctx context.Context, pool *pgxpool.Pool, book *pricing.Book, progress func(done int)) *EventWriter {
+	w := &EventWriter{batches: make(chan []Event), stop: make(chan struct{}), progress: progress}
+	for range Writers {
+		w.wg.Add(1)
+		go func() {
+			defer w.wg.Done()
+			for batch := range w.batches {
+				var a int
+				err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+					var err error
+					a, err = writeBatch(ctx, tx, book, batch)
+					return err
+				})
+				w.finished(batch, a, err)
+			}
+		}()
+	}
+	return w
+}
+
+func (w *EventWriter) finished(batch []Event, accepted int, err error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if err != nil {
+		if w.err == nil {
+			w.err = fmt.Errorf("rows %d-%d: %w", batch[0].Row, batch[len(batch)-1].Row, err)
+			close(w.stop)
+		}
+		return
+	}
+	w.accepted += accepted
+	w.duplicates += len(batch) - accepted
+	w.done += len(batch)
+	if w.progress != nil {
+		w.progress(w.done)
+	}
+}
+
+// Add hands a batch (at most BatchSize events, no longer the caller's to change) to
+// the next free writer, waiting while all are busy; after a failure it returns it.
+func (w *EventWriter) Add(batch []Event) error {
+	if len(batch) == 0 {
+		return nil
+	}
+	select {
+	case w.batches <- batch:
+		return nil
+	case <-w.stop:
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		return w.err
+	}
+}
+
+// Close waits for the batches handed over and returns what they stored.
+func (w *EventWriter) Close() (accepted, duplicates int, err error) {
+	close(w.batches)
+	w.wg.Wait()
+	return w.accepted, w.duplicates, w.err
 }
 
 // eventColumns are the columns an uploaded event fills, in the staging table's order.
@@ -62,8 +136,9 @@ func writeBatch(ctx context.Context, tx pgx.Tx, book *pricing.Book, batch []Even
 	if _, err := tx.Exec(ctx, "SELECT costlens.ensure_event_months($1::timestamptz[])", stamps); err != nil {
 		return 0, err
 	}
+	// in key order, so concurrent writers of overlapping keys queue instead of deadlocking
 	rows, err := tx.Query(ctx, `INSERT INTO costlens.event_keys (tenant, request_id, ts)
-		SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[])
+		SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[]) ORDER BY 1, 2
 		ON CONFLICT DO NOTHING RETURNING tenant, request_id`, tenants, ids, stamps)
 	if err != nil {
 		return 0, err
@@ -104,20 +179,36 @@ func writeBatch(ctx context.Context, tx pgx.Tx, book *pricing.Book, batch []Even
 	return int(n), err
 }
 
-// IngestEvents parses and stores an upload and reports on every row.
+// IngestEvents parses and stores an upload and reports on every row, writing each
+// batch while the next one is parsed.
 func IngestEvents(ctx context.Context, pool *pgxpool.Pool, r io.Reader, boundTenant string) (Report, error) {
-	events, rejected, err := ParseEvents(r, boundTenant)
-	if err != nil {
-		return Report{}, err
-	}
-	rep := Report{Received: len(events) + len(rejected), Rejected: rejected}
-	if rep.Rejected == nil {
-		rep.Rejected = []RowError{}
-	}
+	rep := Report{Rejected: []RowError{}}
 	book, err := pricing.LoadBook(ctx, pool)
 	if err != nil {
 		return rep, err
 	}
-	rep.Accepted, rep.Duplicates, err = WriteEvents(ctx, pool, book, events, nil)
+	w := NewEventWriter(ctx, pool, book, nil)
+	batch := make([]Event, 0, BatchSize)
+	err = ParseEventsFunc(r, boundTenant, func(e Event) error {
+		rep.Received++
+		batch = append(batch, e)
+		if len(batch) < BatchSize {
+			return nil
+		}
+		full := batch
+		batch = make([]Event, 0, BatchSize)
+		return w.Add(full)
+	}, func(e RowError) {
+		rep.Received++
+		rep.Rejected = append(rep.Rejected, e)
+	})
+	if err == nil {
+		err = w.Add(batch)
+	}
+	var werr error
+	rep.Accepted, rep.Duplicates, werr = w.Close()
+	if err == nil {
+		err = werr
+	}
 	return rep, err
 }

@@ -132,30 +132,33 @@ func importEvents(ctx context.Context, pool *pgxpool.Pool, f *os.File, tenant st
 	if err != nil {
 		return rep, err
 	}
-	batch := make([]ingest.Event, 0, ingest.BatchSize)
-	flush := func() error {
-		a, dup, err := ingest.WriteEvents(ctx, pool, book, batch, nil)
-		rep.Accepted += a
-		rep.Duplicates += dup
-		batch = batch[:0]
-		if rep.Received%(20*ingest.BatchSize) < ingest.BatchSize {
-			fmt.Fprintf(os.Stderr, "%d rows read, %d stored (%.0f/s)\n", rep.Received, rep.Accepted, float64(rep.Accepted)/time.Since(started).Seconds())
+	// parsing goes on while the writers store the batches read so far
+	w := ingest.NewEventWriter(ctx, pool, book, func(done int) {
+		if done%(20*ingest.BatchSize) < ingest.BatchSize {
+			fmt.Fprintf(os.Stderr, "%d rows stored (%.0f/s)\n", done, float64(done)/time.Since(started).Seconds())
 		}
-		return err
-	}
+	})
+	batch := make([]ingest.Event, 0, ingest.BatchSize)
 	err = ingest.ParseEventsFunc(f, tenant, func(e ingest.Event) error {
 		rep.Received++
 		batch = append(batch, e)
-		if len(batch) == ingest.BatchSize {
-			return flush()
+		if len(batch) < ingest.BatchSize {
+			return nil
 		}
-		return nil
+		full := batch
+		batch = make([]ingest.Event, 0, ingest.BatchSize)
+		return w.Add(full)
 	}, func(e ingest.RowError) {
 		rep.Received++
 		rep.Rejected = append(rep.Rejected, e)
 	})
-	if err == nil && len(batch) > 0 {
-		err = flush()
+	if err == nil {
+		err = w.Add(batch)
+	}
+	var werr error
+	rep.Accepted, rep.Duplicates, werr = w.Close()
+	if err == nil {
+		err = werr
 	}
 	return rep, err
 }

@@ -213,7 +213,8 @@ END $$;
 
 -- Moving a month's rows out of the default partition now goes through the parent
 -- (where the month has no partition yet, they are all in the default one), so the
--- summary trigger sees the move as a delete and an insert and the totals stay put.
+-- summary trigger sees the move as a delete and an insert and the totals stay put; and
+-- writers running at once (two per upload) agree on who creates a month.
 CREATE OR REPLACE FUNCTION costlens.ensure_event_months(stamps timestamptz[]) RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -229,9 +230,12 @@ BEGIN
              FROM unnest(stamps) AS s WHERE s IS NOT NULL ORDER BY 1 LOOP
         name := format('cost_events_%s', to_char(m, 'YYYYMM'));
         CONTINUE WHEN to_regclass('costlens.' || name) IS NOT NULL;
-        -- two writers creating the same month: the second finds it made
+        -- two writers creating the same month: the second finds it made. It looks in
+        -- pg_class with this statement's snapshot, taken after the lock was granted;
+        -- to_regclass reads the catalog cache, which may not have seen the commit yet.
         PERFORM pg_advisory_xact_lock(hashtext('costlens.' || name));
-        CONTINUE WHEN to_regclass('costlens.' || name) IS NOT NULL;
+        CONTINUE WHEN EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                              WHERE n.nspname = 'costlens' AND c.relname = name);
         lo := m::timestamp AT TIME ZONE 'UTC';
         hi := (m + interval '1 month')::timestamp AT TIME ZONE 'UTC';
         CREATE TEMP TABLE IF NOT EXISTS costlens_moving (LIKE costlens.cost_events) ON COMMIT DROP;
