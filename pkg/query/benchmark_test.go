@@ -43,7 +43,7 @@ func BenchmarkAggregate(b *testing.B) {
 		for _, raw := range []bool{true, false} {
 			e := env
 			e.RawOnly = raw
-			name := c.name + ", hourly rollup"
+			name := c.name + ", summaries"
 			if raw {
 				name = c.name + ", raw events"
 			}

@@ -38,6 +38,7 @@ CREATE TABLE costlens.cost_hourly (
     input_tokens        bigint      NOT NULL,
     output_tokens       bigint      NOT NULL,
     cached_input_tokens bigint      NOT NULL,
+    gpu_seconds         numeric     NOT NULL,
     priced_cost         numeric,
     reported_cost       numeric,
     UNIQUE NULLS NOT DISTINCT (tenant, hour, feature, model, model_version, provider, region, price_currency, reported_currency)
@@ -58,6 +59,7 @@ CREATE TABLE costlens.cost_daily (
     input_tokens        bigint  NOT NULL,
     output_tokens       bigint  NOT NULL,
     cached_input_tokens bigint  NOT NULL,
+    gpu_seconds         numeric     NOT NULL,
     priced_cost         numeric,
     reported_cost       numeric,
     UNIQUE NULLS NOT DISTINCT (tenant, day, feature, model, model_version, provider, region, price_currency, reported_currency)
@@ -75,6 +77,7 @@ CREATE TABLE costlens.cost_hourly_user (
     input_tokens        bigint      NOT NULL,
     output_tokens       bigint      NOT NULL,
     cached_input_tokens bigint      NOT NULL,
+    gpu_seconds         numeric     NOT NULL,
     priced_cost         numeric,
     reported_cost       numeric,
     UNIQUE NULLS NOT DISTINCT (tenant, hour, user_id, feature, price_currency, reported_currency)
@@ -92,6 +95,7 @@ CREATE TABLE costlens.cost_daily_user (
     input_tokens        bigint  NOT NULL,
     output_tokens       bigint  NOT NULL,
     cached_input_tokens bigint  NOT NULL,
+    gpu_seconds         numeric     NOT NULL,
     priced_cost         numeric,
     reported_cost       numeric,
     UNIQUE NULLS NOT DISTINCT (tenant, day, user_id, feature, price_currency, reported_currency)
@@ -124,10 +128,10 @@ CREATE FUNCTION costlens.summary_upserts(changes text) RETURNS SETOF text
 LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT format($sql$
         INSERT INTO costlens.%1$I AS s (tenant, %2$s, %4$s, price_currency, reported_currency,
-            requests, input_tokens, output_tokens, cached_input_tokens, priced_cost, reported_cost)
+            requests, input_tokens, output_tokens, cached_input_tokens, gpu_seconds, priced_cost, reported_cost)
         SELECT tenant, %3$s, %4$s, price_currency, reported_currency,
                sum(sign), sum(sign * input_tokens), sum(sign * output_tokens), sum(sign * cached_input_tokens),
-               sum(sign * priced_cost), sum(sign * reported_cost)
+               coalesce(sum(sign * gpu_seconds), 0), sum(sign * priced_cost), sum(sign * reported_cost)
         FROM (%5$s) c
         GROUP BY tenant, 2, %4$s, price_currency, reported_currency
         ORDER BY tenant, 2, %4$s, price_currency, reported_currency
@@ -136,6 +140,7 @@ LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
             input_tokens = s.input_tokens + excluded.input_tokens,
             output_tokens = s.output_tokens + excluded.output_tokens,
             cached_input_tokens = s.cached_input_tokens + excluded.cached_input_tokens,
+            gpu_seconds = s.gpu_seconds + excluded.gpu_seconds,
             priced_cost = s.priced_cost + excluded.priced_cost,
             reported_cost = s.reported_cost + excluded.reported_cost$sql$,
         t.name, t.col, t.expr, t.dims, changes)
@@ -249,6 +254,91 @@ BEGIN
     END LOOP;
     PERFORM set_config('costlens.tenant', caller, true);
     RETURN created;
+END $$;
+
+-- Billing allocation reads each model version's usage per UTC hour from cost_hourly
+-- (GPU-seconds and tokens), not from the events: allocation, the billing and blended
+-- cost sources and GPU utilisation no longer scan a month of events. Its plan's cost
+-- estimate (a row per line and hour) set off JIT compilation, a second of compiling for
+-- a 160 ms query: jit is off for it. Otherwise as in 0005.
+CREATE OR REPLACE FUNCTION costlens.allocation_usage(from_ts timestamptz, to_ts timestamptz)
+RETURNS TABLE (line_id bigint, stake boolean, line_tenant text, provider text, region text, resource_id text,
+               resource_type text, period_start timestamptz, period_end timestamptz, billed_cost text,
+               currency text, gpus text, a100_hours text,
+               model_version text, usage_tenant text, tenant_key text, gpu_seconds text, tokens bigint)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET jit = off AS $$
+DECLARE
+    caller text := coalesce(current_setting('costlens.tenant', true), '');
+BEGIN
+    -- lifted for this function's own reads only, and put back before it returns
+    PERFORM set_config('costlens.tenant', '', true);
+    RETURN QUERY
+    WITH lines AS (
+        SELECT b.id, b.tenant, b.provider, b.region, b.resource_id, b.resource_type, b.tags,
+               b.charge_period_start AS s, b.charge_period_end AS e, b.billed_cost, b.billing_currency,
+               b.consumed_quantity, b.pricing_unit,
+               coalesce((SELECT max(mv.gpus) FROM costlens.model_versions mv WHERE mv.resource_id = b.resource_id), 0) AS gpus
+        FROM costlens.billing_line_items b
+        WHERE b.charge_period_start >= from_ts AND b.charge_period_start < to_ts
+    ), served AS (
+        SELECT l.id, mv.model_version, l.s, l.e FROM lines l
+        JOIN costlens.model_versions mv ON mv.model_version = l.tags->>'model_version'
+        WHERE l.tags ? 'model_version'
+        UNION ALL
+        SELECT l.id, mv.model_version, l.s, l.e FROM lines l
+        JOIN costlens.model_versions mv ON mv.resource_id = l.resource_id AND mv.resource_id <> ''
+        WHERE NOT l.tags ? 'model_version'
+    ), hourly AS MATERIALIZED (
+        -- usage per whole UTC hour (lines are hourly, on hour boundaries), from the
+        -- hourly summary rather than the events: the same sums, a row per subtotal
+        SELECT ch.tenant, ch.model_version, ch.hour, sum(ch.gpu_seconds) AS gs,
+               sum(ch.input_tokens::numeric + ch.output_tokens + ch.cached_input_tokens) AS tk
+        FROM costlens.cost_hourly ch
+        WHERE ch.hour >= date_trunc('hour', from_ts, 'UTC') AND ch.hour < to_ts + interval '1 day'
+          AND ch.model_version IN (SELECT sv.model_version FROM served sv)
+        GROUP BY 1, 2, 3
+    ), line_hours AS MATERIALIZED (
+        -- the hours h with s <= h < e of each line, listed, so that usage joins on
+        -- equality (a hash join) rather than on a range (each line against every hour)
+        SELECT sv.id, sv.model_version, sh.hour FROM served sv
+        CROSS JOIN LATERAL generate_series(
+            date_trunc('hour', sv.s, 'UTC') + CASE WHEN date_trunc('hour', sv.s, 'UTC') < sv.s THEN interval '1 hour' ELSE interval '0' END,
+            sv.e - interval '1 microsecond', interval '1 hour') AS sh(hour)
+    ), used AS (
+        SELECT lh.id, h.tenant, h.model_version, coalesce(sum(h.gs), 0) AS gs, coalesce(sum(h.tk), 0) AS tk
+        FROM line_hours lh JOIN hourly h ON h.model_version = lh.model_version AND h.hour = lh.hour
+        GROUP BY 1, 2, 3
+    ), staked AS (
+        SELECT l.id FROM lines l
+        WHERE caller = '' OR l.tenant = caller OR EXISTS (SELECT 1 FROM used u WHERE u.id = l.id AND u.tenant = caller)
+    )
+    SELECT l.id, k.id IS NOT NULL,
+           CASE WHEN caller IN ('', l.tenant) THEN l.tenant END,
+           CASE WHEN k.id IS NOT NULL THEN l.provider END,
+           CASE WHEN k.id IS NOT NULL THEN l.region END,
+           CASE WHEN k.id IS NOT NULL THEN l.resource_id END,
+           CASE WHEN k.id IS NOT NULL THEN l.resource_type END,
+           l.s, l.e,
+           CASE WHEN k.id IS NOT NULL THEN l.billed_cost::text END,
+           CASE WHEN k.id IS NOT NULL THEN l.billing_currency::text END,
+           l.gpus::text,
+           CASE WHEN k.id IS NOT NULL THEN
+               (SELECT (l.consumed_quantity * uc.factor)::text FROM costlens.unit_conversions uc
+                WHERE uc.from_unit = l.pricing_unit AND uc.to_unit = 'a100-hour'
+                  AND uc.subject IN (l.resource_type, '',
+                      coalesce((SELECT max(mv.gpu_type) FROM costlens.model_versions mv WHERE mv.resource_id = l.resource_id), ''))
+                -- the instance type is the most specific subject, then the GPU type, then any
+                ORDER BY uc.subject = l.resource_type DESC, uc.subject = '' ASC LIMIT 1) END,
+           u.model_version,
+           CASE WHEN caller IN ('', u.tenant) THEN u.tenant END,
+           md5(u.tenant),
+           u.gs::text,
+           u.tk::bigint
+    FROM lines l
+    LEFT JOIN staked k ON k.id = l.id
+    LEFT JOIN used u ON u.id = l.id
+    ORDER BY l.id, u.model_version, md5(u.tenant);
+    PERFORM set_config('costlens.tenant', caller, true);
 END $$;
 
 -- The summaries of the events already stored.
