@@ -179,17 +179,23 @@ func writeBatch(ctx context.Context, tx pgx.Tx, book *pricing.Book, batch []Even
 	return int(n), err
 }
 
-// IngestEvents parses and stores an upload and reports on every row, writing each
-// batch while the next one is parsed.
+// IngestEvents parses and stores an upload and reports on every row.
 func IngestEvents(ctx context.Context, pool *pgxpool.Pool, r io.Reader, boundTenant string) (Report, error) {
-	rep := Report{Rejected: []RowError{}}
 	book, err := pricing.LoadBook(ctx, pool)
 	if err != nil {
-		return rep, err
+		return Report{Rejected: []RowError{}}, err
 	}
-	w := NewEventWriter(ctx, pool, book, nil)
+	return StreamEvents(ctx, pool, book, r, boundTenant, nil)
+}
+
+// StreamEvents reads events row by row and stores each full batch while it reads the
+// next (EventWriter), reporting on every row; progress, when set, hears how many are
+// stored so far. Memory stays at a few batches whatever the size of r.
+func StreamEvents(ctx context.Context, pool *pgxpool.Pool, book *pricing.Book, r io.Reader, boundTenant string, progress func(done int)) (Report, error) {
+	rep := Report{Rejected: []RowError{}}
+	w := NewEventWriter(ctx, pool, book, progress)
 	batch := make([]Event, 0, BatchSize)
-	err = ParseEventsFunc(r, boundTenant, func(e Event) error {
+	err := ParseEventsFunc(r, boundTenant, func(e Event) error {
 		rep.Received++
 		batch = append(batch, e)
 		if len(batch) < BatchSize {

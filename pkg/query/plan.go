@@ -110,6 +110,20 @@ var (
 		dims: summaryDims("user", "tenant", "feature", "pricing"), requests: "sum(requests)"}
 )
 
+// allTiers is the order a plan's parts are written in.
+var allTiers = []tier{eventsTier, dailyTier, hourlyTier, userTier, userHourlyTier}
+
+// rangesOf lists the parts of a range read from the named tier.
+func rangesOf(pieces []Piece, tierName string) []Range {
+	var out []Range
+	for _, pc := range pieces {
+		if pc.Tier == tierName {
+			out = append(out, pc.Range)
+		}
+	}
+	return out
+}
+
 func summaryDims(keys ...string) map[string]bool {
 	m := map[string]bool{}
 	for _, k := range keys {
@@ -267,14 +281,7 @@ type AggregatePlan struct {
 }
 
 // Reads says whether some part of the range is read from the named tier.
-func (p AggregatePlan) Reads(tierName string) bool {
-	for _, pc := range p.Pieces {
-		if pc.Tier == tierName {
-			return true
-		}
-	}
-	return false
-}
+func (p AggregatePlan) Reads(tierName string) bool { return len(rangesOf(p.Pieces, tierName)) > 0 }
 
 // PlanAggregate builds the one SQL statement behind cost and breakdown queries. It
 // groups by (bucket, local day, currency, dimensions): money is summed per currency and
@@ -291,13 +298,8 @@ func PlanAggregate(q Query, r Range, bucket Bucket, env Env, withBucket bool, ex
 	costCol, curCol := costColumns(q.CostSource)
 	tz := b.arg(env.Location.String())
 	var parts []string
-	for _, t := range []tier{eventsTier, dailyTier, hourlyTier, userTier, userHourlyTier} {
-		var ranges []Range
-		for _, pc := range pieces {
-			if pc.Tier == t.name {
-				ranges = append(ranges, pc.Range)
-			}
-		}
+	for _, t := range allTiers {
+		ranges := rangesOf(pieces, t.name)
 		if len(ranges) == 0 {
 			continue
 		}
@@ -407,13 +409,8 @@ func distinctSQL(b *sqlBuilder, cols []Dimension, filters []Filter, r Range, env
 		exprs[i] = c.Column
 	}
 	var parts []string
-	for _, t := range []tier{eventsTier, dailyTier, hourlyTier, userTier, userHourlyTier} {
-		var ranges []Range
-		for _, pc := range pieces {
-			if pc.Tier == t.name {
-				ranges = append(ranges, pc.Range)
-			}
-		}
+	for _, t := range allTiers {
+		ranges := rangesOf(pieces, t.name)
 		if len(ranges) == 0 {
 			continue
 		}

@@ -125,42 +125,17 @@ func run(args []string) error {
 	return err
 }
 
-// importEvents streams the file and writes it batch by batch, showing progress.
+// importEvents streams the file and writes it batch by batch as it reads, showing progress.
 func importEvents(ctx context.Context, pool *pgxpool.Pool, f *os.File, tenant string, started time.Time) (ingest.Report, error) {
-	var rep ingest.Report
 	book, err := pricing.LoadBook(ctx, pool)
 	if err != nil {
-		return rep, err
+		return ingest.Report{}, err
 	}
-	// parsing goes on while the writers store the batches read so far
-	w := ingest.NewEventWriter(ctx, pool, book, func(done int) {
+	return ingest.StreamEvents(ctx, pool, book, f, tenant, func(done int) {
 		if done%(20*ingest.BatchSize) < ingest.BatchSize {
 			fmt.Fprintf(os.Stderr, "%d rows stored (%.0f/s)\n", done, float64(done)/time.Since(started).Seconds())
 		}
 	})
-	batch := make([]ingest.Event, 0, ingest.BatchSize)
-	err = ingest.ParseEventsFunc(f, tenant, func(e ingest.Event) error {
-		rep.Received++
-		batch = append(batch, e)
-		if len(batch) < ingest.BatchSize {
-			return nil
-		}
-		full := batch
-		batch = make([]ingest.Event, 0, ingest.BatchSize)
-		return w.Add(full)
-	}, func(e ingest.RowError) {
-		rep.Received++
-		rep.Rejected = append(rep.Rejected, e)
-	})
-	if err == nil {
-		err = w.Add(batch)
-	}
-	var werr error
-	rep.Accepted, rep.Duplicates, werr = w.Close()
-	if err == nil {
-		err = werr
-	}
-	return rep, err
 }
 
 // migrate applies the schema migrations, as the owner of the costlens schema.
