@@ -115,7 +115,9 @@ func (d *Datasource) query(ctx context.Context, dq backend.DataQuery) backend.Da
 	if err := d.ensureSchema(ctx); err != nil {
 		return d.dbErrorResponse(err)
 	}
-	frames, err := Run(ctx, d.pool, q, r, dq.Interval, d.env())
+	env := d.env()
+	env.MaxDataPoints = dq.MaxDataPoints
+	frames, err := Run(ctx, d.pool, q, r, dq.Interval, env)
 	if err != nil {
 		if isUserError(err) {
 			return backend.ErrorResponseWithErrorSource(backend.DownstreamError(err))
@@ -142,18 +144,23 @@ func (d *Datasource) dbErrorResponse(err error) backend.DataResponse {
 func Run(ctx context.Context, db query.DB, q query.Query, r query.Range, interval time.Duration, env query.Env) (data.Frames, error) {
 	switch q.QueryType {
 	case query.TypeCost:
-		bucket := query.BucketFor(q, interval)
+		bucket, widened, err := query.BucketWithin(q, interval, r, env.MaxDataPoints)
+		if err != nil {
+			return nil, err
+		}
 		res, err := query.Aggregate(ctx, db, q, r, bucket, env, true)
 		if err != nil {
 			return nil, err
 		}
-		return query.TimeSeriesFrames(q, res, env), nil
+		kept := capNotice(res, q, query.MaxSeries, "series")
+		return withNotices(query.TimeSeriesFrames(q, res, env), widened, kept), nil
 	case query.TypeBreakdown:
 		res, err := query.Aggregate(ctx, db, q, r, query.Bucket{}, env, false)
 		if err != nil {
 			return nil, err
 		}
-		return data.Frames{query.TableFrame(q, res, env)}, nil
+		kept := capNotice(res, q, query.MaxRows, "rows")
+		return withNotices(data.Frames{query.TableFrame(q, res, env)}, kept), nil
 	case query.TypeAllocation:
 		f, err := query.AllocationFrame(ctx, db, q, r, env)
 		if err != nil {
@@ -192,6 +199,32 @@ func Run(ctx context.Context, db query.DB, q query.Query, r query.Range, interva
 		return data.Frames{query.KPIFrame(q, ks)}, nil
 	}
 	return nil, fmt.Errorf("queryType: %q is not implemented", q.QueryType)
+}
+
+// capNotice keeps the largest groups of an answer when there are more than limit (and
+// the query's topN asks for no fewer), and says so.
+func capNotice(res *query.Result, q query.Query, limit int, what string) string {
+	if q.TopN > 0 && q.TopN <= limit {
+		return ""
+	}
+	total := len(res.Groups)
+	if res.Keep(limit) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("showing the %d largest of %d %s by %s: narrow the query with filters or topN", limit, total, what, q.Metric)
+}
+
+// withNotices adds each non-empty notice to every frame, as a warning.
+func withNotices(frames data.Frames, notices ...string) data.Frames {
+	for _, n := range notices {
+		if n == "" {
+			continue
+		}
+		for _, f := range frames {
+			f.AppendNotices(data.Notice{Severity: data.NoticeSeverityWarning, Text: n})
+		}
+	}
+	return frames
 }
 
 // CallResource serves the editor's and template variables' lookups.

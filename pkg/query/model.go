@@ -425,6 +425,10 @@ type Bucket struct {
 	Month bool
 }
 
+// bucketLadder is every fixed bucket width, narrowest first; wider than the last is a month.
+var bucketLadder = []time.Duration{time.Minute, 5 * time.Minute, 15 * time.Minute, 30 * time.Minute,
+	time.Hour, 6 * time.Hour, 12 * time.Hour, 24 * time.Hour, 7 * 24 * time.Hour}
+
 // BucketFor picks the bucket for a query: its own interval when set, else Grafana's
 // interval rounded up to the next step in the ladder, never below a minute.
 func BucketFor(q Query, grafanaInterval time.Duration) Bucket {
@@ -434,12 +438,73 @@ func BucketFor(q Query, grafanaInterval time.Duration) Bucket {
 	if d, ok := fixedIntervals[q.Interval]; ok {
 		return Bucket{Fixed: d}
 	}
-	ladder := []time.Duration{time.Minute, 5 * time.Minute, 15 * time.Minute, 30 * time.Minute,
-		time.Hour, 6 * time.Hour, 12 * time.Hour, 24 * time.Hour, 7 * 24 * time.Hour}
-	for _, step := range ladder {
+	for _, step := range bucketLadder {
 		if grafanaInterval <= step {
 			return Bucket{Fixed: step}
 		}
 	}
 	return Bucket{Month: true}
+}
+
+// String is the bucket's interval as the query model writes it (1m … 1w, 1M).
+func (b Bucket) String() string {
+	if b.Month {
+		return "1M"
+	}
+	for name, d := range fixedIntervals {
+		if d == b.Fixed {
+			return name
+		}
+	}
+	return b.Fixed.String()
+}
+
+// Caps on one answer, so that no panel, nor a crafted request from any Viewer, can
+// ask for millions of points: buckets per series follow Grafana's maxDataPoints
+// (DefaultMaxPoints when it sends none); a time series answer keeps at most MaxSeries
+// series and a table at most MaxRows rows, the largest, and says so in a notice.
+const (
+	DefaultMaxPoints = 11_000
+	MaxSeries        = 1_000
+	MaxRows          = 10_000
+)
+
+// BucketWithin is BucketFor widened, when the range would hold more than maxPoints
+// buckets, to the narrowest width that fits; note says what was done and why. A range
+// holding more months than maxPoints is refused.
+func BucketWithin(q Query, grafanaInterval time.Duration, r Range, maxPoints int64) (Bucket, string, error) {
+	if maxPoints <= 0 {
+		maxPoints = DefaultMaxPoints
+	}
+	asked := BucketFor(q, grafanaInterval)
+	n := bucketCount(r, asked)
+	if n <= maxPoints {
+		return asked, "", nil
+	}
+	var wider []Bucket
+	for _, step := range bucketLadder {
+		if !asked.Month && step > asked.Fixed {
+			wider = append(wider, Bucket{Fixed: step})
+		}
+	}
+	if !asked.Month {
+		wider = append(wider, Bucket{Month: true})
+	}
+	for _, b := range wider {
+		if bucketCount(r, b) <= maxPoints {
+			return b, fmt.Sprintf("interval widened from %s to %s: the range holds %d buckets of %s, more than the %d points the panel takes (maxDataPoints)",
+				asked, b, n, asked, maxPoints), nil
+		}
+	}
+	return asked, "", invalid("interval", "the range holds %d buckets even of a month, more than the %d points the panel takes (maxDataPoints): choose a shorter range",
+		bucketCount(r, Bucket{Month: true}), maxPoints)
+}
+
+// bucketCount is how many buckets of b the range touches, at most (one more than the
+// whole widths it spans, for the partial bucket at each end).
+func bucketCount(r Range, b Bucket) int64 {
+	if b.Month {
+		return int64((r.To.Year()-r.From.Year())*12+int(r.To.Month()-r.From.Month())) + 1
+	}
+	return int64(r.To.Sub(r.From)/b.Fixed) + 1
 }

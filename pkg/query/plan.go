@@ -22,6 +22,9 @@ type Env struct {
 	// FXMaxAgeDays flags answers that converted an amount at a rate more days older
 	// than the amount (0: never).
 	FXMaxAgeDays int
+	// MaxDataPoints is the most buckets a series may have (Grafana's maxDataPoints;
+	// DefaultMaxPoints when 0).
+	MaxDataPoints int64
 }
 
 // sqlBuilder collects bind parameters; every user value goes through arg.

@@ -198,6 +198,16 @@ func Aggregate(ctx context.Context, db DB, q Query, r Range, bucket Bucket, env 
 	return res, nil
 }
 
+// Keep cuts the groups to the n largest by the query's metric and says how many it left out.
+func (r *Result) Keep(n int) (dropped int) {
+	if len(r.Groups) <= n {
+		return 0
+	}
+	dropped = len(r.Groups) - n
+	r.Groups = r.Groups[:n]
+	return dropped
+}
+
 func sortGroups(gs []*Group, metric string) {
 	sort.SliceStable(gs, func(i, j int) bool {
 		a, aok := gs[i].Total.Value(metric)

@@ -248,6 +248,10 @@ func (b *bench) measure(ctx context.Context, o options) error {
 		return nil
 	}
 	alignedMTD := query.Range{From: monthStart, To: now.Truncate(time.Hour)}
+	lastMonth := monthStart.AddDate(0, -1, 0)
+	fifteenth := lastMonth.AddDate(0, 0, 14).Add(now.Sub(now.Truncate(24 * time.Hour)))
+	midMonth := query.Range{From: lastMonth, To: fifteenth.Truncate(time.Hour)}
+	midMonthNow := query.Range{From: lastMonth, To: fifteenth}
 	kpi := mustQuery(`{"queryType":"kpi","currency":"USD"}`)
 	cases := []struct {
 		name      string
@@ -267,6 +271,9 @@ func (b *bench) measure(ctx context.Context, o options) error {
 			topModelVersions, "≤ 50 ms, ≥ 40×", under(50, 40), true},
 		{"month to date", b.role, total, utc, [2]query.Range{alignedMTD, mtd}, [2]string{"month start..the hour", "now/M..now"},
 			monthToDate, "≤ 50 ms, ≥ 40×", under(50, 40), true},
+		// early in a month the plain SQL reads a day or two: the same query as on the 15th
+		{"month to date, as seen on the 15th of last month", b.role, total, utc, [2]query.Range{midMonth, midMonthNow},
+			[2]string{"month start..the hour", "now/M..now"}, monthToDate, "≤ 50 ms, ≥ 40×", under(50, 40), true},
 		{"one tenant's view (bound to acme), daily by feature", b.bound, byFeature, acme, [2]query.Range{aligned, unaligned}, last30,
 			func(r query.Range) *plainSQL { return dailyByFeature(r, "acme") }, "≤ 50 ms, ≥ 40×", under(50, 40), true},
 		{"daily cost by user", b.role, byUser, utc, [2]query.Range{aligned, unaligned}, last30,

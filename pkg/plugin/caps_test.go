@@ -1,0 +1,89 @@
+package plugin
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
+	"github.com/grafana/grafana-plugin-sdk-go/data"
+
+	"github.com/costlens/costlens/pkg/store/storetest"
+)
+
+func noticeTexts(frames data.Frames) string {
+	var out []string
+	if len(frames) > 0 && frames[0].Meta != nil {
+		for _, n := range frames[0].Meta.Notices {
+			out = append(out, n.Text)
+		}
+	}
+	return strings.Join(out, " | ")
+}
+
+// No answer grows without bound: a 1m interval over three years is widened to what the
+// panel can show, a range longer than maxDataPoints months is refused, and the series of
+// a graph and the rows of a table are capped, largest kept, each with a notice.
+func TestAnswersAreBounded(t *testing.T) {
+	pool, dbURL := storetest.NewPool(t)
+	// 10,005 users; user uN spends N cents on 2026-03-03
+	storetest.Exec(t, pool, `INSERT INTO costlens.cost_events (tenant, request_id, ts, feature, user_id, model, model_version, provider, input_tokens, priced_cost, price_currency)
+		SELECT 'acme', 'r' || n, '2026-03-03T10:00:00Z', 'chat', 'u' || n, 'gpt-x', 'gpt-x-v1', 'openai', 10, n / 100.0, 'USD'
+		FROM generate_series(1, 10005) n`)
+	d := newInstance(t, instanceSettings(t, dbURL, nil))
+	threeYears := backend.TimeRange{From: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)}
+	resp, err := d.QueryData(context.Background(), &backend.QueryDataRequest{Queries: []backend.DataQuery{
+		{RefID: "minutes", JSON: json.RawMessage(`{"queryType":"cost","metric":"cost","interval":"1m"}`), TimeRange: threeYears, MaxDataPoints: 1000},
+		{RefID: "months", JSON: json.RawMessage(`{"queryType":"cost","metric":"cost","interval":"1M"}`), TimeRange: threeYears, MaxDataPoints: 10},
+		{RefID: "users", JSON: json.RawMessage(`{"queryType":"cost","metric":"cost","groupBy":["user"],"interval":"1d"}`), TimeRange: exampleWeek, MaxDataPoints: 1000},
+		{RefID: "table", JSON: json.RawMessage(`{"queryType":"breakdown","metric":"cost","groupBy":["user"]}`), TimeRange: exampleWeek, MaxDataPoints: 1000},
+		{RefID: "top", JSON: json.RawMessage(`{"queryType":"breakdown","metric":"cost","groupBy":["user"],"topN":3}`), TimeRange: exampleWeek, MaxDataPoints: 1000},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// 2024-01-01 (a Monday) to 2027-01-01 is 1,096 days: 1,578,240 minutes, so 1,578,241
+	// one-minute buckets; days would be 1,097, still over 1,000; weeks are 157
+	minutes := resp.Responses["minutes"]
+	if minutes.Error != nil || len(minutes.Frames) != 1 || minutes.Frames[0].Rows() != 157 {
+		t.Fatalf("minutes: %v, %d frames", minutes.Error, len(minutes.Frames))
+	}
+	if got, want := noticeTexts(minutes.Frames), "interval widened from 1m to 1w: the range holds 1578241 buckets of 1m, more than the 1000 points the panel takes (maxDataPoints)"; got != want {
+		t.Errorf("minutes notice %q", got)
+	}
+	// 36 months and the partial one at the end: 37, over 10
+	months := resp.Responses["months"]
+	if months.Error == nil || months.ErrorSource != backend.ErrorSourceDownstream ||
+		months.Error.Error() != "interval: the range holds 37 buckets even of a month, more than the 10 points the panel takes (maxDataPoints): choose a shorter range" {
+		t.Errorf("months: %v (%s)", months.Error, months.ErrorSource)
+	}
+	// 10,005 users: the 1,000 largest series, u10005 down to u9006
+	users := resp.Responses["users"]
+	if users.Error != nil || len(users.Frames) != 1000 {
+		t.Fatalf("users: %v, %d frames", users.Error, len(users.Frames))
+	}
+	if first, last := users.Frames[0].Fields[1].Labels["user"], users.Frames[999].Fields[1].Labels["user"]; first != "u10005" || last != "u9006" {
+		t.Errorf("kept series from %s to %s", first, last)
+	}
+	if got := noticeTexts(users.Frames); got != "showing the 1000 largest of 10005 series by cost: narrow the query with filters or topN" {
+		t.Errorf("users notice %q", got)
+	}
+	// a table keeps 10,000 rows, u10005 down to u6
+	table := resp.Responses["table"]
+	if table.Error != nil || table.Frames[0].Rows() != 10000 {
+		t.Fatalf("table: %v", table.Error)
+	}
+	if v, _ := table.Frames[0].Fields[0].ConcreteAt(9999); v != "u6" {
+		t.Errorf("last row %v", v)
+	}
+	if got := noticeTexts(table.Frames); got != "showing the 10000 largest of 10005 rows by cost: narrow the query with filters or topN" {
+		t.Errorf("table notice %q", got)
+	}
+	// topN under the cap: no notice
+	if top := resp.Responses["top"]; top.Error != nil || top.Frames[0].Rows() != 3 || noticeTexts(top.Frames) != "" {
+		t.Errorf("top: %v %q", top.Error, noticeTexts(top.Frames))
+	}
+}
