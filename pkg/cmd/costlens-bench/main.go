@@ -310,7 +310,7 @@ func (b *bench) measure(ctx context.Context, o options) error {
 
 	// the same panel right after 10,000 new events: no refresh is waited for
 	clean := rows[1].costlens // daily cost by feature, now-30d..now
-	if _, err := b.upload(ctx, generate(10_000, now, 7)); err != nil {
+	if _, err := b.upload(ctx, generate(10_000, now, 24*time.Hour, 7)); err != nil {
 		return err
 	}
 	after, _, err := b.time(ctx, 1, b.role, byFeature, unaligned, utc, nil)
@@ -472,8 +472,14 @@ func (b *bench) upload(ctx context.Context, ndjson []byte) (ingest.Report, error
 // ingestReport measures uploads against a raw COPY of the same rows into an unindexed
 // table, and the time from an upload's start to its event answering a query.
 func (b *bench) ingestReport(ctx context.Context, o options, now time.Time) error {
-	body := generate(o.ingest, now, 11)
+	// as a gateway streams them (the last ten minutes), then as a backfill (a whole day)
 	t0 := time.Now()
+	if rep, err := b.upload(ctx, generate(o.ingest, now, 10*time.Minute, 13)); err != nil || rep.Accepted != o.ingest {
+		return fmt.Errorf("%d of %d streamed events accepted: %v", rep.Accepted, o.ingest, err)
+	}
+	streamS := time.Since(t0).Seconds()
+	body := generate(o.ingest, now, 24*time.Hour, 11)
+	t0 = time.Now()
 	rep, err := b.upload(ctx, body)
 	if err != nil {
 		return err
@@ -547,11 +553,13 @@ func (b *bench) ingestReport(ctx context.Context, o options, now time.Time) erro
 	fmt.Printf("\nIngest of %d NDJSON events through the upload code as %s (parse, validate, price, keys, partitions, staging, summaries)\n\n", o.ingest, storetest.Role)
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "measure\tvalue\tgoal\tmet here")
-	fmt.Fprintf(tw, "upload\t%.0f events/s\t≥ 50,000 events/s\t%s\n", uploadRate, yes(uploadRate >= 50_000))
+	streamRate := float64(o.ingest) / streamS
+	fmt.Fprintf(tw, "upload, events of the last ten minutes (as streamed)\t%.0f events/s\t≥ 50,000 events/s\t%s\n", streamRate, yes(streamRate >= 50_000))
+	fmt.Fprintf(tw, "upload, events spread over a day (a backfill)\t%.0f events/s\t≥ 50,000 events/s\t%s\n", uploadRate, yes(uploadRate >= 50_000))
 	fmt.Fprintf(tw, "raw COPY of the same rows into an unindexed table (admin)\t%.0f events/s\t\t\n", copyRate)
-	fmt.Fprintf(tw, "upload as a share of raw COPY\t%.0f %%\t≥ 40 %%\t%s\n", 100*uploadRate/copyRate, yes(uploadRate/copyRate >= 0.4))
+	fmt.Fprintf(tw, "backfill upload as a share of raw COPY\t%.0f %%\t≥ 40 %%\t%s\n", 100*uploadRate/copyRate, yes(uploadRate/copyRate >= 0.4))
 	fmt.Fprintf(tw, "COPY straight into cost_events (admin: indexes and summary trigger, nothing else)\t%.0f events/s\t\t\n", float64(o.ingest)/intoEventsS)
-	fmt.Fprintf(tw, "upload as a share of that\t%.0f %%\t\t\n", 100*uploadRate/(float64(o.ingest)/intoEventsS))
+	fmt.Fprintf(tw, "backfill upload as a share of that\t%.0f %%\t\t\n", 100*uploadRate/(float64(o.ingest)/intoEventsS))
 	fmt.Fprintf(tw, "upload of one event to its first appearance in a query\t%s\t\t\n", ms(visible))
 	return tw.Flush()
 }
@@ -565,15 +573,15 @@ var (
 		{"claude-3-5-sonnet", "claude-3-5-sonnet-v2", "anthropic"}, {"qwen2.5-32b", "qwen2.5-32b-v1.2-fp16", "alibaba"}}
 )
 
-// generate writes n realistic NDJSON events from the last 24 hours before now.
-func generate(n int, now time.Time, seedValue uint64) []byte {
+// generate writes n realistic NDJSON events from the span before now.
+func generate(n int, now time.Time, span time.Duration, seedValue uint64) []byte {
 	rng := rand.New(rand.NewPCG(seedValue, uint64(now.UnixNano())))
 	var sb strings.Builder
 	for i := range n {
 		t := benchTenants[rng.IntN(len(benchTenants))]
 		v := benchVersions[rng.IntN(len(benchVersions))]
 		fmt.Fprintf(&sb, `{"tenant":%q,"request_id":"bench-%d-%d-%d","ts":%q,"feature":%q,"user_id":"u-%s-%02d","model":%q,"model_version":%q,"provider":%q,"region":"us-east-1","input_tokens":%d,"output_tokens":%d,"cached_input_tokens":%d,"latency_ms":%d}`+"\n",
-			t, seedValue, now.UnixNano(), i, now.Add(-time.Duration(rng.Int64N(int64(24*time.Hour)))).Format(time.RFC3339Nano),
+			t, seedValue, now.UnixNano(), i, now.Add(-time.Duration(rng.Int64N(int64(span)))).Format(time.RFC3339Nano),
 			benchFeatures[rng.IntN(len(benchFeatures))], t, 1+rng.IntN(8), v[0], v[1], v[2],
 			200+rng.IntN(4000), rng.IntN(800), rng.IntN(500), 100+rng.IntN(3000))
 	}
