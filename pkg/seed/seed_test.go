@@ -142,7 +142,7 @@ func TestConfigValidation(t *testing.T) {
 
 // The documented minimum, ending mid-day as the CLI's default does, on a database whose
 // default zone is not UTC, as the Grafana role: it loads, nothing lies in the future,
-// every budget is positive, and --reset empties the rollup too.
+// every budget is positive, and --reset empties the summaries too.
 func TestSmallestSeedEndingNow(t *testing.T) {
 	ctx := context.Background()
 	until := time.Date(2026, 2, 28, 15, 30, 0, 0, time.UTC)
