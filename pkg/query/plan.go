@@ -193,8 +193,9 @@ func splitRange(r Range, withBucket bool, bucket Bucket, loc *time.Location, day
 	}
 	last := r.To.Truncate(time.Hour)
 	if (day == nil && hour == nil) || !first.Before(last) {
-		add(eventsTier.name, r.From, r.To)
-		return out
+		// all from the events (an empty range too: its one part finds nothing, and the
+		// SQL stays whole)
+		return []Piece{{Tier: eventsTier.name, Range: r}}
 	}
 	add(eventsTier.name, r.From, first)
 	for t := first; t.Before(last); {
