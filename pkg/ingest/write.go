@@ -24,27 +24,15 @@ const BatchSize = 10_000
 // deadlock.
 const Writers = 2
 
-// WriteEvents stores events in batches, each in its own transaction: the
+// EventWriter stores events in batches, each in its own transaction, Writers of them
+// at once while its caller reads and parses the next ones. In each batch the
 // (tenant, request_id) keys are claimed first, and only events whose key was new are
-// copied in, so a retried upload (or a repeated row) is counted as a duplicate.
+// copied in, so a retried upload (or a repeated row) is counted as a duplicate. Each
+// stored event is priced with the book at the price in force at its time and tier; one
+// the book has no price for stays unpriced (NULL priced_cost), never zero.
 //
-// Each stored event is priced with book at the price in force at its time and tier;
-// one the book has no price for stays unpriced (NULL priced_cost), never zero.
-func WriteEvents(ctx context.Context, pool *pgxpool.Pool, book *pricing.Book, events []Event, progress func(done int)) (accepted, duplicates int, err error) {
-	w := NewEventWriter(ctx, pool, book, progress)
-	for start := 0; start < len(events) && err == nil; start += BatchSize {
-		err = w.Add(events[start:min(start+BatchSize, len(events))])
-	}
-	accepted, duplicates, werr := w.Close()
-	if err == nil {
-		err = werr
-	}
-	return accepted, duplicates, err
-}
-
-// EventWriter writes batches of events with Writers transactions at once while its
-// caller reads and parses the next ones. After a failed batch it starts no other; its
-// totals are of the batches that committed, and the error names the failed rows.
+// After a failed batch it starts no other; its totals are of the batches that
+// committed, and the error names the failed rows.
 type EventWriter struct {
 	batches  chan []Event
 	stop     chan struct{}
