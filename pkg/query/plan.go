@@ -110,7 +110,7 @@ var (
 	userHourlyTier = tier{name: "hourly_user", table: "costlens.cost_hourly_user", col: "hour", start: "at", period: time.Hour,
 		dims: summaryDims("user", "tenant", "feature", "pricing"), requests: "sum(requests)"}
 	userTier = tier{name: "daily_user", table: "costlens.cost_daily_user", col: "day", start: "(at::timestamp AT TIME ZONE 'UTC')", period: 24 * time.Hour,
-		dims: summaryDims("user", "tenant", "feature", "pricing"), requests: "sum(requests)"}
+		dims: userHourlyTier.dims, requests: "sum(requests)"}
 )
 
 // allTiers is the order a plan's parts are written in.
@@ -301,6 +301,11 @@ func PlanAggregate(q Query, r Range, bucket Bucket, env Env, withBucket bool, ex
 	pieces := splitRange(r, withBucket, bucket, env.Location, day, hour)
 	costCol, curCol := costColumns(q.CostSource)
 	tz := b.arg(env.Location.String())
+	// the same conditions (and bind parameters) in every part
+	filters := filterConditions(b, q.Filters, env)
+	if len(exclude) > 0 {
+		filters = append(filters, "model_version <> ALL("+b.arg(exclude)+"::text[])")
+	}
 	var parts []string
 	for _, t := range allTiers {
 		ranges := rangesOf(pieces, t.name)
@@ -324,11 +329,7 @@ func PlanAggregate(q Query, r Range, bucket Bucket, env Env, withBucket bool, ex
 			fmt.Sprintf("sum(input_tokens + output_tokens + cached_input_tokens) FILTER (WHERE %s IS NOT NULL) AS priced_tokens", curCol),
 			fmt.Sprintf("sum(%s) AS cost", costCol),
 		}
-		where := []string{timeCondition(b, t, ranges)}
-		where = append(where, filterConditions(b, q.Filters, env)...)
-		if len(exclude) > 0 {
-			where = append(where, "model_version <> ALL("+b.arg(exclude)+"::text[])")
-		}
+		where := append([]string{timeCondition(b, t, ranges)}, filters...)
 		bucketSQL := "NULL::timestamptz"
 		if withBucket {
 			bucketSQL = bucketExpr(b, t.start, bucket, tz)
@@ -412,13 +413,14 @@ func distinctSQL(b *sqlBuilder, cols []Dimension, filters []Filter, r Range, env
 	for i, c := range cols {
 		exprs[i] = c.Column
 	}
+	conds := filterConditions(b, filters, env)
 	var parts []string
 	for _, t := range allTiers {
 		ranges := rangesOf(pieces, t.name)
 		if len(ranges) == 0 {
 			continue
 		}
-		where := append([]string{timeCondition(b, t, ranges)}, filterConditions(b, filters, env)...)
+		where := append([]string{timeCondition(b, t, ranges)}, conds...)
 		parts = append(parts, fmt.Sprintf("SELECT DISTINCT %s FROM %s WHERE %s", strings.Join(exprs, ", "), t.table, strings.Join(where, " AND ")))
 	}
 	return strings.Join(parts, " UNION ")
