@@ -216,45 +216,8 @@ BEGIN
     RETURN n;
 END $$;
 
--- Moving a month's rows out of the default partition now goes through the parent
--- (where the month has no partition yet, they are all in the default one), so the
--- summary trigger sees the move as a delete and an insert and the totals stay put; and
--- writers running at once (two per upload) agree on who creates a month.
-CREATE OR REPLACE FUNCTION costlens.ensure_event_months(stamps timestamptz[]) RETURNS integer
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    caller  text := coalesce(current_setting('costlens.tenant', true), '');
-    m       date;
-    lo      timestamptz;
-    hi      timestamptz;
-    name    text;
-    created integer := 0;
-BEGIN
-    PERFORM set_config('costlens.tenant', '', true);
-    FOR m IN SELECT DISTINCT date_trunc('month', s AT TIME ZONE 'UTC')::date
-             FROM unnest(stamps) AS s WHERE s IS NOT NULL ORDER BY 1 LOOP
-        name := format('cost_events_%s', to_char(m, 'YYYYMM'));
-        CONTINUE WHEN to_regclass('costlens.' || name) IS NOT NULL;
-        -- two writers creating the same month: the second finds it made. It looks in
-        -- pg_class with this statement's snapshot, taken after the lock was granted;
-        -- to_regclass reads the catalog cache, which may not have seen the commit yet.
-        PERFORM pg_advisory_xact_lock(hashtext('costlens.' || name));
-        CONTINUE WHEN EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-                              WHERE n.nspname = 'costlens' AND c.relname = name);
-        lo := m::timestamp AT TIME ZONE 'UTC';
-        hi := (m + interval '1 month')::timestamp AT TIME ZONE 'UTC';
-        CREATE TEMP TABLE IF NOT EXISTS costlens_moving (LIKE costlens.cost_events) ON COMMIT DROP;
-        DELETE FROM pg_temp.costlens_moving;
-        WITH gone AS (DELETE FROM costlens.cost_events WHERE ts >= lo AND ts < hi RETURNING *)
-        INSERT INTO pg_temp.costlens_moving SELECT * FROM gone;
-        EXECUTE format('CREATE TABLE costlens.%I PARTITION OF costlens.cost_events FOR VALUES FROM (%L) TO (%L)',
-                       name, lo, hi);
-        INSERT INTO costlens.cost_events SELECT * FROM pg_temp.costlens_moving;
-        created := created + 1;
-    END LOOP;
-    PERFORM set_config('costlens.tenant', caller, true);
-    RETURN created;
-END $$;
+-- (ensure_event_months, which moves a month's rows out of the default partition, must
+-- move them through the parent so this trigger sees the move: see 0007.)
 
 -- Billing allocation reads each model version's usage per UTC hour from cost_hourly
 -- (GPU-seconds and tokens), not from the events: allocation, the billing and blended

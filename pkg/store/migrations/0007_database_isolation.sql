@@ -26,7 +26,11 @@ FROM pg_inherits i WHERE i.inhparent = 'costlens.cost_events'::regclass;
 SELECT costlens.isolate_tenants('costlens.budgets');
 SELECT costlens.isolate_tenants('costlens.recommendation_states');
 
--- New month partitions get the policy as they are made.
+-- ensure_event_months, made anew: a new month partition gets the policy as it is made;
+-- a month's rows move out of the default partition through the parent (where the month
+-- has no partition yet they are all in the default one), so the summary trigger of 0006
+-- sees the move as a delete and an insert and the totals stay put; and writers running
+-- at once (two per upload) agree on who creates a month.
 CREATE OR REPLACE FUNCTION costlens.ensure_event_months(stamps timestamptz[]) RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
