@@ -3,46 +3,22 @@ package plugin
 import (
 	"context"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/data"
-	"gopkg.in/yaml.v3"
 
 	"github.com/costlens/costlens/pkg/query"
 	"github.com/costlens/costlens/pkg/seed"
 	"github.com/costlens/costlens/pkg/store/storetest"
 )
 
-type ruleFile struct {
-	Groups []struct {
-		Rules []struct {
-			UID       string `yaml:"uid"`
-			Title     string `yaml:"title"`
-			Condition string `yaml:"condition"`
-			Data      []struct {
-				RefID             string         `yaml:"refId"`
-				DatasourceUID     string         `yaml:"datasourceUid"`
-				Model             map[string]any `yaml:"model"`
-				RelativeTimeRange struct {
-					From int64 `yaml:"from"`
-				} `yaml:"relativeTimeRange"`
-			} `yaml:"data"`
-		} `yaml:"rules"`
-	} `yaml:"groups"`
-}
-
 // Every provisioned alert rule's Costlens query parses, runs on the seed data, and
 // answers in a shape Grafana alerting reads: each frame has exactly one numeric field.
 func TestProvisionedAlertRulesRunAndAreAlertable(t *testing.T) {
-	raw, err := os.ReadFile(filepath.Join("..", "..", "provisioning", "alerting", "costlens-rules.yaml"))
+	rf, err := ReadRuleFile(filepath.Join("..", "..", "provisioning", "alerting", "costlens-rules.yaml"))
 	if err != nil {
-		t.Fatal(err)
-	}
-	var rf ruleFile
-	if err := yaml.Unmarshal(raw, &rf); err != nil {
 		t.Fatal(err)
 	}
 	pool, _ := storetest.NewPool(t)

@@ -32,7 +32,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"gopkg.in/yaml.v3"
 
 	"github.com/costlens/costlens/pkg/ingest"
 	"github.com/costlens/costlens/pkg/plugin"
@@ -420,26 +419,9 @@ type alertRule struct {
 func (r alertRule) rangeLabel() string { return fmt.Sprintf("now-%s..now", r.lookback) }
 
 func loadRules(path string) ([]alertRule, error) {
-	raw, err := os.ReadFile(path)
+	f, err := plugin.ReadRuleFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("--rules: %w", err)
-	}
-	var f struct {
-		Groups []struct {
-			Rules []struct {
-				Title string `yaml:"title"`
-				Data  []struct {
-					DatasourceUID     string         `yaml:"datasourceUid"`
-					Model             map[string]any `yaml:"model"`
-					RelativeTimeRange struct {
-						From int64 `yaml:"from"`
-					} `yaml:"relativeTimeRange"`
-				} `yaml:"data"`
-			} `yaml:"rules"`
-		} `yaml:"groups"`
-	}
-	if err := yaml.Unmarshal(raw, &f); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	var out []alertRule
 	for _, g := range f.Groups {
