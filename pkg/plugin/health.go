@@ -41,6 +41,16 @@ func (d *Datasource) CheckHealth(ctx context.Context, _ *backend.CheckHealthRequ
 	case version > want:
 		return fail(fmt.Sprintf("the costlens schema is at version %d, newer than this plugin's %d: upgrade the plugin", version, want))
 	}
+	login, err := store.LoginTenant(ctx, d.pool)
+	if err != nil {
+		return fail(describeDBError(d.settings, err))
+	}
+	if login != "" && login != d.settings.Tenant {
+		// the login decides what is visible; a data source that believes otherwise would
+		// show nothing (another tenant) or refuse uploads it thinks it may take (none)
+		return fail(fmt.Sprintf("the database login %s is bound to tenant %q (costlens.tenant_logins), but this data source's tenant is %q: set Tenant to %q",
+			d.settings.User, login, d.settings.Tenant, login))
+	}
 	if d.settings.Tenant != "" {
 		user, why, err := store.RLSBypass(ctx, d.pool)
 		if err != nil {

@@ -109,3 +109,85 @@ func TestIsolationHoldsForAnySQLTheRoleRuns(t *testing.T) {
 		t.Errorf("bound to globex, the new July partition: %d rows (%v)", n, err)
 	}
 }
+
+// A login bound to a tenant in costlens.tenant_logins cannot leave it, whatever it runs:
+// clearing or switching costlens.tenant, SET ROLE to the Grafana role it is a member
+// of, reading partitions directly, writing the mapping, or asking allocation for every
+// tenant's usage. An unbound login keeps choosing with the setting.
+func TestALoginBoundToATenantCannotSwitchIt(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.New(t)
+	storetest.SeedExample(t, db.Role)
+	login := fmt.Sprintf("costlens_globex_%d", os.Getpid())
+	storetest.Exec(t, db.Owner, fmt.Sprintf(`CREATE ROLE %[1]s LOGIN PASSWORD 'globex' NOSUPERUSER NOBYPASSRLS IN ROLE %[2]s;
+		INSERT INTO costlens.tenant_logins (login, tenant) VALUES ('%[1]s', 'globex')`, login, storetest.Role))
+	t.Cleanup(func() { _ = dropRole(login) })
+	storetest.Exec(t, db.Role, `SELECT costlens.ensure_event_months(ARRAY['2026-03-01T00:00:00Z'::timestamptz])`)
+	u, _ := url.Parse(db.URL)
+	u.User = url.UserPassword(login, "globex")
+	pool := storetest.BoundPool(t, u.String(), "") // the login alone binds it
+	conn, err := pool.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Release()
+	count := func(sql string) int {
+		t.Helper()
+		var n int
+		if err := conn.QueryRow(ctx, sql).Scan(&n); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+		return n
+	}
+	// SeedExample: 6 events, r4 and r5 are globex's
+	for _, step := range []struct {
+		set  string
+		want int
+	}{
+		{"RESET costlens.tenant", 2},
+		{"SET costlens.tenant = ''", 2},
+		{"SET costlens.tenant = 'globex'", 2},
+		{"SET costlens.tenant = 'acme'", 0}, // narrowing to another tenant leaves nothing
+		{"SET ROLE " + storetest.Role, 0},   // still acme asked, still the globex login
+		{"RESET costlens.tenant", 2},        // as costlens_grafana, the login still binds
+	} {
+		if _, err := conn.Exec(ctx, step.set); err != nil {
+			t.Fatalf("%s: %v", step.set, err)
+		}
+		for _, sql := range []string{"SELECT count(*) FROM costlens.cost_events", "SELECT count(*) FROM costlens.cost_events_202603",
+			"SELECT coalesce(sum(requests), 0) FROM costlens.cost_hourly"} {
+			if n := count(sql); n != step.want {
+				t.Errorf("after %s, %s: %d, want %d", step.set, sql, n, step.want)
+			}
+		}
+	}
+	if _, err := conn.Exec(ctx, "RESET ROLE; RESET costlens.tenant"); err != nil {
+		t.Fatal(err)
+	}
+	for _, sql := range []string{
+		fmt.Sprintf("UPDATE costlens.tenant_logins SET tenant = 'acme' WHERE login = '%s'", login),
+		fmt.Sprintf("DELETE FROM costlens.tenant_logins WHERE login = '%s'", login),
+		"INSERT INTO costlens.cost_events (tenant, request_id, ts) VALUES ('acme', 'sneaked', '2026-03-05T00:00:00Z')",
+	} {
+		tag, err := conn.Exec(ctx, sql)
+		if err == nil && tag.RowsAffected() > 0 {
+			t.Errorf("%s: changed %d rows", sql, tag.RowsAffected())
+		}
+	}
+	if n := count("SELECT count(*) FROM costlens.tenant_logins"); n != 0 {
+		t.Errorf("the login reads the mapping: %d rows", n)
+	}
+	if n := count("SELECT count(*) FROM costlens.cost_events"); n != 2 {
+		t.Errorf("after the attempts: %d events visible, want 2", n)
+	}
+	// allocation names no tenant but the login's (the example has no bills: every line
+	// it returns would be staked; the check is that no other tenant's name comes back)
+	if n := count("SELECT count(*) FROM costlens.allocation_usage('2000-01-01', '2100-01-01') WHERE usage_tenant NOT IN ('globex') OR line_tenant NOT IN ('globex')"); n != 0 {
+		t.Errorf("allocation names %d other-tenant rows to the globex login", n)
+	}
+	// the unbound Grafana login still chooses with the setting
+	var all int
+	if err := db.Role.QueryRow(ctx, "SELECT count(*) FROM costlens.cost_events").Scan(&all); err != nil || all != 6 {
+		t.Errorf("unbound login: %d events (%v), want 6", all, err)
+	}
+}

@@ -41,3 +41,13 @@ func RLSBypass(ctx context.Context, pool *pgxpool.Pool) (user, why string, err e
 	}
 	return user, why, err
 }
+
+// LoginTenant is the tenant costlens.tenant_logins binds this pool's login to, or ""
+// when the login is not bound (README: a tenant key the role cannot switch).
+func LoginTenant(ctx context.Context, pool *pgxpool.Pool) (string, error) {
+	var tenant *string
+	if err := pool.QueryRow(ctx, "SELECT costlens.login_tenant()").Scan(&tenant); err != nil || tenant == nil {
+		return "", err
+	}
+	return *tenant, nil
+}
