@@ -28,7 +28,7 @@ func BenchmarkIngestEvents(b *testing.B) {
 		}
 		body := []byte(sb.String())
 		b.StartTimer()
-		rep, err := ingest.IngestEvents(context.Background(), pool, bytes.NewReader(body), "")
+		rep, err := ingest.IngestEvents(context.Background(), pool, bytes.NewReader(body), ingest.Rules{})
 		if err != nil || rep.Accepted != n {
 			b.Fatalf("%+v %v", rep.Accepted, err)
 		}

@@ -30,7 +30,12 @@ func openCSV(r io.Reader, key func(string) string) (*csvFile, []string, error) {
 	}
 	f := &csvFile{cr: cr, col: map[string]int{}, row: 1}
 	for i, h := range header {
-		f.col[key(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))] = i
+		name := key(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+		if first, dup := f.col[name]; dup && name != "" {
+			// which one holds the value? neither reading is safe
+			return nil, nil, formatErrorf("header: column %q appears twice (columns %d and %d)", h, first+1, i+1)
+		}
+		f.col[name] = i
 	}
 	return f, header, nil
 }

@@ -125,11 +125,22 @@ func hasNUL(v any) bool {
 	return false
 }
 
+// Rules are what an upload's events are checked against besides their own shape.
+type Rules struct {
+	// Tenant, when set, is the tenant every row belongs to: rows naming another are
+	// rejected, rows naming none get it.
+	Tenant string
+	// Window is the span an event's ts must fall in.
+	Window Window
+}
+
+var eventFields = jsonFields(eventJSON{})
+
 // ParseEvents reads a JSON array or NDJSON into memory; see ParseEventsFunc.
-func ParseEvents(r io.Reader, boundTenant string) ([]Event, []RowError, error) {
+func ParseEvents(r io.Reader, rules Rules) ([]Event, []RowError, error) {
 	var events []Event
 	var rejected []RowError
-	err := ParseEventsFunc(r, boundTenant, func(e Event) error {
+	err := ParseEventsFunc(r, rules, func(e Event) error {
 		events = append(events, e)
 		return nil
 	}, func(e RowError) { rejected = append(rejected, e) })
@@ -137,11 +148,10 @@ func ParseEvents(r io.Reader, boundTenant string) ([]Event, []RowError, error) {
 }
 
 // ParseEventsFunc streams a JSON array or NDJSON, handing each valid event to onEvent
-// and each bad row to onReject. boundTenant, when set, is the tenant every row belongs
-// to: rows naming another are rejected, rows naming none get it.
-func ParseEventsFunc(r io.Reader, boundTenant string, onEvent func(Event) error, onReject func(RowError)) error {
+// and each bad row to onReject.
+func ParseEventsFunc(r io.Reader, rules Rules, onEvent func(Event) error, onReject func(RowError)) error {
 	return eachJSONRow(r, func(row int, raw []byte) error {
-		e, rowErr := parseEvent(row, raw, boundTenant)
+		e, rowErr := parseEvent(row, raw, rules)
 		if rowErr != nil {
 			onReject(*rowErr)
 			return nil
@@ -314,7 +324,7 @@ func decimalField(raw json.RawMessage) (*decimal.Decimal, error) {
 	return &d, nil
 }
 
-func parseEvent(row int, raw []byte, boundTenant string) (Event, *RowError) {
+func parseEvent(row int, raw []byte, rules Rules) (Event, *RowError) {
 	bad := func(field, format string, args ...any) (Event, *RowError) {
 		return Event{}, &RowError{Row: row, Field: field, Message: fmt.Sprintf(format, args...)}
 	}
@@ -322,6 +332,10 @@ func parseEvent(row int, raw []byte, boundTenant string) (Event, *RowError) {
 	if err := decodeRow(raw, &in); err != nil {
 		return bad("(json)", "%v", err)
 	}
+	if err := checkKeys(raw, eventFields); err != nil {
+		return bad("(json)", "%v", err)
+	}
+	boundTenant := rules.Tenant
 	e := Event{Row: row, Tenant: strings.TrimSpace(in.Tenant), RequestID: strings.TrimSpace(in.RequestID),
 		Feature: in.Feature, UserID: in.UserID, Model: in.Model, ModelVersion: in.ModelVersion,
 		Provider: in.Provider, Region: in.Region, LatencyMS: in.LatencyMS}
@@ -346,11 +360,14 @@ func parseEvent(row int, raw []byte, boundTenant string) (Event, *RowError) {
 			return bad(f.name, "%s", msg)
 		}
 	}
-	ts, err := time.Parse(time.RFC3339Nano, in.TS)
+	ts, err := parseTime(in.TS)
 	if err != nil {
-		return bad("ts", "%q is not an RFC 3339 time such as 2026-03-02T10:00:00Z", in.TS)
+		return bad("ts", "%v", err)
 	}
-	e.TS = ts.UTC()
+	if msg := rules.Window.check(ts); msg != "" {
+		return bad("ts", "%s", msg)
+	}
+	e.TS = ts
 	for _, tok := range []struct {
 		name string
 		v    *int64

@@ -44,6 +44,9 @@ var focusColumns = map[string]bool{
 func parseFOCUSTime(s string) (time.Time, error) {
 	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05", time.DateOnly} {
 		if t, err := time.Parse(layout, s); err == nil {
+			if err := checkOffset(s, t); err != nil {
+				return time.Time{}, err
+			}
 			return t.UTC(), nil
 		}
 	}
@@ -52,8 +55,10 @@ func parseFOCUSTime(s string) (time.Time, error) {
 
 // ParseFOCUSCSV reads a FOCUS billing export. The tenant comes from an x_Tenant column
 // or, when the file has none, from tenant (a bound data source's tenant always wins and
-// rows naming another are rejected).
-func ParseFOCUSCSV(r io.Reader, tenant string, bound bool) ([]LineItem, []RowError, error) {
+// rows naming another are rejected). A line's ChargePeriodStart must fall in window.
+// BilledCost may be negative (FOCUS states credits and refunds so); amounts are
+// bounded by MaxAmount.
+func ParseFOCUSCSV(r io.Reader, tenant string, bound bool, window Window) ([]LineItem, []RowError, error) {
 	f, _, err := openCSV(r, func(h string) string { return h })
 	if err == io.EOF {
 		return nil, nil, nil
@@ -96,12 +101,27 @@ func ParseFOCUSCSV(r io.Reader, tenant string, bound bool) ([]LineItem, []RowErr
 			bad("ProviderName", "is required")
 			return
 		}
+		for _, f := range []struct {
+			name, v string
+			max     int
+		}{{"x_Tenant", li.Tenant, MaxTenantBytes}, {"ProviderName", li.Provider, MaxNameBytes}, {"BillingAccountId", li.BillingAccount, MaxNameBytes},
+			{"RegionId", li.Region, MaxNameBytes}, {"ResourceId", li.ResourceID, MaxNameBytes}, {"ResourceType", li.ResourceType, MaxNameBytes},
+			{"PricingUnit", li.PricingUnit, MaxNameBytes}} {
+			if msg := checkName(f.v, f.max); msg != "" {
+				bad(f.name, "%s", msg)
+				return
+			}
+		}
 		if li.ResourceID == "" {
 			bad("ResourceId", "is required")
 			return
 		}
 		if li.PeriodStart, err = parseFOCUSTime(get("ChargePeriodStart")); err != nil {
 			bad("ChargePeriodStart", "%v", err)
+			return
+		}
+		if msg := window.check(li.PeriodStart); msg != "" {
+			bad("ChargePeriodStart", "%s", msg)
 			return
 		}
 		if li.PeriodEnd, err = parseFOCUSTime(get("ChargePeriodEnd")); err != nil {
@@ -116,25 +136,30 @@ func ParseFOCUSCSV(r io.Reader, tenant string, bound bool) ([]LineItem, []RowErr
 			bad("BilledCost", "%q is not a decimal number", get("BilledCost"))
 			return
 		}
+		if msg := checkAmount(li.BilledCost, true); msg != "" {
+			bad("BilledCost", "%s", msg)
+			return
+		}
 		if li.Currency, err = fx.ParseCurrency("BillingCurrency", get("BillingCurrency")); err != nil {
 			bad("BillingCurrency", "%q is not an ISO-4217 currency code", get("BillingCurrency"))
 			return
 		}
 		li.ConsumedQuantity = decimal.Zero
 		if q := get("ConsumedQuantity"); q != "" {
-			if li.ConsumedQuantity, err = decimal.NewFromString(q); err != nil || li.ConsumedQuantity.IsNegative() {
-				bad("ConsumedQuantity", "%q is not a non-negative decimal number", q)
+			if li.ConsumedQuantity, err = decimal.NewFromString(q); err != nil || checkAmount(li.ConsumedQuantity, false) != "" {
+				bad("ConsumedQuantity", "%.40q is not a decimal number from 0 to 1e12", q)
 				return
 			}
 		}
 		if li.PricingUnit == "" {
 			li.PricingUnit = "unspecified"
 		}
+		// no tags (empty, or JSON null) are stored as {}: a line has a set of tags,
+		// possibly empty, never "null" that every tag lookup must allow for
 		li.Tags = []byte("{}")
-		if t := get("Tags"); t != "" {
-			var obj map[string]any
-			if err := json.Unmarshal([]byte(t), &obj); err != nil {
-				bad("Tags", "is not a JSON object: %v", err)
+		if t := get("Tags"); t != "" && t != "null" {
+			if msg := checkTags(t); msg != "" {
+				bad("Tags", "%s", msg)
 				return
 			}
 			li.Tags = []byte(t)
@@ -142,6 +167,23 @@ func ParseFOCUSCSV(r io.Reader, tenant string, bound bool) ([]LineItem, []RowErr
 		items = append(items, li)
 	})
 	return items, rejected, nil
+}
+
+// checkTags says what is wrong with a FOCUS Tags value ("" when nothing).
+func checkTags(t string) string {
+	var obj map[string]any
+	switch {
+	case len(t) > MaxAttributesBytes:
+		return fmt.Sprintf("is larger than %d bytes", MaxAttributesBytes)
+	case json.Unmarshal([]byte(t), &obj) != nil || obj == nil:
+		return `is not a JSON object such as {"model_version": "qwen2.5-32b-v1.2-fp16"}`
+	case hasNUL(obj):
+		return `must not hold a NUL character (\u0000): PostgreSQL's jsonb cannot store it`
+	}
+	if err := checkKeys([]byte(t), nil); err != nil {
+		return err.Error()
+	}
+	return ""
 }
 
 // WriteLineItems stores lines idempotently on their natural key: the same line again
@@ -192,8 +234,8 @@ func sameAmount(stored string, li LineItem) bool {
 }
 
 // IngestFOCUSCSV parses and stores a FOCUS billing export.
-func IngestFOCUSCSV(ctx context.Context, pool *pgxpool.Pool, r io.Reader, tenant string, bound bool) (Report, error) {
-	items, rejected, err := ParseFOCUSCSV(r, tenant, bound)
+func IngestFOCUSCSV(ctx context.Context, pool *pgxpool.Pool, r io.Reader, tenant string, bound bool, window Window) (Report, error) {
+	items, rejected, err := ParseFOCUSCSV(r, tenant, bound, window)
 	if err != nil {
 		return Report{}, err
 	}

@@ -23,7 +23,7 @@ const focusExport = "\ufeffBillingAccountId,ProviderName,RegionId,ResourceId,Res
 
 func TestFOCUSExport(t *testing.T) {
 	pool, _ := storetest.NewPool(t)
-	rep, err := ingest.IngestFOCUSCSV(context.Background(), pool, strings.NewReader(focusExport), "acme", false)
+	rep, err := ingest.IngestFOCUSCSV(context.Background(), pool, strings.NewReader(focusExport), "acme", false, ingest.Window{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +32,7 @@ func TestFOCUSExport(t *testing.T) {
 		`row 6: BilledCost: "19,80" is not a decimal number`,
 		`row 7: ResourceId: is required`,
 		`row 8: BillingCurrency: "US$" is not an ISO-4217 currency code`,
-		`row 9: Tags: is not a JSON object: invalid character 'n' looking for beginning of object key string`,
+		`row 9: Tags: is not a JSON object such as {"model_version": "qwen2.5-32b-v1.2-fp16"}`,
 	}, "\n")
 	if rep.Received != 7 || rep.Accepted != 2 || rejectedText(rep) != want {
 		t.Errorf("received %d accepted %d, rejected:\n%s\nwant:\n%s", rep.Received, rep.Accepted, rejectedText(rep), want)
@@ -46,12 +46,12 @@ func TestFOCUSExport(t *testing.T) {
 		t.Errorf("tags %q, billed %s", tags, billed)
 	}
 
-	again, _ := ingest.IngestFOCUSCSV(context.Background(), pool, strings.NewReader(focusExport), "acme", false)
+	again, _ := ingest.IngestFOCUSCSV(context.Background(), pool, strings.NewReader(focusExport), "acme", false, ingest.Window{})
 	if again.Accepted != 0 || again.Duplicates != 2 {
 		t.Errorf("retried export: accepted %d duplicates %d, want 0 and 2", again.Accepted, again.Duplicates)
 	}
 	restated := strings.Replace(focusExport, "2026-03-02T12:00:00Z,instance-hour,1,19.80", "2026-03-02T12:00:00Z,instance-hour,1,21.00", 1)
-	changed, _ := ingest.IngestFOCUSCSV(context.Background(), pool, strings.NewReader(restated), "acme", false)
+	changed, _ := ingest.IngestFOCUSCSV(context.Background(), pool, strings.NewReader(restated), "acme", false, ingest.Window{})
 	if !strings.Contains(rejectedText(changed), "row 4: BilledCost: this line (eas-qwen32b-b, 2026-03-02T11:00:00Z) is already stored as 19.80 CNY; not overwritten") {
 		t.Errorf("restated line: %s", rejectedText(changed))
 	}
@@ -59,11 +59,11 @@ func TestFOCUSExport(t *testing.T) {
 
 func TestFOCUSHeaderProblemsStopTheUpload(t *testing.T) {
 	pool, _ := storetest.NewPool(t)
-	_, err := ingest.IngestFOCUSCSV(context.Background(), pool, strings.NewReader("ResourceId,BilledCost\nx,1\n"), "acme", false)
+	_, err := ingest.IngestFOCUSCSV(context.Background(), pool, strings.NewReader("ResourceId,BilledCost\nx,1\n"), "acme", false, ingest.Window{})
 	if err == nil || err.Error() != "header: missing FOCUS columns BillingCurrency, ChargePeriodEnd, ChargePeriodStart, ProviderName" {
 		t.Errorf("err = %v", err)
 	}
-	_, err = ingest.IngestFOCUSCSV(context.Background(), pool, strings.NewReader("BilledCost,BillingCurrency,ChargePeriodStart,ChargePeriodEnd,ResourceId,ProviderName\n"), "", false)
+	_, err = ingest.IngestFOCUSCSV(context.Background(), pool, strings.NewReader("BilledCost,BillingCurrency,ChargePeriodStart,ChargePeriodEnd,ResourceId,ProviderName\n"), "", false, ingest.Window{})
 	if err == nil || err.Error() != "header: no x_Tenant column, and no tenant given for the whole file" {
 		t.Errorf("err = %v", err)
 	}

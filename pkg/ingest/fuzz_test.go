@@ -16,7 +16,7 @@ func FuzzParseEvents(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, body string) {
-		events, rejected, err := ParseEvents(bytes.NewReader([]byte(body)), "")
+		events, rejected, err := ParseEvents(bytes.NewReader([]byte(body)), Rules{})
 		if err != nil {
 			return
 		}
@@ -68,7 +68,7 @@ func FuzzParseFOCUSCSV(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, body string) {
-		items, _, err := ParseFOCUSCSV(bytes.NewReader([]byte(body)), "acme", false)
+		items, _, err := ParseFOCUSCSV(bytes.NewReader([]byte(body)), "acme", false, Window{})
 		if err != nil {
 			return
 		}

@@ -33,6 +33,9 @@ type FXOptions struct {
 	// rates differs between series and must not be guessed.
 	Pairs  map[string]string
 	Source string
+	// Newest, when set, is the last instant a rate's date may be (a day ahead of now):
+	// FX history has no retention window, since old events need old rates.
+	Newest time.Time
 }
 
 // maxStep is how far one rate may move from the previous one of its pair before the
@@ -99,13 +102,21 @@ func ParseFXCSV(r io.Reader, opts FXOptions) ([]Rate, []RowError, error) {
 			bad("quote", "is the same currency as base (%s)", rt.Base)
 			return
 		}
-		if rt.Rate, err = decimal.NewFromString(get(rateCol)); err != nil || !rt.Rate.IsPositive() {
-			bad("rate", "%q is not a positive decimal number", get(rateCol))
+		if !opts.Newest.IsZero() && rt.Day.After(opts.Newest) {
+			bad("date", "%s is in the future", rt.Day.Format(time.DateOnly))
+			return
+		}
+		if rt.Rate, err = decimal.NewFromString(get(rateCol)); err != nil || !rt.Rate.IsPositive() || checkAmount(rt.Rate, false) != "" {
+			bad("rate", "%.40q is not a positive decimal number up to 1e12", get(rateCol))
 			return
 		}
 		rt.Source = opts.Source
 		if src := get("source"); src != "" {
 			rt.Source = src
+		}
+		if msg := checkName(rt.Source, MaxNameBytes); msg != "" {
+			bad("source", "%s", msg)
+			return
 		}
 		rates = append(rates, rt)
 	})

@@ -46,7 +46,7 @@ not json at all
 
 func TestNDJSONUploadKeepsGoodRowsAndNamesBadOnes(t *testing.T) {
 	pool, _ := storetest.NewPool(t)
-	rep, err := ingest.IngestEvents(context.Background(), pool, strings.NewReader(ndjson), "")
+	rep, err := ingest.IngestEvents(context.Background(), pool, strings.NewReader(ndjson), ingest.Rules{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,11 +80,11 @@ func TestRetriedUploadAddsNothing(t *testing.T) {
 	pool, _ := storetest.NewPool(t)
 	body := []byte(`[{"tenant":"acme","request_id":"r1","ts":"2026-03-02T10:00:00Z"},
 		{"tenant":"globex","request_id":"r1","ts":"2026-03-02T10:00:00Z"}]`)
-	first, err := ingest.IngestEvents(context.Background(), pool, bytes.NewReader(body), "")
+	first, err := ingest.IngestEvents(context.Background(), pool, bytes.NewReader(body), ingest.Rules{})
 	if err != nil || first.Accepted != 2 {
 		t.Fatalf("first upload: %+v %v", first, err)
 	}
-	again, err := ingest.IngestEvents(context.Background(), pool, bytes.NewReader(body), "")
+	again, err := ingest.IngestEvents(context.Background(), pool, bytes.NewReader(body), ingest.Rules{})
 	if err != nil || again.Accepted != 0 || again.Duplicates != 2 {
 		t.Fatalf("retry: %+v %v", again, err)
 	}
@@ -97,7 +97,7 @@ func TestBoundTenantWritesOnlyItsOwnRows(t *testing.T) {
 	pool, _ := storetest.NewPool(t)
 	rep, err := ingest.IngestEvents(context.Background(), pool, strings.NewReader(`[
 		{"request_id":"x1","ts":"2026-03-02T10:00:00Z"},
-		{"tenant":"globex","request_id":"x2","ts":"2026-03-02T10:00:00Z"}]`), "acme")
+		{"tenant":"globex","request_id":"x2","ts":"2026-03-02T10:00:00Z"}]`), ingest.Rules{Tenant: "acme"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +119,7 @@ func TestAnUploadLargerThanABatch(t *testing.T) {
 	for i := 0; i < rows; i++ {
 		fmt.Fprintf(&b, `{"tenant":"acme","request_id":"b%d","ts":"2026-0%d-15T10:00:00Z","input_tokens":%d}`+"\n", i, 1+i%3, i)
 	}
-	rep, err := ingest.IngestEvents(context.Background(), pool, strings.NewReader(b.String()), "")
+	rep, err := ingest.IngestEvents(context.Background(), pool, strings.NewReader(b.String()), ingest.Rules{})
 	if err != nil || rep.Accepted != rows || rep.Received != rows {
 		t.Fatalf("%+v %v", rep, err)
 	}
@@ -151,7 +151,7 @@ func TestConcurrentBatchesStoreEachKeyOnce(t *testing.T) {
 			fmt.Fprintf(&b, `{"tenant":"acme","request_id":"k%d","ts":"2026-03-0%dT1%d:00:00Z","user_id":"u%d","input_tokens":%d}`+"\n", k, 1+k%5, k%10, k%7, k)
 		}
 	}
-	rep, err := ingest.IngestEvents(context.Background(), pool, strings.NewReader(b.String()), "")
+	rep, err := ingest.IngestEvents(context.Background(), pool, strings.NewReader(b.String()), ingest.Rules{})
 	if err != nil || rep.Accepted != unique || rep.Duplicates != unique || rep.Received != 2*unique {
 		t.Fatalf("%+v %v", rep, err)
 	}
@@ -173,7 +173,7 @@ func TestFXCSVWithExplicitPairs(t *testing.T) {
 	want := strings.Join([]string{
 		`row 5: rate: 0.1387 for USD/CNY on 2026-03-04 is 0.02 times the 7.21 of 2026-03-03: is this row in the other direction?`,
 		`row 6: quote: is the same currency as base (USD)`,
-		`row 7: rate: "-1" is not a positive decimal number`,
+		`row 7: rate: "-1" is not a positive decimal number up to 1e12`,
 		`row 8: date: "March 9" is not a YYYY-MM-DD date`,
 	}, "\n")
 	if rep.Accepted != 2 || rejectedText(rep) != want {
@@ -239,7 +239,7 @@ func TestHostileValuesAreRowErrorsAndGoodRowsStay(t *testing.T) {
 		`{"tenant":"acme","request_id":"huge","ts":"2026-03-02T10:00:00Z","reported_cost":1e309,"reported_currency":"USD"}`,
 		ok("good-2"),
 	}
-	rep, err := ingest.IngestEvents(context.Background(), pool, strings.NewReader(strings.Join(lines, "\n")), "")
+	rep, err := ingest.IngestEvents(context.Background(), pool, strings.NewReader(strings.Join(lines, "\n")), ingest.Rules{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -281,7 +281,7 @@ func TestFramingNeverDropsRowsSilently(t *testing.T) {
 		"a line over 4 MiB":        {ev("h1") + "\n" + huge + "\n" + ev("h2"), 3, 2, "row 2: (json): the line is longer than 4194304 bytes"},
 	} {
 		pool, _ := storetest.NewPool(t)
-		rep, err := ingest.IngestEvents(context.Background(), pool, strings.NewReader(c.body), "")
+		rep, err := ingest.IngestEvents(context.Background(), pool, strings.NewReader(c.body), ingest.Rules{})
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}

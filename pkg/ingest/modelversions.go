@@ -43,6 +43,12 @@ type modelVersionJSON struct {
 	RetiredAt    string          `json:"retired_at"`
 }
 
+var modelVersionFields = jsonFields(modelVersionJSON{})
+
+// maxGPUs bounds a deployment's GPU count (the largest single deployments are a few
+// thousand).
+var maxGPUs = decimal.NewFromInt(100_000)
+
 // ParseModelVersions reads a JSON array or NDJSON of model versions. Parts the row
 // leaves out come from the name's parser (model "qwen2.5-32b", version "v1.2",
 // quantization "fp16", params "32b" for "qwen2.5-32b-v1.2-fp16").
@@ -76,13 +82,27 @@ func parseModelVersion(row int, raw []byte) (ModelVersion, *RowError) {
 	if err := decodeRow(raw, &in); err != nil {
 		return bad("(json)", "%v", err)
 	}
+	if err := checkKeys(raw, modelVersionFields); err != nil {
+		return bad("(json)", "%v", err)
+	}
+	deref := func(v *string) string {
+		if v == nil {
+			return ""
+		}
+		return *v
+	}
+	for _, f := range []struct{ name, v string }{{"model_version", in.ModelVersion}, {"model", deref(in.Model)},
+		{"version", deref(in.Version)}, {"quantization", deref(in.Quantization)}, {"params", deref(in.Params)},
+		{"instance_type", in.InstanceType}, {"gpu_type", in.GPUType}, {"provider", in.Provider}, {"region", in.Region},
+		{"resource_id", in.ResourceID}} {
+		if msg := checkName(f.v, MaxNameBytes); msg != "" {
+			return bad(f.name, "%s", msg)
+		}
+	}
 	mv := ModelVersion{Row: row, ModelVersion: strings.TrimSpace(in.ModelVersion), InstanceType: in.InstanceType,
 		GPUType: in.GPUType, Provider: in.Provider, Region: in.Region, ResourceID: in.ResourceID}
 	if mv.ModelVersion == "" {
 		return bad("model_version", "is required")
-	}
-	if len(mv.ModelVersion) > 200 {
-		return bad("model_version", "is longer than 200 characters")
 	}
 	p := modelversion.Parse(mv.ModelVersion)
 	model := p.Model
@@ -102,8 +122,8 @@ func parseModelVersion(row int, raw []byte) (ModelVersion, *RowError) {
 		return bad("gpus", "%v", err)
 	}
 	if gpus != nil {
-		if gpus.IsNegative() {
-			return bad("gpus", "must not be negative, got %s", gpus)
+		if gpus.IsNegative() || gpus.GreaterThan(maxGPUs) {
+			return bad("gpus", "must be from 0 to %s", maxGPUs)
 		}
 		mv.GPUs = *gpus
 	}
@@ -114,11 +134,10 @@ func parseModelVersion(row int, raw []byte) (ModelVersion, *RowError) {
 		if strings.TrimSpace(f.value) == "" {
 			continue
 		}
-		t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(f.value))
+		t, err := parseTime(strings.TrimSpace(f.value))
 		if err != nil {
-			return bad(f.name, "%q is not an RFC 3339 time (2026-03-02T10:00:00Z)", f.value)
+			return bad(f.name, "%v", err)
 		}
-		t = t.UTC()
 		*f.dest = &t
 	}
 	if mv.DeployedAt != nil && mv.RetiredAt != nil && mv.RetiredAt.Before(*mv.DeployedAt) {

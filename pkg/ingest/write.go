@@ -31,32 +31,51 @@ const Writers = 2
 // stored event is priced with the book at the price in force at its time and tier; one
 // the book has no price for stays unpriced (NULL priced_cost), never zero.
 //
-// After a failed batch it starts no other; its totals are of the batches that
-// committed, and the error names the failed rows.
+// A batch that fails because the database is away (store.Transient) is written again
+// when WriteOptions.Patience allows, which is safe: its keys either committed with it
+// or not at all. After a batch fails for good it starts no other; its totals are of the
+// batches that committed, and the error names the failed rows.
 type EventWriter struct {
-	batches  chan []Event
-	stop     chan struct{}
-	wg       sync.WaitGroup
-	progress func(done int)
+	batches chan []Event
+	stop    chan struct{}
+	wg      sync.WaitGroup
+	opts    WriteOptions
 
 	mu                         sync.Mutex
 	accepted, duplicates, done int
 	err                        error
 }
 
+// WriteOptions are how an EventWriter reports and what it does about outages.
+type WriteOptions struct {
+	// Progress, when set, hears how many events are stored so far.
+	Progress func(done int)
+	// Patience is how long a batch is retried while the database is away (0: never,
+	// as for an upload, whose client retries the request).
+	Patience time.Duration
+	// OnRetry, when set, hears each retry (rows, attempt, wait, cause).
+	OnRetry func(first, last, attempt int, wait time.Duration, err error)
+}
+
 // NewEventWriter starts the writers; Close ends them.
-func NewEventWriter(ctx context.Context, pool *pgxpool.Pool, book *pricing.Book, progress func(done int)) *EventWriter {
-	w := &EventWriter{batches: make(chan []Event), stop: make(chan struct{}), progress: progress}
+func NewEventWriter(ctx context.Context, pool *pgxpool.Pool, book *pricing.Book, opts WriteOptions) *EventWriter {
+	w := &EventWriter{batches: make(chan []Event), stop: make(chan struct{}), opts: opts}
 	for range Writers {
 		w.wg.Add(1)
 		go func() {
 			defer w.wg.Done()
 			for batch := range w.batches {
 				var a int
-				err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
-					var err error
-					a, err = writeBatch(ctx, tx, book, batch)
-					return err
+				err := store.Retry(ctx, opts.Patience, func(attempt int, wait time.Duration, err error) {
+					if opts.OnRetry != nil {
+						opts.OnRetry(batch[0].Row, batch[len(batch)-1].Row, attempt, wait, err)
+					}
+				}, func() error {
+					return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+						var err error
+						a, err = writeBatch(ctx, tx, book, batch)
+						return err
+					})
 				})
 				w.finished(batch, a, err)
 			}
@@ -78,8 +97,8 @@ func (w *EventWriter) finished(batch []Event, accepted int, err error) {
 	w.accepted += accepted
 	w.duplicates += len(batch) - accepted
 	w.done += len(batch)
-	if w.progress != nil {
-		w.progress(w.done)
+	if w.opts.Progress != nil {
+		w.opts.Progress(w.done)
 	}
 }
 
@@ -168,22 +187,22 @@ func writeBatch(ctx context.Context, tx pgx.Tx, book *pricing.Book, batch []Even
 }
 
 // IngestEvents parses and stores an upload and reports on every row.
-func IngestEvents(ctx context.Context, pool *pgxpool.Pool, r io.Reader, boundTenant string) (Report, error) {
+func IngestEvents(ctx context.Context, pool *pgxpool.Pool, r io.Reader, rules Rules) (Report, error) {
 	book, err := pricing.LoadBook(ctx, pool)
 	if err != nil {
 		return Report{Rejected: []RowError{}}, err
 	}
-	return StreamEvents(ctx, pool, book, r, boundTenant, nil)
+	return StreamEvents(ctx, pool, book, r, rules, WriteOptions{})
 }
 
 // StreamEvents reads events row by row and stores each full batch while it reads the
-// next (EventWriter), reporting on every row; progress, when set, hears how many are
-// stored so far. Memory stays at a few batches whatever the size of r.
-func StreamEvents(ctx context.Context, pool *pgxpool.Pool, book *pricing.Book, r io.Reader, boundTenant string, progress func(done int)) (Report, error) {
+// next (EventWriter), reporting on every row. Memory stays at a few batches whatever
+// the size of r.
+func StreamEvents(ctx context.Context, pool *pgxpool.Pool, book *pricing.Book, r io.Reader, rules Rules, opts WriteOptions) (Report, error) {
 	rep := Report{Rejected: []RowError{}}
-	w := NewEventWriter(ctx, pool, book, progress)
+	w := NewEventWriter(ctx, pool, book, opts)
 	batch := make([]Event, 0, BatchSize)
-	err := ParseEventsFunc(r, boundTenant, func(e Event) error {
+	err := ParseEventsFunc(r, rules, func(e Event) error {
 		rep.Received++
 		batch = append(batch, e)
 		if len(batch) < BatchSize {

@@ -96,6 +96,11 @@ func (d *Datasource) sharedUpload(w http.ResponseWriter, r *http.Request, what s
 	return d.readUpload(w, r)
 }
 
+// window is the span uploads' timestamps must fall in now.
+func (d *Datasource) window() ingest.Window {
+	return ingest.WindowAt(d.now(), d.settings.RetentionDays)
+}
+
 // handleIngestModelVersions: POST ingest/model-versions with a JSON array or NDJSON of
 // model versions and their deployment facts.
 func (d *Datasource) handleIngestModelVersions(w http.ResponseWriter, r *http.Request) {
@@ -113,7 +118,7 @@ func (d *Datasource) handleIngestEvents(w http.ResponseWriter, r *http.Request) 
 	if !ok {
 		return
 	}
-	rep, err := ingest.IngestEvents(r.Context(), d.pool, bytes.NewReader(body), d.settings.Tenant)
+	rep, err := ingest.IngestEvents(r.Context(), d.pool, bytes.NewReader(body), ingest.Rules{Tenant: d.settings.Tenant, Window: d.window()})
 	d.writeReport(w, rep, err)
 }
 
@@ -129,7 +134,7 @@ func (d *Datasource) handleIngestFX(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, apiError{err.Error()})
 		return
 	}
-	opts := ingest.FXOptions{Source: r.URL.Query().Get("source"), Pairs: pairs}
+	opts := ingest.FXOptions{Source: r.URL.Query().Get("source"), Pairs: pairs, Newest: d.window().Newest}
 	rep, err := ingest.IngestFXCSV(r.Context(), d.pool, bytes.NewReader(body), opts)
 	d.writeReport(w, rep, err)
 }
@@ -145,7 +150,7 @@ func (d *Datasource) handleIngestBilling(w http.ResponseWriter, r *http.Request)
 	if bound {
 		tenant = d.settings.Tenant
 	}
-	rep, err := ingest.IngestFOCUSCSV(r.Context(), d.pool, bytes.NewReader(body), tenant, bound)
+	rep, err := ingest.IngestFOCUSCSV(r.Context(), d.pool, bytes.NewReader(body), tenant, bound, d.window())
 	d.writeReport(w, rep, err)
 }
 

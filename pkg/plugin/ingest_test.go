@@ -134,7 +134,7 @@ func TestIngestModelVersionsEndpoint(t *testing.T) {
 ]`)
 	status, resp := post(t, d, "Editor", "ingest/model-versions", body)
 	want := `{"received":3,"accepted":1,"duplicates":0,"rejected":[` +
-		`{"row":2,"field":"gpus","message":"must not be negative, got -1"},` +
+		`{"row":2,"field":"gpus","message":"must be from 0 to 100000"},` +
 		`{"row":3,"field":"retired_at","message":"2026-01-01T00:00:00Z is before deployed_at 2026-02-01T00:00:00Z"}]}`
 	if status != 200 || resp != want {
 		t.Fatalf("%d %s", status, resp)

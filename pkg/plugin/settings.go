@@ -10,6 +10,7 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 
 	"github.com/costlens/costlens/pkg/fx"
+	"github.com/costlens/costlens/pkg/ingest"
 	"github.com/costlens/costlens/pkg/store"
 )
 
@@ -26,9 +27,15 @@ type Settings struct {
 	IncompleteHours int    `json:"incompleteHours"`
 	// FXMaxAgeDays: an amount converted at a rate more days older than it is flagged
 	// on the frame (weekends and holidays fall back 1-4 days; default 7).
-	FXMaxAgeDays int   `json:"fxMaxAgeDays"`
-	ManageSchema bool  `json:"manageSchema"`
-	MaxConns     int32 `json:"maxConns"`
+	FXMaxAgeDays int `json:"fxMaxAgeDays"`
+	// RetentionDays: events and billing lines older than this many days are refused
+	// at intake (default ingest.DefaultRetentionDays).
+	RetentionDays int `json:"retentionDays"`
+	// QueryTimeoutSeconds bounds a query, its wait for a pooled connection included
+	// (default 30).
+	QueryTimeoutSeconds int   `json:"queryTimeoutSeconds"`
+	ManageSchema        bool  `json:"manageSchema"`
+	MaxConns            int32 `json:"maxConns"`
 
 	Password string         `json:"-"`
 	Location *time.Location `json:"-"`
@@ -73,6 +80,18 @@ func LoadSettings(s backend.DataSourceInstanceSettings) (Settings, error) {
 	if st.FXMaxAgeDays == 0 {
 		st.FXMaxAgeDays = 7
 	}
+	if st.QueryTimeoutSeconds == 0 {
+		st.QueryTimeoutSeconds = 30
+	}
+	if st.QueryTimeoutSeconds < 1 || st.QueryTimeoutSeconds > 600 {
+		return Settings{}, fmt.Errorf("settings: queryTimeoutSeconds must be between 1 and 600, got %d", st.QueryTimeoutSeconds)
+	}
+	if st.RetentionDays == 0 {
+		st.RetentionDays = ingest.DefaultRetentionDays
+	}
+	if st.RetentionDays < 1 || st.RetentionDays > ingest.MaxRetentionDays {
+		return Settings{}, fmt.Errorf("settings: retentionDays must be between 1 and %d, got %d", ingest.MaxRetentionDays, st.RetentionDays)
+	}
 	if st.FXMaxAgeDays < 1 || st.FXMaxAgeDays > 366 {
 		return Settings{}, fmt.Errorf("settings: fxMaxAgeDays must be between 1 and 366, got %d", st.FXMaxAgeDays)
 	}
@@ -97,6 +116,11 @@ func LoadSettings(s backend.DataSourceInstanceSettings) (Settings, error) {
 		return Settings{}, fmt.Errorf("settings: maxConns must be between 1 and 100, got %d", st.MaxConns)
 	}
 	return st, nil
+}
+
+// QueryTimeout is how long one query may take, waiting for a connection included.
+func (s Settings) QueryTimeout() time.Duration {
+	return time.Duration(s.QueryTimeoutSeconds) * time.Second
 }
 
 // Connection is how the store opens the pool.

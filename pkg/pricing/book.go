@@ -7,9 +7,12 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/shopspring/decimal"
 	"gopkg.in/yaml.v3"
+
+	"github.com/costlens/costlens/pkg/fx"
 )
 
 // Row is one price_book row: one usage type of one model, in force from EffectiveFrom
@@ -59,6 +62,9 @@ type yamlTier struct {
 	CachedInput      *string `yaml:"cached_input"`
 }
 
+// maxUnitPrice bounds one unit price (a request or an instance hour costs far less).
+var maxUnitPrice = decimal.NewFromInt(1_000_000)
+
 var units = map[string]bool{"token": true, "1k_tokens": true, "1m_tokens": true, "request": true}
 
 // ParseYAML reads a price book file: `prices:` entries, each with provider, model (or a
@@ -75,13 +81,19 @@ func ParseYAML(b []byte) ([]Row, error) {
 		return nil, fmt.Errorf("price book: %w", err)
 	}
 	var rows []Row
+	given := map[string]string{} // a price's identity -> where it was first given
 	for i, p := range doc.Prices {
 		where := fmt.Sprintf("prices[%d]", i)
 		if p.Provider == "" || p.Model == "" {
 			return nil, fmt.Errorf("%s: provider and model are required", where)
 		}
-		if len(p.Currency) != 3 || strings.ToUpper(p.Currency) != p.Currency {
+		if !fx.ValidCurrency(p.Currency) {
 			return nil, fmt.Errorf("%s (%s %s): currency %q is not an upper-case ISO-4217 code", where, p.Provider, p.Model, p.Currency)
+		}
+		for _, f := range []struct{ name, v string }{{"provider", p.Provider}, {"model", p.Model}, {"source", p.Source}} {
+			if len(f.v) > 200 || strings.IndexFunc(f.v, func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) }) >= 0 {
+				return nil, fmt.Errorf("%s: %s %.40q is longer than 200 bytes or holds a control or invisible character", where, f.name, f.v)
+			}
 		}
 		tokenPrices := p.Input != nil || p.Output != nil || p.CachedInput != nil || len(p.Tiers) > 0
 		if p.Unit == "" && !tokenPrices {
@@ -116,9 +128,15 @@ func ParseYAML(b []byte) ([]Row, error) {
 				return nil
 			}
 			price, err := decimal.NewFromString(*v)
-			if err != nil || price.IsNegative() {
-				return fmt.Errorf("%s (%s %s): %s %q is not a non-negative decimal", where, p.Provider, p.Model, field, *v)
+			if err != nil || price.IsNegative() || price.GreaterThan(maxUnitPrice) {
+				return fmt.Errorf("%s (%s %s): %s %.40q is not a decimal from 0 to %s", where, p.Provider, p.Model, field, *v, maxUnitPrice)
 			}
+			key := fmt.Sprintf("%s\x00%s\x00%t\x00%s\x00%d\x00%s", p.Provider, p.Model, p.Pattern, usage, minCtx, from.Format(time.RFC3339Nano))
+			if first, dup := given[key]; dup {
+				// which of the two is the price? neither reading is safe
+				return fmt.Errorf("%s (%s %s): %s from %s is given twice (also %s)", where, p.Provider, p.Model, field, p.EffectiveFrom, first)
+			}
+			given[key] = fmt.Sprintf("%s.%s", where, field)
 			unit := p.Unit
 			switch usage {
 			case "request":

@@ -144,7 +144,7 @@ func TestParseYAMLNamesTheBadEntry(t *testing.T) {
 		"prices:\n  - provider: a\n    model: m\n    currency: usd\n    unit: 1m_tokens\n    effective_from: 2026-01-01\n":            `prices[0] (a m): currency "usd" is not an upper-case ISO-4217 code`,
 		"prices:\n  - provider: a\n    model: m\n    currency: USD\n    unit: per_token\n    effective_from: 2026-01-01\n":            `prices[0] (a m): unit "per_token" is not token, 1k_tokens, 1m_tokens or request`,
 		"prices:\n  - provider: a\n    model: m\n    currency: USD\n    unit: token\n    effective_from: soon\n":                      `prices[0] (a m): effective_from "soon" is not YYYY-MM-DD or an RFC 3339 time`,
-		"prices:\n  - provider: a\n    model: m\n    currency: USD\n    unit: token\n    effective_from: 2026-01-01\n    input: -1\n": `prices[0] (a m): input "-1" is not a non-negative decimal`,
+		"prices:\n  - provider: a\n    model: m\n    currency: USD\n    unit: token\n    effective_from: 2026-01-01\n    input: -1\n": `prices[0] (a m): input "-1" is not a decimal from 0 to 1000000`,
 		"prices:\n  - provider: a\n    model: m\n    colour: red\n":                                                                   "price book: yaml: unmarshal errors:\n  line 4: field colour not found in type pricing.yamlPrice",
 	}
 	for doc, want := range cases {

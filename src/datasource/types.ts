@@ -248,6 +248,10 @@ export interface CostDataSourceOptions extends DataSourceJsonData {
   incompleteHours?: number;
   /** Flag amounts converted at an FX rate more than this many days older (default 7). */
   fxMaxAgeDays?: number;
+  /** Refuse uploaded events and billing lines older than this many days (default 1096). */
+  retentionDays?: number;
+  /** Stop a query (including its wait for a pooled connection) after this many seconds (default 30). */
+  queryTimeoutSeconds?: number;
   manageSchema?: boolean;
   maxConns?: number;
 }

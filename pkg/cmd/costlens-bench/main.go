@@ -444,7 +444,7 @@ func loadRules(path string) ([]alertRule, error) {
 
 // upload sends events through the upload code (parse, validate, price, write) as the role.
 func (b *bench) upload(ctx context.Context, ndjson []byte) (ingest.Report, error) {
-	rep, err := ingest.IngestEvents(ctx, b.role, bytes.NewReader(ndjson), "")
+	rep, err := ingest.IngestEvents(ctx, b.role, bytes.NewReader(ndjson), ingest.Rules{})
 	if err == nil && len(rep.Rejected) > 0 {
 		err = fmt.Errorf("%d rows rejected, first: %+v", len(rep.Rejected), rep.Rejected[0])
 	}
@@ -470,7 +470,7 @@ func (b *bench) ingestReport(ctx context.Context, o options, now time.Time) erro
 	if rep.Accepted != o.ingest {
 		return fmt.Errorf("%d of %d uploaded events accepted", rep.Accepted, o.ingest)
 	}
-	events, _, err := ingest.ParseEvents(bytes.NewReader(body), "")
+	events, _, err := ingest.ParseEvents(bytes.NewReader(body), ingest.Rules{})
 	if err != nil {
 		return err
 	}

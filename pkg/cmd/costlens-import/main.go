@@ -7,6 +7,11 @@
 //	costlens-import prices price-book.yaml
 //	costlens-import model-versions model-versions.json
 //	costlens-import migrate                      (as the schema's owner: apply the migrations)
+//
+// Events and billing lines must fall within --retention-days of now (and at most a day
+// ahead). While PostgreSQL is away (restarting, failing over, refusing connections)
+// the import waits and retries for up to --retry-for, saying so on stderr: writes are
+// idempotent, so a retried batch stores each row once.
 package main
 
 import (
@@ -61,11 +66,26 @@ func run(args []string) error {
 	tenant := fs.String("tenant", "", "events, billing: the tenant of rows that name none")
 	pairs := fs.String("pairs", "", "fx: NAME=BASE/QUOTE,... for files that name countries")
 	source := fs.String("source", "", "fx: where the rates come from")
+	retention := fs.Int("retention-days", ingest.DefaultRetentionDays, "events, billing: refuse rows older than this many days")
+	patience := fs.Duration("retry-for", 5*time.Minute, "how long to keep retrying while PostgreSQL is unreachable (0: do not retry)")
 	if err := fs.Parse(args[2:]); err != nil {
 		return err
 	}
+	if *retention < 1 || *retention > ingest.MaxRetentionDays {
+		return fmt.Errorf("--retention-days must be from 1 to %d", ingest.MaxRetentionDays)
+	}
 	ctx := context.Background()
-	pool, _, err := openMigrated(ctx, *dbURL)
+	onRetry := func(what string) func(attempt int, wait time.Duration, err error) {
+		return func(attempt int, wait time.Duration, err error) {
+			fmt.Fprintf(os.Stderr, "%s: %s failed (%v); PostgreSQL looks unreachable, retrying in %s (attempt %d)\n",
+				file, what, err, wait, attempt+1)
+		}
+	}
+	var pool *pgxpool.Pool
+	err := store.Retry(ctx, *patience, onRetry("connecting"), func() (err error) {
+		pool, _, err = openMigrated(ctx, *dbURL)
+		return err
+	})
 	if err != nil {
 		return err
 	}
@@ -78,9 +98,23 @@ func run(args []string) error {
 
 	var rep ingest.Report
 	started := time.Now()
+	window := ingest.WindowAt(started, *retention)
+	// the kinds other than events are written in one transaction: a retry reads the
+	// file again from the start (rows that had committed count as duplicates)
+	whole := func(load func() (ingest.Report, error)) (ingest.Report, error) {
+		var rep ingest.Report
+		err := store.Retry(ctx, *patience, onRetry("writing"), func() (err error) {
+			if _, err := f.Seek(0, io.SeekStart); err != nil {
+				return err
+			}
+			rep, err = load()
+			return err
+		})
+		return rep, err
+	}
 	switch kind {
 	case "events":
-		rep, err = importEvents(ctx, pool, f, *tenant, started)
+		rep, err = importEvents(ctx, pool, f, ingest.Rules{Tenant: *tenant, Window: window}, *patience, started)
 	case "prices":
 		body, rerr := io.ReadAll(f)
 		if rerr != nil {
@@ -90,7 +124,11 @@ func run(args []string) error {
 		if perr != nil {
 			return perr
 		}
-		res, aerr := pricing.Apply(ctx, pool, rows)
+		var res pricing.ApplyResult
+		aerr := store.Retry(ctx, *patience, onRetry("writing"), func() (err error) {
+			res, err = pricing.Apply(ctx, pool, rows)
+			return err
+		})
 		if aerr != nil {
 			return aerr
 		}
@@ -100,15 +138,16 @@ func run(args []string) error {
 		}
 		return nil
 	case "model-versions":
-		rep, err = ingest.IngestModelVersions(ctx, pool, f)
+		rep, err = whole(func() (ingest.Report, error) { return ingest.IngestModelVersions(ctx, pool, f) })
 	case "billing":
-		rep, err = ingest.IngestFOCUSCSV(ctx, pool, f, *tenant, false)
+		rep, err = whole(func() (ingest.Report, error) { return ingest.IngestFOCUSCSV(ctx, pool, f, *tenant, false, window) })
 	case "fx":
 		pairMap, perr := ingest.ParsePairs(*pairs)
 		if perr != nil {
 			return perr
 		}
-		rep, err = ingest.IngestFXCSV(ctx, pool, f, ingest.FXOptions{Source: *source, Pairs: pairMap})
+		opts := ingest.FXOptions{Source: *source, Pairs: pairMap, Newest: window.Newest}
+		rep, err = whole(func() (ingest.Report, error) { return ingest.IngestFXCSV(ctx, pool, f, opts) })
 	}
 	var format *ingest.FormatError
 	if errors.As(err, &format) {
@@ -125,16 +164,28 @@ func run(args []string) error {
 	return err
 }
 
-// importEvents streams the file and writes it batch by batch as it reads, showing progress.
-func importEvents(ctx context.Context, pool *pgxpool.Pool, f *os.File, tenant string, started time.Time) (ingest.Report, error) {
-	book, err := pricing.LoadBook(ctx, pool)
+// importEvents streams the file and writes it batch by batch as it reads, showing
+// progress; a batch the database was away for is written again when it is back.
+func importEvents(ctx context.Context, pool *pgxpool.Pool, f *os.File, rules ingest.Rules, patience time.Duration, started time.Time) (ingest.Report, error) {
+	var book *pricing.Book
+	err := store.Retry(ctx, patience, nil, func() (err error) {
+		book, err = pricing.LoadBook(ctx, pool)
+		return err
+	})
 	if err != nil {
 		return ingest.Report{}, err
 	}
-	return ingest.StreamEvents(ctx, pool, book, f, tenant, func(done int) {
-		if done%(20*ingest.BatchSize) < ingest.BatchSize {
-			fmt.Fprintf(os.Stderr, "%d rows stored (%.0f/s)\n", done, float64(done)/time.Since(started).Seconds())
-		}
+	return ingest.StreamEvents(ctx, pool, book, f, rules, ingest.WriteOptions{
+		Progress: func(done int) {
+			if done%(20*ingest.BatchSize) < ingest.BatchSize {
+				fmt.Fprintf(os.Stderr, "%d rows stored (%.0f/s)\n", done, float64(done)/time.Since(started).Seconds())
+			}
+		},
+		Patience: patience,
+		OnRetry: func(first, last, attempt int, wait time.Duration, err error) {
+			fmt.Fprintf(os.Stderr, "%s: rows %d-%d: %v; PostgreSQL looks unreachable, retrying the batch in %s (attempt %d)\n",
+				f.Name(), first, last, err, wait, attempt+1)
+		},
 	})
 }
 

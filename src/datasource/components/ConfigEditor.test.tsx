@@ -56,6 +56,8 @@ describe('ConfigEditor', () => {
     await user.type(screen.getByLabelText('Time zone'), 'Asia/Shanghai');
     await user.type(screen.getByLabelText('Incomplete hours'), '3');
     await user.type(screen.getByLabelText('FX rate max age (days)'), '10');
+    await user.type(screen.getByLabelText('Retention (days)'), '400');
+    await user.type(screen.getByLabelText('Query timeout (s)'), '12');
     await user.click(screen.getByLabelText('Manage schema'));
     await user.click(screen.getByLabelText('SSL mode'));
     await user.click(await screen.findByText('require'));
@@ -68,6 +70,8 @@ describe('ConfigEditor', () => {
       timeZone: 'Asia/Shanghai',
       incompleteHours: 3,
       fxMaxAgeDays: 10,
+      retentionDays: 400,
+      queryTimeoutSeconds: 12,
       manageSchema: true,
       sslMode: 'require',
     });

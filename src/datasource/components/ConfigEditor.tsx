@@ -18,7 +18,7 @@ const SSL_MODES: Array<NonNullable<CostDataSourceOptions['sslMode']>> = [
 const LABEL_WIDTH = 22;
 
 type TextKey = 'host' | 'database' | 'user' | 'tenant' | 'timeZone' | 'defaultCurrency';
-type NumberKey = 'port' | 'incompleteHours' | 'fxMaxAgeDays';
+type NumberKey = 'port' | 'incompleteHours' | 'fxMaxAgeDays' | 'retentionDays' | 'queryTimeoutSeconds';
 
 interface SettingProps {
   label: string;
@@ -142,6 +142,22 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
           width={12}
           tooltip="An amount converted at a rate more days older than itself is flagged on the panel"
           {...num('fxMaxAgeDays')}
+        />
+        <Setting
+          label="Retention (days)"
+          id="costlens-retention"
+          placeholder="1096"
+          width={12}
+          tooltip="Uploads refuse events and billing lines older than this (and more than a day in the future)"
+          {...num('retentionDays')}
+        />
+        <Setting
+          label="Query timeout (s)"
+          id="costlens-query-timeout"
+          placeholder="30"
+          width={12}
+          tooltip="A query still running (or waiting for a connection) after this long is stopped with an error"
+          {...num('queryTimeoutSeconds')}
         />
         <InlineField
           label="Manage schema"
