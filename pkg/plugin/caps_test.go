@@ -9,6 +9,7 @@ import (
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/data"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/costlens/costlens/pkg/store/storetest"
 )
@@ -85,5 +86,61 @@ func TestAnswersAreBounded(t *testing.T) {
 	// topN under the cap: no notice
 	if top := resp.Responses["top"]; top.Error != nil || top.Frames[0].Rows() != 3 || noticeTexts(top.Frames) != "" {
 		t.Errorf("top: %v %q", top.Error, noticeTexts(top.Frames))
+	}
+}
+
+// A query that cannot get a connection in time ends with an error that says so after
+// queryTimeoutSeconds, instead of queueing; the wait and the timeout show in the pool
+// metrics and the health check's details.
+func TestAQueryQueuedOnABusyPoolTimesOut(t *testing.T) {
+	_, dbURL := storetest.NewPool(t)
+	s := instanceSettings(t, dbURL, map[string]any{"queryTimeoutSeconds": 1, "maxConns": 1})
+	s.UID = "uid-of-this-test"
+	d := newInstance(t, s)
+	held, err := d.pool.Acquire(context.Background()) // the one connection, busy elsewhere
+	if err != nil {
+		t.Fatal(err)
+	}
+	started := time.Now()
+	resp, _ := d.QueryData(context.Background(), &backend.QueryDataRequest{Queries: []backend.DataQuery{
+		{RefID: "A", JSON: json.RawMessage(`{"queryType":"cost","metric":"cost","interval":"1d"}`), TimeRange: exampleWeek, MaxDataPoints: 100},
+	}})
+	waited := time.Since(started)
+	held.Release()
+	a := resp.Responses["A"]
+	want := "the query did not finish within 1s (setting queryTimeoutSeconds): all 1 connections were busy, so it may have waited for one; narrow the time range or filters, or raise maxConns or the timeout"
+	if a.Error == nil || a.Error.Error() != want || a.ErrorSource != backend.ErrorSourceDownstream {
+		t.Fatalf("error %v (%s), want %q", a.Error, a.ErrorSource, want)
+	}
+	if waited > 20*time.Second {
+		t.Errorf("the query waited %s for a 1 s timeout", waited) // not a speed claim: it must not queue unbounded
+	}
+	res := health(t, d)
+	var details struct{ Pool PoolStats }
+	if err := json.Unmarshal(res.JSONDetails, &details); err != nil {
+		t.Fatalf("health details %s: %v", res.JSONDetails, err)
+	}
+	p := details.Pool
+	if p.MaxConns != 1 || p.QueryTimeouts != 1 || p.CanceledAcquires != 1 || p.WaitedAcquires < 1 {
+		t.Errorf("pool stats %+v: want maxConns 1, 1 timeout, 1 cancelled acquire, at least 1 waited acquire", p)
+	}
+	// and the same on the metrics endpoint Grafana scrapes
+	mfs, err := prometheus.DefaultGatherer.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, mf := range mfs {
+		if mf.GetName() != "costlens_query_timeouts_total" {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			if m.GetLabel()[0].GetValue() == "uid-of-this-test" && m.GetCounter().GetValue() == 1 {
+				found = true
+			}
+		}
+	}
+	if !found {
+		t.Error("costlens_query_timeouts_total for this data source is not 1 on the metrics endpoint")
 	}
 }

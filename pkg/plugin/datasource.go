@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
@@ -30,6 +31,8 @@ type Datasource struct {
 
 	schemaMu    sync.Mutex
 	schemaReady bool
+
+	timeouts atomic.Int64 // queries stopped by the query timeout
 }
 
 var (
@@ -54,11 +57,13 @@ func NewDatasource(ctx context.Context, s backend.DataSourceInstanceSettings) (i
 		return d, nil
 	}
 	d.pool = pool
+	pools.add(d, s.UID)
 	return d, nil
 }
 
 // Dispose closes the pool when Grafana replaces the instance after a settings change.
 func (d *Datasource) Dispose() {
+	pools.remove(d)
 	if d.pool != nil {
 		d.pool.Close()
 	}
@@ -117,7 +122,15 @@ func (d *Datasource) query(ctx context.Context, dq backend.DataQuery) backend.Da
 	}
 	env := d.env()
 	env.MaxDataPoints = dq.MaxDataPoints
-	frames, err := Run(ctx, d.pool, q, r, dq.Interval, env)
+	// one deadline for the wait for a connection and the query: a busy pool gives a
+	// clear error after queryTimeoutSeconds instead of a request queued for minutes
+	qctx, cancel := context.WithTimeout(ctx, d.settings.QueryTimeout())
+	defer cancel()
+	frames, err := Run(qctx, d.pool, q, r, dq.Interval, env)
+	if err != nil && ctx.Err() == nil && errors.Is(qctx.Err(), context.DeadlineExceeded) {
+		d.timeouts.Add(1)
+		return backend.ErrorResponseWithErrorSource(backend.DownstreamError(d.timeoutError()))
+	}
 	if err != nil {
 		if isUserError(err) {
 			return backend.ErrorResponseWithErrorSource(backend.DownstreamError(err))
@@ -130,6 +143,17 @@ func (d *Datasource) query(ctx context.Context, dq backend.DataQuery) backend.Da
 		}
 	}
 	return backend.DataResponse{Frames: frames}
+}
+
+// timeoutError says a query ran out of time, and whether it was queued on the pool.
+func (d *Datasource) timeoutError() error {
+	s := d.pool.Stat()
+	busy := ""
+	if s.AcquiredConns() >= s.MaxConns() {
+		busy = fmt.Sprintf(" all %d connections were busy, so it may have waited for one;", s.MaxConns())
+	}
+	return fmt.Errorf("the query did not finish within %s (setting queryTimeoutSeconds):%s narrow the time range or filters, or raise maxConns or the timeout",
+		d.settings.QueryTimeout(), busy)
 }
 
 func (d *Datasource) dbErrorResponse(err error) backend.DataResponse {

@@ -2,6 +2,7 @@ package plugin
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -75,5 +76,6 @@ func (d *Datasource) CheckHealth(ctx context.Context, _ *backend.CheckHealthRequ
 	if d.settings.Tenant != "" {
 		msg += fmt.Sprintf(" (tenant %q)", d.settings.Tenant)
 	}
-	return &backend.CheckHealthResult{Status: backend.HealthStatusOk, Message: msg}, nil
+	details, _ := json.Marshal(map[string]any{"pool": poolStats(d.pool, &d.timeouts)})
+	return &backend.CheckHealthResult{Status: backend.HealthStatusOk, Message: msg, JSONDetails: details}, nil
 }
