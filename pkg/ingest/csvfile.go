@@ -10,9 +10,10 @@ import (
 // csvFile reads a CSV upload with a header row, numbering rows by the file's own
 // lines (encoding/csv skips blank lines, and a row error must point at the right one).
 type csvFile struct {
-	cr  *csv.Reader
-	col map[string]int // header name (normalised by the caller's key function) -> index
-	row int
+	cr    *csv.Reader
+	col   map[string]int // header name (normalised by the caller's key function) -> index
+	row   int
+	width int // fields in the header
 }
 
 // openCSV reads the header; key normalises header names (and the names get looks up).
@@ -28,7 +29,7 @@ func openCSV(r io.Reader, key func(string) string) (*csvFile, []string, error) {
 	if err != nil {
 		return nil, nil, formatErrorf("header: %v", err)
 	}
-	f := &csvFile{cr: cr, col: map[string]int{}, row: 1}
+	f := &csvFile{cr: cr, col: map[string]int{}, row: 1, width: len(header)}
 	for i, h := range header {
 		name := key(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
 		if first, dup := f.col[name]; dup && name != "" {
@@ -86,9 +87,15 @@ func (f *csvFile) eachRow(fn func(rec []string, row int, bad func(field, format 
 			bad("(csv)", "%v", err)
 			continue
 		}
-		if !blankRecord(rec) {
-			fn(rec, row, bad)
+		if blankRecord(rec) {
+			continue
 		}
+		if len(rec) != f.width {
+			// "7,2" for 7.2: one field too many shifts every value after it
+			bad("(csv)", "has %d fields, the header %d (a decimal comma, or an unquoted comma in a value?)", len(rec), f.width)
+			continue
+		}
+		fn(rec, row, bad)
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
 
@@ -284,6 +285,10 @@ func (l *lineSplitter) line(b []byte) []byte {
 // decodeRow decodes one row strictly: an unknown field, or anything after the value
 // (two objects on one NDJSON line), is an error, never silently dropped.
 func decodeRow(raw []byte, v any) error {
+	if !utf8.Valid(raw) {
+		// the decoder would put U+FFFD in place of the bad bytes: a name not as sent
+		return errors.New("the row is not valid UTF-8")
+	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
@@ -333,6 +338,10 @@ func parseEvent(row int, raw []byte, rules Rules) (Event, *RowError) {
 		return bad("(json)", "%v", err)
 	}
 	if err := checkKeys(raw, eventFields); err != nil {
+		var k *KeyError
+		if errors.As(err, &k) {
+			return bad(k.Field, "%v", err)
+		}
 		return bad("(json)", "%v", err)
 	}
 	boundTenant := rules.Tenant
@@ -416,6 +425,9 @@ func parseEvent(row int, raw []byte, rules Rules) (Event, *RowError) {
 		var v any
 		if bytes.Contains(a, []byte(`\u0000`)) && (json.Unmarshal(a, &v) != nil || hasNUL(v)) {
 			return bad("attributes", "must not hold a NUL character (\\u0000): PostgreSQL's jsonb cannot store it")
+		}
+		if err := checkKeys(a, nil); err != nil {
+			return bad("attributes", "%v", err)
 		}
 		e.Attributes = a
 	}

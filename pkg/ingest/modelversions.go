@@ -171,7 +171,7 @@ func WriteModelVersions(ctx context.Context, pool *pgxpool.Pool, mvs []ModelVers
 					(u.model, u.version, u.quantization, u.params, u.instance_type, u.gpu_type, u.gpus, u.provider,
 					 u.region, u.resource_id, u.deployed_at, u.retired_at))`,
 				m.ModelVersion, m.Model, m.Version, m.Quantization, m.Params, m.InstanceType, m.GPUType,
-				m.GPUs.String(), m.Provider, m.Region, m.ResourceID, m.DeployedAt, m.RetiredAt).Scan(&changed)
+				asWritten(m.GPUs), m.Provider, m.Region, m.ResourceID, m.DeployedAt, m.RetiredAt).Scan(&changed)
 			if err != nil {
 				return fmt.Errorf("row %d: %w", m.Row, err)
 			}

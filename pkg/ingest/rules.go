@@ -59,7 +59,8 @@ const (
 
 // parseTime reads an RFC 3339 time with a real UTC offset.
 func parseTime(s string) (time.Time, error) {
-	t, err := time.Parse(time.RFC3339Nano, s)
+	// RFC 3339 allows t and z in lower case; Go's layout does not
+	t, err := time.Parse(time.RFC3339Nano, strings.ToUpper(s))
 	if err != nil {
 		return time.Time{}, fmt.Errorf("%q is not an RFC 3339 time such as 2026-03-02T10:00:00Z", s)
 	}
@@ -78,40 +79,50 @@ func checkOffset(s string, t time.Time) error {
 
 // checkKeys makes JSON keys mean exactly one thing. encoding/json matches a key to a
 // field without regard to case ("TENANT" fills tenant) and lets a repeated key win
-// over the first ({"tenant":"a","tenant":"b"} is b): both let two readers of the same
-// row disagree on what it says. raw is a JSON object already decoded without error;
-// known nil allows any key (still once).
+// over the first ({"tenant":"a","tenant":"b"} is b), as jsonb does inside attributes:
+// both let two readers of the same row disagree on what it says. So no object, at any
+// depth, may give a key twice, and the row's own keys (depth 1) must be known exactly
+// (known nil allows any). raw is JSON already decoded without error.
 func checkKeys(raw []byte, known map[string]bool) error {
-	seen := make(map[string]bool, len(known))
-	depth, i := 0, 0
+	var objects []map[string]bool // one per open object or array (nil for an array)
 	expectKey := false
-	for i < len(raw) {
+	top := "" // the row's key whose value is being read
+	for i := 0; i < len(raw); {
 		switch c := raw[i]; c {
 		case '{':
-			depth++
-			expectKey = depth == 1
+			objects = append(objects, map[string]bool{})
+			expectKey = true
 			i++
 		case '[':
-			depth++
+			objects = append(objects, nil)
+			expectKey = false
 			i++
 		case '}', ']':
-			depth--
+			objects = objects[:len(objects)-1]
+			expectKey = false
 			i++
 		case ',':
-			expectKey = depth == 1
+			expectKey = len(objects) > 0 && objects[len(objects)-1] != nil
 			i++
 		case '"':
 			end := stringEnd(raw, i)
-			if depth == 1 && expectKey {
+			if expectKey {
 				key := string(raw[i+1 : end-1])
 				if strings.IndexByte(key, '\\') >= 0 {
 					_ = json.Unmarshal(raw[i:end], &key)
 				}
-				if known != nil && !known[key] {
+				seen := objects[len(objects)-1]
+				if len(objects) == 1 && known != nil && !known[key] {
 					return fmt.Errorf("unknown field %q (names are exact and lower case)", key)
 				}
-				if seen[key] {
+				if seen[key] && len(objects) == 1 {
 					return fmt.Errorf("field %q is given twice", key)
+				}
+				if seen[key] {
+					return &KeyError{Field: top, Key: key}
+				}
+				if len(objects) == 1 {
+					top = key
 				}
 				seen[key] = true
 				expectKey = false
@@ -122,6 +133,13 @@ func checkKeys(raw []byte, known map[string]bool) error {
 		}
 	}
 	return nil
+}
+
+// KeyError is a key given twice inside the value of a row's field.
+type KeyError struct{ Field, Key string }
+
+func (e *KeyError) Error() string {
+	return fmt.Sprintf("the key %q is given twice in one object", e.Key)
 }
 
 // stringEnd is the index just past the JSON string starting at raw[start] (a quote).

@@ -47,9 +47,14 @@ func newInstance(t *testing.T, s backend.DataSourceInstanceSettings) *Datasource
 		t.Fatal(err)
 	}
 	d := inst.(*Datasource)
+	d.now = func() time.Time { return testNow }
 	t.Cleanup(d.Dispose)
 	return d
 }
+
+// testNow is every test instance's clock, so that what depends on today (the upload
+// window, incomplete hours) does not change with the day the tests run.
+var testNow = time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
 
 func seededInstance(t *testing.T, extra map[string]any) *Datasource {
 	t.Helper()

@@ -240,7 +240,7 @@ func TestApplyAFileWithHistoryTwice(t *testing.T) {
 	}
 	// a stored price is never restated
 	restated, _ := pricing.ParseYAML([]byte(strings.Replace(history, "input: 2.00", "input: 2.10", 1)))
-	if _, err := pricing.Apply(ctx, pool, restated); err == nil || err.Error() != "price book: openai gpt-x input from 2026-11-01T00:00:00Z is stored as 2 USD per 1m_tokens, not 2.1 USD per 1m_tokens: history is not rewritten; give the new price a later effective_from" {
+	if _, err := pricing.Apply(ctx, pool, restated); err == nil || err.Error() != "price book: openai gpt-x input from 2026-11-01T00:00:00Z is stored as 2.00 USD per 1m_tokens, not 2.1 USD per 1m_tokens: history is not rewritten; give the new price a later effective_from" {
 		t.Errorf("restated: %v", err)
 	}
 }

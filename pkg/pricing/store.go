@@ -10,6 +10,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/shopspring/decimal"
+
+	"github.com/costlens/costlens/pkg/store"
 )
 
 type querier interface {
@@ -115,7 +117,7 @@ func Apply(ctx context.Context, pool *pgxpool.Pool, rows []Row) (ApplyResult, er
 			}
 			if _, err := tx.Exec(ctx, `INSERT INTO costlens.price_book (provider, model, model_is_pattern, usage_type, unit_price, unit,
 				currency, min_context_tokens, effective_from, checked_on, source) VALUES ($1, $2, $3, $4, $5::numeric, $6, $7, $8, $9, $10, $11)`,
-				r.Provider, r.Model, r.ModelIsPattern, r.UsageType, r.UnitPrice.String(), r.Unit, r.Currency, r.MinContextTokens,
+				r.Provider, r.Model, r.ModelIsPattern, r.UsageType, store.Numeric(&r.UnitPrice), r.Unit, r.Currency, r.MinContextTokens,
 				r.EffectiveFrom, r.CheckedOn, r.Source); err != nil {
 				return err
 			}
