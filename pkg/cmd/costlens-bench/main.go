@@ -56,6 +56,9 @@ type options struct {
 	reuse     bool
 	keep      bool
 	rules     string
+	load      int
+	loadFor   time.Duration
+	loadKPI   bool
 }
 
 func run() error {
@@ -68,6 +71,9 @@ func run() error {
 	flag.BoolVar(&o.reuse, "reuse", false, "reuse costlens_bench_<events> when it already holds the seed (implies --keep)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the database afterwards, for --reuse")
 	flag.StringVar(&o.rules, "rules", filepath.Join("provisioning", "alerting", "costlens-rules.yaml"), "the provisioned alert rules to evaluate")
+	flag.IntVar(&o.load, "load", 0, "instead of the table: this many concurrent dashboard users, with p50/p95/p99 and errors per panel")
+	flag.DurationVar(&o.loadFor, "load-for", 30*time.Second, "how long --load runs")
+	flag.BoolVar(&o.loadKPI, "load-kpi", true, "--load asks for the KPI panel too (its P99 latency reads the events)")
 	short := flag.Bool("short", false, "CI's short mode: --events 100000 --runs 3 --ingest 20000")
 	flag.Parse()
 	if flag.NArg() > 0 {
@@ -90,7 +96,11 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	err = b.measure(ctx, o)
+	if o.load > 0 {
+		err = b.load(ctx, o, os.Stdout)
+	} else {
+		err = b.measure(ctx, o)
+	}
 	if !o.keep && !o.reuse {
 		b.close()
 		if dropErr := dropDatabase(ctx, o); err == nil {
