@@ -660,6 +660,30 @@ func TestMalformedInputCorpus(t *testing.T) {
 	for _, c := range boundSet {
 		run(bound, c)
 	}
+	// the summary table of the closing note (go test -run MalformedInputCorpus -v)
+	type tally struct{ cases, rows, stored, whole int }
+	tallies := map[string]*tally{}
+	for _, c := range append(all, boundSet...) {
+		k := tallies[c.kind]
+		if k == nil {
+			k = &tally{}
+			tallies[c.kind] = k
+		}
+		k.cases++
+		switch {
+		case c.status >= 400 && c.status != 422:
+			k.whole++
+		case c.rejected != "":
+			k.rows++
+		default:
+			k.stored++
+		}
+	}
+	t.Logf("%-15s %6s %24s %22s %18s", "kind", "cases", "row error (row, field)", "stored as the rule says", "refused whole 4xx")
+	for _, kind := range []string{"events", "fx", "billing", "prices", "model-versions"} {
+		k := tallies[kind]
+		t.Logf("%-15s %6d %24d %22d %18d", kind, k.cases, k.rows, k.stored, k.whole)
+	}
 }
 
 func countRows(t *testing.T, pool *pgxpool.Pool, kind string) int {
