@@ -44,7 +44,7 @@ func (d *Datasource) handleBudgets(w http.ResponseWriter, r *http.Request) {
 	}
 	bs, err := query.LoadBudgets(r.Context(), d.pool, d.settings.Tenant)
 	if err != nil {
-		writeJSON(w, http.StatusBadGateway, apiError{describeDBError(d.settings, err)})
+		d.writeError(w, err)
 		return
 	}
 	if bs == nil {
@@ -78,7 +78,7 @@ func (d *Datasource) handlePutBudget(w http.ResponseWriter, r *http.Request) {
 		ON CONFLICT (tenant, scope_dimension, scope_value, period) DO UPDATE SET amount = EXCLUDED.amount, currency = EXCLUDED.currency
 		RETURNING id`, b.Tenant, b.ScopeDimension, b.ScopeValue, b.Period, b.Amount.String(), b.Currency).Scan(&b.ID)
 	if err != nil {
-		writeJSON(w, http.StatusBadGateway, apiError{describeDBError(d.settings, err)})
+		d.writeError(w, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, b)
@@ -96,7 +96,7 @@ func (d *Datasource) handleDeleteBudget(w http.ResponseWriter, r *http.Request) 
 	}
 	tag, err := d.pool.Exec(r.Context(), `DELETE FROM costlens.budgets WHERE id = $1 AND ($2 = '' OR tenant = $2)`, id, d.settings.Tenant)
 	if err != nil {
-		writeJSON(w, http.StatusBadGateway, apiError{describeDBError(d.settings, err)})
+		d.writeError(w, err)
 		return
 	}
 	if tag.RowsAffected() == 0 {
@@ -155,7 +155,7 @@ func (d *Datasource) handleRecommendationState(w http.ResponseWriter, r *http.Re
 		return
 	}
 	if err != nil {
-		writeJSON(w, http.StatusBadGateway, apiError{describeDBError(d.settings, err)})
+		d.writeError(w, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"id": in.ID, "action": in.Action})

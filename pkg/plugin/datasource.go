@@ -10,7 +10,6 @@ import (
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/instancemgmt"
-	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -118,7 +117,7 @@ func (d *Datasource) query(ctx context.Context, dq backend.DataQuery) backend.Da
 			"timeRange: from (%s) must be before to (%s)", r.From.UTC().Format(time.RFC3339), r.To.UTC().Format(time.RFC3339)))
 	}
 	if err := d.ensureSchema(ctx); err != nil {
-		return d.dbErrorResponse(err)
+		return d.errorResponse(err)
 	}
 	env := d.env()
 	env.MaxDataPoints = dq.MaxDataPoints
@@ -132,10 +131,7 @@ func (d *Datasource) query(ctx context.Context, dq backend.DataQuery) backend.Da
 		return backend.ErrorResponseWithErrorSource(backend.DownstreamError(d.timeoutError()))
 	}
 	if err != nil {
-		if isUserError(err) {
-			return backend.ErrorResponseWithErrorSource(backend.DownstreamError(err))
-		}
-		return d.dbErrorResponse(err)
+		return d.errorResponse(err)
 	}
 	if notice := q.IgnoredNotice(); notice != "" {
 		for _, f := range frames {
@@ -154,14 +150,6 @@ func (d *Datasource) timeoutError() error {
 	}
 	return fmt.Errorf("the query did not finish within %s (setting queryTimeoutSeconds):%s narrow the time range or filters, or raise maxConns or the timeout",
 		d.settings.QueryTimeout(), busy)
-}
-
-func (d *Datasource) dbErrorResponse(err error) backend.DataResponse {
-	if errors.Is(err, context.Canceled) {
-		return backend.ErrorResponseWithErrorSource(backend.DownstreamError(err))
-	}
-	log.DefaultLogger.Warn("costlens query failed", "error", err)
-	return backend.ErrorResponseWithErrorSource(backend.DownstreamError(errors.New(describeDBError(d.settings, err))))
 }
 
 // Run executes one validated query and shapes its frames.

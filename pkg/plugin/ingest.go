@@ -52,7 +52,7 @@ func (d *Datasource) readUpload(w http.ResponseWriter, r *http.Request) ([]byte,
 		return nil, false
 	}
 	if err := d.ensureSchema(r.Context()); err != nil {
-		writeJSON(w, http.StatusBadGateway, apiError{describeDBError(d.settings, err)})
+		d.writeError(w, err)
 		return nil, false
 	}
 	return body, true
@@ -75,7 +75,7 @@ func (d *Datasource) writeReport(w http.ResponseWriter, rep ingest.Report, err e
 		return
 	}
 	if err != nil {
-		writeJSON(w, http.StatusBadGateway, apiError{describeDBError(d.settings, err)})
+		d.writeError(w, err)
 		return
 	}
 	status := http.StatusOK
@@ -173,7 +173,7 @@ func (d *Datasource) handleIngestPrices(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	if err != nil {
-		writeJSON(w, http.StatusBadGateway, apiError{describeDBError(d.settings, err)})
+		d.writeError(w, err)
 		return
 	}
 	dropped := res.Dropped
@@ -212,7 +212,7 @@ func (d *Datasource) handleReprice(w http.ResponseWriter, r *http.Request) {
 	}
 	rep, err := pricing.Reprice(r.Context(), d.pool, from, to, d.settings.Tenant)
 	if err != nil {
-		writeJSON(w, http.StatusBadGateway, apiError{describeDBError(d.settings, err)})
+		d.writeError(w, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, rep)

@@ -129,12 +129,12 @@ func (d *Datasource) handleValues(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := d.ensureSchema(r.Context()); err != nil {
-		writeJSON(w, http.StatusBadGateway, apiError{describeDBError(d.settings, err)})
+		d.writeError(w, err)
 		return
 	}
 	values, err := query.DimensionValues(r.Context(), d.pool, dim, probe.Filters, query.Range{From: from, To: to}, d.env(), 1000)
 	if err != nil {
-		writeJSON(w, http.StatusBadGateway, apiError{describeDBError(d.settings, err)})
+		d.writeError(w, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, values)
@@ -144,12 +144,12 @@ func (d *Datasource) handleValues(w http.ResponseWriter, r *http.Request) {
 func (d *Datasource) writeStrings(w http.ResponseWriter, r *http.Request, sql string, args ...any) {
 	rows, err := d.pool.Query(r.Context(), sql, args...)
 	if err != nil {
-		writeJSON(w, http.StatusBadGateway, apiError{describeDBError(d.settings, err)})
+		d.writeError(w, err)
 		return
 	}
 	values, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	if err != nil {
-		writeJSON(w, http.StatusBadGateway, apiError{describeDBError(d.settings, err)})
+		d.writeError(w, err)
 		return
 	}
 	if values == nil {
@@ -166,7 +166,7 @@ func (d *Datasource) ready(w http.ResponseWriter, r *http.Request) bool {
 		return false
 	}
 	if err := d.ensureSchema(r.Context()); err != nil {
-		writeJSON(w, http.StatusBadGateway, apiError{describeDBError(d.settings, err)})
+		d.writeError(w, err)
 		return false
 	}
 	return true
@@ -204,7 +204,7 @@ func (d *Datasource) handlePrices(w http.ResponseWriter, r *http.Request) {
 	}
 	rows, err := pricing.LoadRows(r.Context(), d.pool, true)
 	if err != nil {
-		writeJSON(w, http.StatusBadGateway, apiError{describeDBError(d.settings, err)})
+		d.writeError(w, err)
 		return
 	}
 	out := make([]priceJSON, len(rows))
