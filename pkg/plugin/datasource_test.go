@@ -231,10 +231,6 @@ func TestValuesResourceForEditorsAndVariables(t *testing.T) {
 	if status != 400 || body != `{"error":"dimension: unknown dimension \"colour\""}` {
 		t.Fatalf("bad dimension: %d %s", status, body)
 	}
-	status, body = callResource(t, d, "dimensions")
-	if status != 200 || body[:36] != `[{"key":"feature","label":"Feature"}` {
-		t.Fatalf("dimensions: %d %s", status, body)
-	}
 	status, body = callResource(t, d, "currencies")
 	if status != 200 || body != `["CNY","EUR","USD"]` {
 		t.Fatalf("currencies: %d %s", status, body)

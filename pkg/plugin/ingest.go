@@ -23,16 +23,9 @@ func canWrite(r *http.Request) bool {
 	return u != nil && (u.Role == "Editor" || u.Role == "Admin")
 }
 
-// readUpload checks the role and size and returns the body, or writes the error.
-func (d *Datasource) readUpload(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
-	if d.settingsErr != nil {
-		writeJSON(w, http.StatusBadRequest, apiError{d.settingsErr.Error()})
-		return nil, false
-	}
-	if !canWrite(r) {
-		writeJSON(w, http.StatusForbidden, apiError{"uploading data needs the Editor or Admin role"})
-		return nil, false
-	}
+// readUpload reads the upload's body, refusing it whole (413) when it is over
+// MaxUploadBytes and (400) when it is empty.
+func readUpload(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 	if r.ContentLength > MaxUploadBytes {
 		writeJSON(w, http.StatusRequestEntityTooLarge, apiError{tooLarge(r.ContentLength)})
 		return nil, false
@@ -49,10 +42,6 @@ func (d *Datasource) readUpload(w http.ResponseWriter, r *http.Request) ([]byte,
 	if len(body) > MaxUploadBytes {
 		// refused whole, never half-read: no row of it is stored
 		writeJSON(w, http.StatusRequestEntityTooLarge, apiError{tooLarge(-1)})
-		return nil, false
-	}
-	if err := d.ensureSchema(r.Context()); err != nil {
-		d.writeError(w, err)
 		return nil, false
 	}
 	return body, true
@@ -85,17 +74,6 @@ func (d *Datasource) writeReport(w http.ResponseWriter, rep ingest.Report, err e
 	writeJSON(w, status, rep)
 }
 
-// sharedUpload is readUpload for reference data every tenant reads (FX rates, prices,
-// model versions): a data source bound to one tenant may not change it.
-func (d *Datasource) sharedUpload(w http.ResponseWriter, r *http.Request, what string) ([]byte, bool) {
-	if d.settingsErr == nil && d.settings.Tenant != "" && canWrite(r) {
-		writeJSON(w, http.StatusForbidden, apiError{fmt.Sprintf(
-			"%s are shared by every tenant: this data source is bound to tenant %q, so upload them through one that is not", what, d.settings.Tenant)})
-		return nil, false
-	}
-	return d.readUpload(w, r)
-}
-
 // window is the span uploads' timestamps must fall in now.
 func (d *Datasource) window() ingest.Window {
 	return ingest.WindowAt(d.now(), d.settings.RetentionDays)
@@ -104,7 +82,7 @@ func (d *Datasource) window() ingest.Window {
 // handleIngestModelVersions: POST ingest/model-versions with a JSON array or NDJSON of
 // model versions and their deployment facts.
 func (d *Datasource) handleIngestModelVersions(w http.ResponseWriter, r *http.Request) {
-	body, ok := d.sharedUpload(w, r, "model versions")
+	body, ok := readUpload(w, r)
 	if !ok {
 		return
 	}
@@ -114,7 +92,7 @@ func (d *Datasource) handleIngestModelVersions(w http.ResponseWriter, r *http.Re
 
 // handleIngestEvents: POST ingest/events with a JSON array or NDJSON body.
 func (d *Datasource) handleIngestEvents(w http.ResponseWriter, r *http.Request) {
-	body, ok := d.readUpload(w, r)
+	body, ok := readUpload(w, r)
 	if !ok {
 		return
 	}
@@ -125,7 +103,7 @@ func (d *Datasource) handleIngestEvents(w http.ResponseWriter, r *http.Request) 
 // handleIngestFX: POST ingest/fx with a CSV body; ?pairs=China=USD/CNY,Euro=USD/EUR
 // gives the direction of a file that names countries.
 func (d *Datasource) handleIngestFX(w http.ResponseWriter, r *http.Request) {
-	body, ok := d.sharedUpload(w, r, "FX rates")
+	body, ok := readUpload(w, r)
 	if !ok {
 		return
 	}
@@ -142,7 +120,7 @@ func (d *Datasource) handleIngestFX(w http.ResponseWriter, r *http.Request) {
 // handleIngestBilling: POST ingest/billing with a FOCUS CSV export. The tenant comes
 // from an x_Tenant column, else ?tenant=; a bound data source uses its own tenant.
 func (d *Datasource) handleIngestBilling(w http.ResponseWriter, r *http.Request) {
-	body, ok := d.readUpload(w, r)
+	body, ok := readUpload(w, r)
 	if !ok {
 		return
 	}
@@ -157,7 +135,7 @@ func (d *Datasource) handleIngestBilling(w http.ResponseWriter, r *http.Request)
 // handleIngestPrices: POST ingest/prices with a price book YAML file. History is kept:
 // a changed price closes the old row and opens a new one.
 func (d *Datasource) handleIngestPrices(w http.ResponseWriter, r *http.Request) {
-	body, ok := d.sharedUpload(w, r, "prices")
+	body, ok := readUpload(w, r)
 	if !ok {
 		return
 	}
@@ -187,14 +165,6 @@ func (d *Datasource) handleIngestPrices(w http.ResponseWriter, r *http.Request) 
 // handleReprice: POST reprice?from=<ms>&to=<ms> recomputes priced cost over the range
 // with the current price book and reports how many events changed and by how much.
 func (d *Datasource) handleReprice(w http.ResponseWriter, r *http.Request) {
-	if d.settingsErr != nil {
-		writeJSON(w, http.StatusBadRequest, apiError{d.settingsErr.Error()})
-		return
-	}
-	if !canWrite(r) {
-		writeJSON(w, http.StatusForbidden, apiError{"repricing needs the Editor or Admin role"})
-		return
-	}
 	from, err := parseMillis(r, "from", time.Time{})
 	if err == nil && from.IsZero() {
 		err = errors.New("from: required, epoch milliseconds")

@@ -15,47 +15,71 @@ import (
 	"github.com/costlens/costlens/pkg/query"
 )
 
-type dimensionJSON struct {
-	Key   string `json:"key"`
-	Label string `json:"label"`
-}
+// who may call a route
+type access int
 
-type metricJSON struct {
-	Key   string `json:"key"`
-	Label string `json:"label"`
-	Unit  string `json:"unit"`
+const (
+	anyone access = iota // any user of the organisation: lookups
+	editor               // Editor or Admin: uploads and changes to this data source's rows
+	shared               // Editor or Admin on an unbound data source: data every tenant reads
+)
+
+// route is one resource endpoint: its access, the action named when it is refused, and
+// what it does once the data source is usable and the caller may.
+type route struct {
+	access access
+	action string // "uploading data", "changing budgets": the 403 names it
+	what   string // for shared: "FX rates" (the 403 says they are shared)
+	handle http.HandlerFunc
 }
 
 func newResourceHandler(d *Datasource) backend.CallResourceHandler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /dimensions", func(w http.ResponseWriter, _ *http.Request) {
-		out := make([]dimensionJSON, len(query.Dimensions))
-		for i, dim := range query.Dimensions {
-			out[i] = dimensionJSON{dim.Key, dim.Label}
-		}
-		writeJSON(w, http.StatusOK, out)
-	})
-	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, _ *http.Request) {
-		out := make([]metricJSON, len(query.Metrics))
-		for i, m := range query.Metrics {
-			out[i] = metricJSON{m.Key, m.Label, m.Unit}
-		}
-		writeJSON(w, http.StatusOK, out)
-	})
-	mux.HandleFunc("GET /values", d.handleValues)
-	mux.HandleFunc("GET /currencies", d.handleCurrencies)
-	mux.HandleFunc("POST /ingest/events", d.handleIngestEvents)
-	mux.HandleFunc("POST /ingest/fx", d.handleIngestFX)
-	mux.HandleFunc("POST /ingest/billing", d.handleIngestBilling)
-	mux.HandleFunc("POST /ingest/prices", d.handleIngestPrices)
-	mux.HandleFunc("POST /ingest/model-versions", d.handleIngestModelVersions)
-	mux.HandleFunc("POST /reprice", d.handleReprice)
-	mux.HandleFunc("GET /budgets", d.handleBudgets)
-	mux.HandleFunc("GET /prices", d.handlePrices)
-	mux.HandleFunc("PUT /budgets", d.handlePutBudget)
-	mux.HandleFunc("DELETE /budgets/{id}", d.handleDeleteBudget)
-	mux.HandleFunc("POST /recommendations/state", d.handleRecommendationState)
+	for pattern, rt := range map[string]route{
+		"GET /values":                 {access: anyone, handle: d.handleValues},
+		"GET /currencies":             {access: anyone, handle: d.handleCurrencies},
+		"GET /budgets":                {access: anyone, handle: d.handleBudgets},
+		"GET /prices":                 {access: anyone, handle: d.handlePrices},
+		"POST /ingest/events":         {access: editor, action: "uploading data", handle: d.handleIngestEvents},
+		"POST /ingest/billing":        {access: editor, action: "uploading data", handle: d.handleIngestBilling},
+		"POST /ingest/fx":             {access: shared, action: "uploading data", what: "FX rates", handle: d.handleIngestFX},
+		"POST /ingest/prices":         {access: shared, action: "uploading data", what: "prices", handle: d.handleIngestPrices},
+		"POST /ingest/model-versions": {access: shared, action: "uploading data", what: "model versions", handle: d.handleIngestModelVersions},
+		"POST /reprice":               {access: editor, action: "repricing", handle: d.handleReprice},
+		"PUT /budgets":                {access: editor, action: "changing this", handle: d.handlePutBudget},
+		"DELETE /budgets/{id}":        {access: editor, action: "changing this", handle: d.handleDeleteBudget},
+		"POST /recommendations/state": {access: editor, action: "changing this", handle: d.handleRecommendationState},
+	} {
+		mux.Handle(pattern, d.guard(rt))
+	}
 	return httpadapter.New(emptyBodyIsNoBody(mux))
+}
+
+// guard is the one check every route passes before its handler runs, in this order:
+// settings that do not load (400), a caller without the role (403), shared data on a
+// data source bound to a tenant (403), a schema that cannot be made ready (the
+// database's side, 502).
+func (d *Datasource) guard(rt route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if d.settingsErr != nil {
+			writeJSON(w, http.StatusBadRequest, apiError{d.settingsErr.Error()})
+			return
+		}
+		if rt.access != anyone && !canWrite(r) {
+			writeJSON(w, http.StatusForbidden, apiError{rt.action + " needs the Editor or Admin role"})
+			return
+		}
+		if rt.access == shared && d.settings.Tenant != "" {
+			writeJSON(w, http.StatusForbidden, apiError{fmt.Sprintf(
+				"%s are shared by every tenant: this data source is bound to tenant %q, so upload them through one that is not", rt.what, d.settings.Tenant)})
+			return
+		}
+		if err := d.ensureSchema(r.Context()); err != nil {
+			d.writeError(w, err)
+			return
+		}
+		rt.handle(w, r)
+	})
 }
 
 // emptyBodyIsNoBody gives a request that came with no body (the SDK passes nil) an
@@ -95,10 +119,6 @@ func parseMillis(r *http.Request, name string, fallback time.Time) (time.Time, e
 // handleValues lists the values of one dimension in the time range (default: the last
 // 30 days) under the other filters: GET values?dimension=model&from=..&to=..&filters=[...]
 func (d *Datasource) handleValues(w http.ResponseWriter, r *http.Request) {
-	if d.settingsErr != nil {
-		writeJSON(w, http.StatusBadRequest, apiError{d.settingsErr.Error()})
-		return
-	}
 	dim, ok := query.DimensionByKey(r.URL.Query().Get("dimension"))
 	if !ok {
 		writeJSON(w, http.StatusBadRequest, apiError{fmt.Sprintf("dimension: unknown dimension %q", r.URL.Query().Get("dimension"))})
@@ -128,10 +148,6 @@ func (d *Datasource) handleValues(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, apiError{err.Error()})
 		return
 	}
-	if err := d.ensureSchema(r.Context()); err != nil {
-		d.writeError(w, err)
-		return
-	}
 	values, err := query.DimensionValues(r.Context(), d.pool, dim, probe.Filters, query.Range{From: from, To: to}, d.env(), 1000)
 	if err != nil {
 		d.writeError(w, err)
@@ -158,26 +174,9 @@ func (d *Datasource) writeStrings(w http.ResponseWriter, r *http.Request, sql st
 	writeJSON(w, http.StatusOK, values)
 }
 
-// ready answers for a data source whose settings are bad or whose database cannot be
-// reached, so a handler only runs against a usable schema.
-func (d *Datasource) ready(w http.ResponseWriter, r *http.Request) bool {
-	if d.settingsErr != nil {
-		writeJSON(w, http.StatusBadRequest, apiError{d.settingsErr.Error()})
-		return false
-	}
-	if err := d.ensureSchema(r.Context()); err != nil {
-		d.writeError(w, err)
-		return false
-	}
-	return true
-}
-
 // handleCurrencies lists the currencies a query can normalise to: the default
 // currency and every currency with an FX rate.
 func (d *Datasource) handleCurrencies(w http.ResponseWriter, r *http.Request) {
-	if !d.ready(w, r) {
-		return
-	}
 	d.writeStrings(w, r, `
 		SELECT c FROM (SELECT base::text AS c FROM costlens.fx_rates UNION SELECT quote::text FROM costlens.fx_rates UNION SELECT $1) s
 		ORDER BY c`, d.settings.DefaultCurrency)
@@ -199,9 +198,6 @@ type priceJSON struct {
 
 // handlePrices: GET prices lists the prices in force (the Settings page's price book).
 func (d *Datasource) handlePrices(w http.ResponseWriter, r *http.Request) {
-	if !d.ready(w, r) {
-		return
-	}
 	rows, err := pricing.LoadRows(r.Context(), d.pool, true)
 	if err != nil {
 		d.writeError(w, err)

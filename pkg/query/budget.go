@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/data"
+	"github.com/jackc/pgx/v5"
 	"github.com/shopspring/decimal"
 )
 
@@ -19,6 +20,30 @@ type Budget struct {
 	Period         string          `json:"period"`
 	Amount         decimal.Decimal `json:"amount"`
 	Currency       string          `json:"currency"`
+}
+
+// SaveBudget creates or replaces the budget of b's tenant, scope and period, and sets
+// b.ID to the stored row's.
+func SaveBudget(ctx context.Context, db DB, b *Budget) error {
+	rows, err := db.Query(ctx, `INSERT INTO costlens.budgets (tenant, scope_dimension, scope_value, period, amount, currency)
+		VALUES ($1, $2, $3, $4, $5::numeric, $6)
+		ON CONFLICT (tenant, scope_dimension, scope_value, period) DO UPDATE SET amount = EXCLUDED.amount, currency = EXCLUDED.currency
+		RETURNING id`, b.Tenant, b.ScopeDimension, b.ScopeValue, b.Period, b.Amount.String(), b.Currency)
+	if err != nil {
+		return err
+	}
+	b.ID, err = pgx.CollectExactlyOneRow(rows, pgx.RowTo[int64])
+	return err
+}
+
+// DeleteBudget removes budget id if tenant ("" for any) sees it; false when it does not.
+func DeleteBudget(ctx context.Context, db DB, id int64, tenant string) (bool, error) {
+	rows, err := db.Query(ctx, `DELETE FROM costlens.budgets WHERE id = $1 AND ($2 = '' OR tenant = $2) RETURNING id`, id, tenant)
+	if err != nil {
+		return false, err
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	return len(ids) > 0, err
 }
 
 // LoadBudgets reads the budgets a data source sees: a bound one only its tenant's.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/data"
+	"github.com/jackc/pgx/v5"
 	"github.com/shopspring/decimal"
 
 	"github.com/costlens/costlens/pkg/allocation"
@@ -396,6 +397,27 @@ func smallerInstance(ctx context.Context, db DB, rates *fx.Table, ru *resourceUs
 		return "", decimal.Zero, false, err
 	}
 	return opts[0].subject, price, true, nil
+}
+
+// SetRecommendationState records that a tenant's recommendation id was dismissed
+// (state "dismissed") or snoozed until a time ("snoozed"), by whom and why; state ""
+// restores it (the stored state is removed).
+func SetRecommendationState(ctx context.Context, db DB, tenant, id, state string, until *time.Time, note, by string) error {
+	var rows pgx.Rows
+	var err error
+	if state == "" {
+		rows, err = db.Query(ctx, `DELETE FROM costlens.recommendation_states WHERE tenant = $1 AND id = $2`, tenant, id)
+	} else {
+		rows, err = db.Query(ctx, `INSERT INTO costlens.recommendation_states (tenant, id, state, until, note, updated_by)
+			VALUES ($1, $2, $3, $4, $5, $6)
+			ON CONFLICT (tenant, id) DO UPDATE SET state = EXCLUDED.state, until = EXCLUDED.until, note = EXCLUDED.note,
+				updated_by = EXCLUDED.updated_by, updated_at = now()`, tenant, id, state, until, note, by)
+	}
+	if err != nil {
+		return err
+	}
+	rows.Close()
+	return rows.Err()
 }
 
 // applyStates marks each recommendation with its stored dismissal or snooze.
