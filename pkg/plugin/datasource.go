@@ -152,91 +152,9 @@ func (d *Datasource) timeoutError() error {
 		d.settings.QueryTimeout(), busy)
 }
 
-// Run executes one validated query and shapes its frames.
+// Run executes one validated query with its type's handler (query.Handlers).
 func Run(ctx context.Context, db query.DB, q query.Query, r query.Range, interval time.Duration, env query.Env) (data.Frames, error) {
-	switch q.QueryType {
-	case query.TypeCost:
-		bucket, widened, err := query.BucketWithin(q, interval, r, env.MaxDataPoints)
-		if err != nil {
-			return nil, err
-		}
-		res, err := query.Aggregate(ctx, db, q, r, bucket, env, true)
-		if err != nil {
-			return nil, err
-		}
-		kept := capNotice(res, q, query.MaxSeries, "series")
-		return withNotices(query.TimeSeriesFrames(q, res, env), widened, kept), nil
-	case query.TypeBreakdown:
-		res, err := query.Aggregate(ctx, db, q, r, query.Bucket{}, env, false)
-		if err != nil {
-			return nil, err
-		}
-		kept := capNotice(res, q, query.MaxRows, "rows")
-		return withNotices(data.Frames{query.TableFrame(q, res, env)}, kept), nil
-	case query.TypeAllocation:
-		f, err := query.AllocationFrame(ctx, db, q, r, env)
-		if err != nil {
-			return nil, err
-		}
-		return data.Frames{f}, nil
-	case query.TypeBudget:
-		f, err := query.BudgetFrame(ctx, db, q, r, env)
-		if err != nil {
-			return nil, err
-		}
-		return data.Frames{f}, nil
-	case query.TypeForecast:
-		fs, err := query.Forecasts(ctx, db, q, r, env)
-		if err != nil {
-			return nil, err
-		}
-		return query.ForecastFrames(q, fs, env), nil
-	case query.TypeAnomalies:
-		series, flagged, err := query.Anomalies(ctx, db, q, r, env)
-		if err != nil {
-			return nil, err
-		}
-		return query.AnomalyFrames(q, series, flagged, r, env), nil
-	case query.TypeRecommendations:
-		recs, err := query.Recommendations(ctx, db, q, r, env)
-		if err != nil {
-			return nil, err
-		}
-		return data.Frames{query.RecommendationFrame(q, recs, env)}, nil
-	case query.TypeKPI:
-		ks, err := query.KPIs(ctx, db, q, r, env)
-		if err != nil {
-			return nil, err
-		}
-		return data.Frames{query.KPIFrame(q, ks)}, nil
-	}
-	return nil, fmt.Errorf("queryType: %q is not implemented", q.QueryType)
-}
-
-// capNotice keeps the largest groups of an answer when there are more than limit (and
-// the query's topN asks for no fewer), and says so.
-func capNotice(res *query.Result, q query.Query, limit int, what string) string {
-	if q.TopN > 0 && q.TopN <= limit {
-		return ""
-	}
-	total := len(res.Groups)
-	if res.Keep(limit) == 0 {
-		return ""
-	}
-	return fmt.Sprintf("showing the %d largest of %d %s by %s: narrow the query with filters or topN", limit, total, what, q.Metric)
-}
-
-// withNotices adds each non-empty notice to every frame, as a warning.
-func withNotices(frames data.Frames, notices ...string) data.Frames {
-	for _, n := range notices {
-		if n == "" {
-			continue
-		}
-		for _, f := range frames {
-			f.AppendNotices(data.Notice{Severity: data.NoticeSeverityWarning, Text: n})
-		}
-	}
-	return frames
+	return query.Answer(ctx, db, q, r, interval, env)
 }
 
 // CallResource serves the editor's and template variables' lookups.

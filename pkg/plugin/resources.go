@@ -142,9 +142,9 @@ func (d *Datasource) handleValues(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	// Validate the filters through the same rules as a query.
-	probe := query.Query{QueryType: query.TypeBreakdown, Metric: "cost", CostSource: query.SourceTokens, Currency: "USD", Filters: filters}
-	if err := probe.Validate(); err != nil {
+	// the filters go through the same defaults and rules as a query's
+	probe, err := query.Prepare(query.Query{QueryType: query.TypeBreakdown, Filters: filters}, query.Defaults{Currency: "USD"})
+	if err != nil {
 		writeJSON(w, http.StatusBadRequest, apiError{err.Error()})
 		return
 	}

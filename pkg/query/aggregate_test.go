@@ -42,7 +42,8 @@ func mustQuery(t *testing.T, q query.Query) query.Query {
 	if q.Currency == "" {
 		q.Currency = "USD"
 	}
-	if err := q.Validate(); err != nil {
+	q, err := query.Prepare(q, query.Defaults{Currency: "USD"})
+	if err != nil {
 		t.Fatal(err)
 	}
 	return q

@@ -79,36 +79,13 @@ var Periods = []string{"day", "week", "month", "quarter", "year"}
 // Outputs a query may ask for.
 var Outputs = []string{"table", "alert", "series"}
 
-// validateAnalytics checks the fields of the analytic query types and fills defaults.
-func (q *Query) validateAnalytics() error {
+// validateAnalytics checks the fields the analytic query types share.
+func (q Query) validateAnalytics() error {
 	if q.Output != "" && !slices.Contains(Outputs, q.Output) {
 		return invalid("output", "%q is not table, alert or series", q.Output)
 	}
-	switch q.QueryType {
-	case TypeForecast, TypeAnomalies:
-		if q.Output == "" {
-			q.Output = "series"
-		}
-	case TypeBudget, TypeRecommendations, TypeKPI:
-		if q.Output == "" {
-			q.Output = "table"
-		}
-		if q.Output == "series" {
-			return invalid("output", "%s answers with a table: use table or alert", q.QueryType)
-		}
-	}
-	if q.QueryType == TypeBudget && len(q.GroupBy) > 0 {
-		return invalid("groupBy", "a budget query returns one row per stored budget; filter by scope, scope_value or period instead")
-	}
-	if q.QueryType == TypeKPI && (len(q.GroupBy) != 0 && !slices.Equal(q.GroupBy, []string{"model_version"})) {
-		return invalid("groupBy", "kpi is per model version")
-	}
-	if q.QueryType == TypeKPI && fromBills(q.CostSource) {
-		// the unit costs are per priced request and token; bills have neither
-		return invalid("costSource", "kpi reads token prices or reported costs, not %q: for what self-hosted capacity costs use an allocation query (cost_per_a100_hour) or a breakdown with this source", q.CostSource)
-	}
-	if q.Period == "" {
-		q.Period = "month"
+	if outs := q.QueryType.handler().Outputs; len(outs) > 0 && q.Output != "" && !slices.Contains(outs, q.Output) {
+		return invalid("output", "%s answers with a table: use table or alert", q.QueryType)
 	}
 	if !slices.Contains(Periods, q.Period) {
 		return invalid("period", "%q is not day, week, month, quarter or year", q.Period)
@@ -119,29 +96,36 @@ func (q *Query) validateAnalytics() error {
 			return invalid("budget", "%q is not a positive decimal amount", q.Budget)
 		}
 	}
-	if q.QueryType == TypeAnomalies {
-		if q.ThresholdPercent == 0 && q.ZScore == 0 {
-			// measured on the generator's spikes: all found, 13 false alarms in ~2,400
-			// series-days with z 4, against 50 with the percent alone
-			q.ThresholdPercent, q.ZScore = 150, 4
-		}
-		if _, err := q.AnomalyConfig(); err != nil {
-			return anomalyFieldError(err)
-		}
-		if q.ContributorsBy != "" {
-			if _, ok := DimensionByKey(q.ContributorsBy); !ok || slices.Contains(q.GroupBy, q.ContributorsBy) {
-				return invalid("contributorsBy", "%q is not a dimension outside groupBy", q.ContributorsBy)
-			}
-		}
-		if q.Interval != "" && q.Interval != "1d" && q.Interval != "1h" {
-			return invalid("interval", "anomalies are scored per hour (1h) or per day (1d), not %q", q.Interval)
-		}
-	}
-	if q.IdleDays < 0 || q.IdleDays > 90 {
+	if q.IdleDays < 1 || q.IdleDays > 90 {
 		return invalid("idleDays", "must be between 1 and 90, got %d", q.IdleDays)
 	}
-	if q.IdleDays == 0 {
-		q.IdleDays = 7
+	return nil
+}
+
+// checkKPI: per model version, from token prices or reported costs.
+func checkKPI(q Query) error {
+	if len(q.GroupBy) != 0 && !slices.Equal(q.GroupBy, []string{"model_version"}) {
+		return invalid("groupBy", "kpi is per model version")
+	}
+	if fromBills(q.CostSource) {
+		// the unit costs are per priced request and token; bills have neither
+		return invalid("costSource", "kpi reads token prices or reported costs, not %q: for what self-hosted capacity costs use an allocation query (cost_per_a100_hour) or a breakdown with this source", q.CostSource)
+	}
+	return nil
+}
+
+// checkAnomalies: the detector's settings, the contributors' dimension, the interval.
+func checkAnomalies(q Query) error {
+	if _, err := q.AnomalyConfig(); err != nil {
+		return anomalyFieldError(err)
+	}
+	if q.ContributorsBy != "" {
+		if _, ok := DimensionByKey(q.ContributorsBy); !ok || slices.Contains(q.GroupBy, q.ContributorsBy) {
+			return invalid("contributorsBy", "%q is not a dimension outside groupBy", q.ContributorsBy)
+		}
+	}
+	if q.Interval != "" && q.Interval != "1d" && q.Interval != "1h" {
+		return invalid("interval", "anomalies are scored per hour (1h) or per day (1d), not %q", q.Interval)
 	}
 	return nil
 }

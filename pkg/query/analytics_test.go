@@ -61,7 +61,8 @@ func runQuery(t *testing.T, pool *pgxpool.Pool, q query.Query, r query.Range, en
 	if q.Metric == "" {
 		q.Metric = q.QueryType.Metrics()[0].Key
 	}
-	if err := q.Validate(); err != nil {
+	q, err := query.Prepare(q, query.Defaults{Currency: "USD"})
+	if err != nil {
 		t.Fatal(err)
 	}
 	return q

@@ -37,7 +37,8 @@ func BenchmarkAggregate(b *testing.B) {
 		if c.withBucket {
 			c.q.Currency = "CNY"
 		}
-		if err := c.q.Validate(); err != nil {
+		var err error
+		if c.q, err = query.Prepare(c.q, query.Defaults{Currency: "USD"}); err != nil {
 			b.Fatal(err)
 		}
 		for _, raw := range []bool{true, false} {
@@ -82,9 +83,11 @@ func BenchmarkAlertEvaluation1000Series(b *testing.B) {
 	forecast := query.Query{QueryType: query.TypeForecast, GroupBy: []string{"user"}, Output: "alert", Metric: "percent_of_budget",
 		Budget: "100", Currency: "USD", CostSource: query.SourceTokens}
 	for _, q := range []*query.Query{&anomalies, &forecast} {
-		if err := q.Validate(); err != nil {
+		prepared, err := query.Prepare(*q, query.Defaults{Currency: "USD"})
+		if err != nil {
 			b.Fatal(err)
 		}
+		*q = prepared
 	}
 	b.Run("anomalies by user, last 3 days judged", func(b *testing.B) {
 		for b.Loop() {

@@ -22,7 +22,17 @@ type sharedFixture struct {
 	Sources    []string            `json:"costSources"`
 	QueryTypes []string            `json:"queryTypes"`
 	ByType     map[string][]string `json:"metricsByType"`
-	Examples   []struct {
+	// TypeSpecs are the per-type facts both registries hold (query.Handlers and
+	// QUERY_TYPE_SPECS): whose dimensions, what the editor offers, the outputs.
+	TypeSpecs map[string]struct {
+		Dimensions string   `json:"dimensions"`
+		Groups     bool     `json:"groups"`
+		Filters    bool     `json:"filters"`
+		TopN       bool     `json:"topN"`
+		Interval   bool     `json:"interval"`
+		Outputs    []string `json:"outputs"`
+	} `json:"typeSpecs"`
+	Examples []struct {
 		Name  string          `json:"name"`
 		Query json.RawMessage `json:"query"`
 	} `json:"examples"`
@@ -68,8 +78,42 @@ func TestSharedQueryFixture(t *testing.T) {
 		t.Errorf("billing dimensions %v, fixture %v", billingDimensions, f.BillDims)
 	}
 	for _, src := range f.Sources {
-		if err := (&Query{QueryType: TypeCost, Metric: "cost", CostSource: src, Currency: "USD"}).Validate(); err != nil {
+		if _, err := Prepare(Query{QueryType: TypeCost, CostSource: src}, Defaults{Currency: "USD"}); err != nil {
 			t.Errorf("cost source %q: %v", src, err)
+		}
+	}
+	dimensionSets := map[string][]Dimension{"events": Dimensions, "allocation": AllocationDimensions,
+		"budget": BudgetDimensions, "recommendations": RecommendationDimensions}
+	if len(f.TypeSpecs) != len(Handlers) {
+		t.Errorf("%d type specs in the fixture, %d handlers", len(f.TypeSpecs), len(Handlers))
+	}
+	for name, spec := range f.TypeSpecs {
+		h, ok := Handlers[Type(name)]
+		if !ok {
+			t.Errorf("type %s: no handler", name)
+			continue
+		}
+		if dims := dimensionSets[spec.Dimensions]; len(dims) == 0 || &dims[0] != &h.Dimensions[0] {
+			t.Errorf("type %s: the fixture says %s dimensions, the handler has %v", name, spec.Dimensions, h.Dimensions[0].Key)
+		}
+		if spec.Groups != h.Groups || spec.Filters != h.Filters || spec.TopN != h.TopN || spec.Interval != h.Interval {
+			t.Errorf("type %s: fixture groups/filters/topN/interval %v %v %v %v, handler %v %v %v %v", name,
+				spec.Groups, spec.Filters, spec.TopN, spec.Interval, h.Groups, h.Filters, h.TopN, h.Interval)
+		}
+		if !slices.Equal(spec.Outputs, h.Outputs) && !(len(spec.Outputs) == 0 && len(h.Outputs) == 0) {
+			t.Errorf("type %s: fixture outputs %v, handler %v", name, spec.Outputs, h.Outputs)
+		}
+		// and what the handler says holds: the default output is the first, groupBy is
+		// refused where the type does not group (kpi groups only by model_version)
+		q, err := Prepare(Query{QueryType: Type(name)}, Defaults{Currency: "USD"})
+		if err != nil {
+			t.Errorf("type %s with defaults only: %v", name, err)
+		}
+		if want := append(spec.Outputs, "")[0]; q.Output != want {
+			t.Errorf("type %s: default output %q, want %q", name, q.Output, want)
+		}
+		if _, err := Prepare(Query{QueryType: Type(name), GroupBy: []string{h.Dimensions[len(h.Dimensions)-1].Key}}, Defaults{Currency: "USD"}); (err == nil) != spec.Groups {
+			t.Errorf("type %s: grouping by %s gives %v, the spec says groups=%v", name, h.Dimensions[len(h.Dimensions)-1].Key, err, spec.Groups)
 		}
 	}
 	var types []string
@@ -92,7 +136,7 @@ func TestSharedQueryFixture(t *testing.T) {
 		t.Errorf("operators %v, fixture %v", Operators, f.Operators)
 	}
 	for _, iv := range f.Intervals {
-		if err := (&Query{QueryType: TypeCost, Metric: "cost", CostSource: SourceTokens, Currency: "USD", Interval: iv}).Validate(); err != nil {
+		if _, err := Prepare(Query{QueryType: TypeCost, Interval: iv}, Defaults{Currency: "USD"}); err != nil {
 			t.Errorf("interval %q: %v", iv, err)
 		}
 	}

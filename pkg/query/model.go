@@ -34,9 +34,6 @@ const (
 	TypeKPI Type = "kpi"
 )
 
-// Types lists every query type.
-var Types = []Type{TypeCost, TypeBreakdown, TypeAllocation, TypeBudget, TypeForecast, TypeAnomalies, TypeRecommendations, TypeKPI}
-
 // Query is the JSON a panel, an alert rule, a variable or an app page sends.
 type Query struct {
 	QueryType  Type     `json:"queryType"`
@@ -171,37 +168,11 @@ func findMetric(ms []Metric, key string) (Metric, bool) {
 	return Metric{}, false
 }
 
-// dimensions and metrics are the whitelists of a query type: allocation reads billing
-// lines, which have resources rather than users and features.
-func (t Type) dimensions() []Dimension {
-	switch t {
-	case TypeAllocation:
-		return AllocationDimensions
-	case TypeBudget:
-		return BudgetDimensions
-	case TypeRecommendations:
-		return RecommendationDimensions
-	}
-	return Dimensions
-}
+// dimensions and metrics are the whitelists of a query type (its handler's):
+// allocation reads billing lines, which have resources rather than users and features.
+func (t Type) dimensions() []Dimension { return t.handler().Dimensions }
 
-func (t Type) metrics() []Metric {
-	switch t {
-	case TypeAllocation:
-		return AllocationMetrics
-	case TypeBudget:
-		return BudgetMetrics
-	case TypeForecast:
-		return ForecastMetrics
-	case TypeAnomalies:
-		return AnomalyMetrics
-	case TypeRecommendations:
-		return RecommendationMetrics
-	case TypeKPI:
-		return KPIMetrics
-	}
-	return Metrics
-}
+func (t Type) metrics() []Metric { return t.handler().Metrics }
 
 // Metrics lists what a query type returns.
 func (t Type) Metrics() []Metric { return t.metrics() }
@@ -225,9 +196,9 @@ func (t Type) unknownMetric(m string) error {
 }
 
 func (t Type) unknownDimension(field, verb, d string) error {
-	switch t {
-	case TypeAllocation, TypeBudget, TypeRecommendations:
-		return invalid(field, "%s %s by %s, not %q", t, verb, keys(t.dimensions(), func(d Dimension) string { return d.Key }), d)
+	if dims := t.dimensions(); len(dims) != len(Dimensions) || &dims[0] != &Dimensions[0] {
+		// a type with dimensions of its own says which
+		return invalid(field, "%s %s by %s, not %q", t, verb, keys(dims, func(d Dimension) string { return d.Key }), d)
 	}
 	return invalid(field, "unknown dimension %q", d)
 }
@@ -279,17 +250,35 @@ type Defaults struct {
 	Currency string
 }
 
-// Parse decodes and validates one query's JSON and applies defaults.
+// Parse reads one query's JSON in one way: unmarshal, fill defaults (ApplyDefaults),
+// then check (Validate, which changes nothing).
 func Parse(raw json.RawMessage, d Defaults) (Query, error) {
 	var q Query
 	if err := json.Unmarshal(raw, &q); err != nil {
 		return Query{}, invalid("query", "invalid JSON: %v", err)
 	}
+	return Prepare(q, d)
+}
+
+// Prepare is Parse for a query already decoded (an app page's, a test's).
+func Prepare(q Query, d Defaults) (Query, error) {
+	q.ApplyDefaults(d)
+	return q, q.Validate()
+}
+
+// ApplyDefaults fills what a query leaves out, the same for every type (type, metric,
+// cost source, currency, period, idle days; ad-hoc filters applied where the type can;
+// "=" with several values read as "in"), then what its type's handler fills.
+func (q *Query) ApplyDefaults(d Defaults) {
 	if q.QueryType == "" {
 		q.QueryType = TypeCost
 	}
+	h, known := Handlers[q.QueryType]
+	if !known {
+		return // Validate names it
+	}
 	if q.Metric == "" {
-		q.Metric = q.QueryType.metrics()[0].Key
+		q.Metric = h.Metrics[0].Key
 	}
 	if q.CostSource == "" || q.CostSource == SourcePriced {
 		q.CostSource = SourceTokens
@@ -297,6 +286,7 @@ func Parse(raw json.RawMessage, d Defaults) (Query, error) {
 	if q.Currency == "" {
 		q.Currency = d.Currency
 	}
+	q.Currency = strings.ToUpper(strings.TrimSpace(q.Currency))
 	for _, f := range q.AdhocFilters {
 		if q.canFilterBy(f.Dimension) {
 			q.Filters = append(q.Filters, f)
@@ -305,7 +295,24 @@ func Parse(raw json.RawMessage, d Defaults) (Query, error) {
 		}
 	}
 	q.AdhocFilters = nil
-	return q, q.Validate()
+	for i, f := range q.Filters {
+		// a multi-value template variable in an equality filter means "any of"
+		if len(f.Values) > 1 && (f.Operator == "=" || f.Operator == "!=") {
+			q.Filters[i].Operator = map[string]string{"=": "in", "!=": "not in"}[f.Operator]
+		}
+	}
+	if q.Output == "" && len(h.Outputs) > 0 {
+		q.Output = h.Outputs[0]
+	}
+	if q.Period == "" {
+		q.Period = "month"
+	}
+	if q.IdleDays == 0 {
+		q.IdleDays = 7
+	}
+	if h.Defaults != nil {
+		h.Defaults(q)
+	}
 }
 
 // canFilterBy says whether the query's type and cost source know a dimension.
@@ -332,8 +339,9 @@ func (q Query) IgnoredNotice() string {
 	return fmt.Sprintf("ad-hoc filters on %s not applied: %s cannot filter by them", strings.Join(dims, ", "), what)
 }
 
-// Validate checks every field against the whitelists.
-func (q *Query) Validate() error {
+// Validate checks every field against the whitelists and its type's handler; it
+// changes nothing (defaults are ApplyDefaults').
+func (q Query) Validate() error {
 	if !slices.Contains(Types, q.QueryType) {
 		return invalid("queryType", "unknown query type %q (want %s)", q.QueryType, keys(Types, func(t Type) string { return string(t) }))
 	}
@@ -363,14 +371,6 @@ func (q *Query) Validate() error {
 		if len(f.Values) == 0 {
 			return invalid(field+".values", "at least one value is needed")
 		}
-		if (f.Operator == "=" || f.Operator == "!=") && len(f.Values) > 1 {
-			// A multi-value template variable in an equality filter means "any of".
-			if f.Operator == "=" {
-				q.Filters[i].Operator = "in"
-			} else {
-				q.Filters[i].Operator = "not in"
-			}
-		}
 	}
 	switch q.CostSource {
 	case SourceTokens, SourcePriced, SourceReported:
@@ -394,16 +394,19 @@ func (q *Query) Validate() error {
 	default:
 		return invalid("costSource", "unknown cost source %q (want tokens, reported, billing or blended)", q.CostSource)
 	}
-	c, err := currencyField("currency", q.Currency)
-	if err != nil {
-		return err
+	if !fx.ValidCurrency(q.Currency) {
+		return invalid("currency", "%q is not an ISO-4217 currency code", q.Currency)
 	}
-	q.Currency = c
 	if q.TopN < 0 || q.TopN > 1000 {
 		return invalid("topN", "must be between 0 and 1000, got %d", q.TopN)
 	}
 	if err := q.validateAnalytics(); err != nil {
 		return err
+	}
+	if h := q.QueryType.handler(); h.Check != nil {
+		if err := h.Check(q); err != nil {
+			return err
+		}
 	}
 	if q.Interval != "" && q.Interval != "auto" {
 		if _, ok := fixedIntervals[q.Interval]; !ok && q.Interval != "1M" {

@@ -31,7 +31,8 @@ func TestAnomaliesFindTheSeedSpikes(t *testing.T) {
 			seen[s.Dimension] = true
 			q := query.Query{QueryType: query.TypeAnomalies, GroupBy: []string{s.Dimension}, Output: "table", Interval: interval,
 				Metric: "flag", Currency: "USD", CostSource: query.SourceTokens}
-			if err := q.Validate(); err != nil {
+			q, err := query.Prepare(q, query.Defaults{Currency: "USD"})
+			if err != nil {
 				t.Fatal(err)
 			}
 			// judged from day 35, after a four-week window plus a week
@@ -58,7 +59,8 @@ func TestAnomaliesFindTheSeedSpikes(t *testing.T) {
 			q := query.Query{QueryType: query.TypeAnomalies, GroupBy: []string{sp.Dimension}, Output: "table", Interval: interval,
 				Metric: "flag", Currency: "USD", CostSource: query.SourceTokens,
 				Filters: []query.Filter{{Dimension: sp.Dimension, Operator: "=", Values: []string{sp.Value}}}}
-			if err := q.Validate(); err != nil {
+			q, err := query.Prepare(q, query.Defaults{Currency: "USD"})
+			if err != nil {
 				t.Fatal(err)
 			}
 			day, _ := time.Parse(time.DateOnly, sp.Day)

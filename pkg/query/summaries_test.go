@@ -109,9 +109,11 @@ func TestSummaryAnswersEqualRawAnswers(t *testing.T) {
 		if q.Metric == "" {
 			q.Metric = q.QueryType.Metrics()[0].Key
 		}
-		if err := q.Validate(); err != nil {
+		prepared, err := query.Prepare(*q, query.Defaults{Currency: "USD"})
+		if err != nil {
 			t.Fatalf("query %d: %v", i, err)
 		}
+		*q = prepared
 	}
 	ctx := context.Background()
 	compare := func(step string, p *pgxpool.Pool, zones ...*time.Location) {
