@@ -8,6 +8,7 @@ import {
   METRICS,
   METRICS_BY_TYPE,
   OPERATORS,
+  QUERY_TYPE_SPECS,
   QUERY_TYPES,
   QueryType,
 } from './types';
@@ -26,6 +27,16 @@ describe('the query model shared with the Go backend', () => {
     for (const [type, metrics] of Object.entries(fixture.metricsByType)) {
       expect(METRICS_BY_TYPE[type as QueryType].map((m) => m.value)).toEqual(metrics);
     }
+  });
+
+  it('holds the same facts per query type as the Go handlers', () => {
+    const ours = Object.fromEntries(
+      Object.entries(QUERY_TYPE_SPECS).map(([type, { dimensions, groups, filters, topN, interval, outputs }]) => [
+        type,
+        { dimensions, groups, filters, topN, interval, outputs },
+      ])
+    );
+    expect(ours).toEqual(fixture.typeSpecs);
   });
 
   it.each(fixture.examples.map((e) => [e.name, e.query]))('%s is a valid CostQuery', (_, raw) => {

@@ -219,16 +219,114 @@ export const METRICS_BY_TYPE: Record<QueryType, Options<AnyMetricKey>> = {
   kpi: KPI_METRICS,
 };
 
-export const QUERY_TYPES: QueryType[] = [
-  'cost',
-  'breakdown',
-  'allocation',
-  'budget',
-  'forecast',
-  'anomalies',
-  'recommendations',
-  'kpi',
-];
+/** Whose dimensions a query type groups and filters by. */
+export type DimensionSet = 'events' | 'allocation' | 'budget' | 'recommendations';
+
+/**
+ * Everything the editor needs to know about one query type, in one place. The Go
+ * backend has the same facts in its handlers (pkg/query/types.go); both sides' tests
+ * compare their registry with typeSpecs in pkg/query/testdata/queries.json.
+ */
+export interface QueryTypeSpec {
+  label: string;
+  description: string;
+  dimensions: DimensionSet;
+  /** The editor offers group by, filters, top N and an interval of its own. */
+  groups: boolean;
+  filters: boolean;
+  topN: boolean;
+  interval: boolean;
+  /** The outputs it answers with, the first its default; empty when it has one shape. */
+  outputs: Output[];
+}
+
+const TABLE_OUTPUTS: Output[] = ['table', 'alert'];
+const SERIES_OUTPUTS: Output[] = ['series', 'table', 'alert'];
+
+export const QUERY_TYPE_SPECS: Record<QueryType, QueryTypeSpec> = {
+  cost: {
+    label: 'Time series',
+    description: 'One series per group, for graphs and alert rules',
+    dimensions: 'events',
+    groups: true,
+    filters: true,
+    topN: true,
+    interval: true,
+    outputs: [],
+  },
+  breakdown: {
+    label: 'Top-N table',
+    description: 'The largest groups over the whole time range',
+    dimensions: 'events',
+    groups: true,
+    filters: true,
+    topN: true,
+    interval: false,
+    outputs: [],
+  },
+  allocation: {
+    label: 'Allocation',
+    description: 'Billing line items split across the model versions they served, with idle cost',
+    dimensions: 'allocation',
+    groups: true,
+    filters: false,
+    topN: true,
+    interval: false,
+    outputs: [],
+  },
+  budget: {
+    label: 'Budget',
+    description: 'Spend to date against each stored budget',
+    dimensions: 'budget',
+    groups: false,
+    filters: false,
+    topN: false,
+    interval: false,
+    outputs: TABLE_OUTPUTS,
+  },
+  forecast: {
+    label: 'Forecast',
+    description: 'Period-end spend with 80 % and 95 % intervals',
+    dimensions: 'events',
+    groups: true,
+    filters: true,
+    topN: false,
+    interval: false,
+    outputs: SERIES_OUTPUTS,
+  },
+  anomalies: {
+    label: 'Anomalies',
+    description: 'Cost against a seasonal baseline, flagged jumps',
+    dimensions: 'events',
+    groups: true,
+    filters: true,
+    topN: false,
+    interval: false,
+    outputs: SERIES_OUTPUTS,
+  },
+  recommendations: {
+    label: 'Recommendations',
+    description: 'What to delete, right-size or batch',
+    dimensions: 'recommendations',
+    groups: false,
+    filters: false,
+    topN: false,
+    interval: false,
+    outputs: TABLE_OUTPUTS,
+  },
+  kpi: {
+    label: 'KPIs',
+    description: 'Unit economics and efficiency per model version',
+    dimensions: 'events',
+    groups: false,
+    filters: true,
+    topN: true,
+    interval: false,
+    outputs: TABLE_OUTPUTS,
+  },
+};
+
+export const QUERY_TYPES = Object.keys(QUERY_TYPE_SPECS) as QueryType[];
 
 export const PERIODS: Period[] = ['day', 'week', 'month', 'quarter', 'year'];
 

@@ -1,7 +1,7 @@
 import React, { useState } from 'react';
 import { InlineField, InlineFieldRow, InlineSwitch, Input, RadioButtonGroup } from '@grafana/ui';
 
-import { Baseline, CostQuery, Output, PERIODS, Period, QueryType } from '../types';
+import { Baseline, CostQuery, Output, PERIODS, Period, QUERY_TYPE_SPECS, QueryType } from '../types';
 
 interface Props {
   id: string;
@@ -9,29 +9,25 @@ interface Props {
   onChange: (patch: Partial<CostQuery>) => void;
 }
 
-const OUTPUTS: Record<QueryType, Array<{ label: string; value: Output; description: string }>> = {
-  forecast: [
-    { label: 'Series', value: 'series', description: 'Actual and projected cumulative spend with bands and budget' },
-    { label: 'Table', value: 'table', description: 'One row per scope with every number' },
-    { label: 'Alert', value: 'alert', description: 'One number per scope (the metric), for alert rules' },
-  ],
-  anomalies: [
-    { label: 'Series', value: 'series', description: 'Cost, expected band, score and flag over time' },
-    { label: 'Table', value: 'table', description: 'The flagged points with their top contributors' },
-    { label: 'Alert', value: 'alert', description: 'One series per value with only the metric, for alert rules' },
-  ],
-  budget: [],
-  recommendations: [],
-  kpi: [],
-  cost: [],
-  breakdown: [],
-  allocation: [],
+// What each output means, for the types with a series of their own and for the rest.
+const SERIES_DESCRIPTIONS: Partial<Record<QueryType, Record<Output, string>>> = {
+  forecast: {
+    series: 'Actual and projected cumulative spend with bands and budget',
+    table: 'One row per scope with every number',
+    alert: 'One number per scope (the metric), for alert rules',
+  },
+  anomalies: {
+    series: 'Cost, expected band, score and flag over time',
+    table: 'The flagged points with their top contributors',
+    alert: 'One series per value with only the metric, for alert rules',
+  },
 };
-
-const TABLE_OUTPUTS: Array<{ label: string; value: Output; description: string }> = [
-  { label: 'Table', value: 'table', description: 'Every column' },
-  { label: 'Alert', value: 'alert', description: 'One number per row (the metric), for alert rules' },
-];
+const TABLE_DESCRIPTIONS: Record<Output, string> = {
+  series: '',
+  table: 'Every column',
+  alert: 'One number per row (the metric), for alert rules',
+};
+const OUTPUT_LABELS: Record<Output, string> = { series: 'Series', table: 'Table', alert: 'Alert' };
 
 /** A number typed into an input, committed on blur; an error names the field. */
 function NumberField(props: {
@@ -82,8 +78,13 @@ function NumberField(props: {
 /** The fields of the budget, forecast, anomalies, recommendations and kpi queries. */
 export function AnalyticsOptions({ id, query, onChange }: Props) {
   const type = query.queryType ?? 'cost';
-  const outputs = OUTPUTS[type].length > 0 ? OUTPUTS[type] : TABLE_OUTPUTS;
-  const defaultOutput: Output = type === 'forecast' || type === 'anomalies' ? 'series' : 'table';
+  const descriptions = SERIES_DESCRIPTIONS[type] ?? TABLE_DESCRIPTIONS;
+  const outputs = QUERY_TYPE_SPECS[type].outputs.map((value) => ({
+    label: OUTPUT_LABELS[value],
+    value,
+    description: descriptions[value],
+  }));
+  const defaultOutput = QUERY_TYPE_SPECS[type].outputs[0];
   return (
     <>
       <InlineFieldRow>

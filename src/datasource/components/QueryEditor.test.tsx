@@ -169,4 +169,41 @@ describe('QueryEditor for allocation', () => {
     });
     await waitFor(() => expect(screen.getByText('USD')).toBeInTheDocument());
   });
+
+  it("switching type keeps what the new type has, from the types' specs", async () => {
+    const onChange = jest.fn();
+    render(
+      <QueryEditorHarness
+        initial={{
+          refId: 'A',
+          queryType: 'cost',
+          metric: 'requests',
+          groupBy: ['user'],
+          filters: [{ dimension: 'feature', operator: '=', values: ['chat'] }],
+          interval: '5m',
+        }}
+        onChange={onChange}
+        onRunQuery={jest.fn()}
+      />
+    );
+    // anomalies group and filter by the same dimensions; 5m is not an anomaly interval
+    await user.click(screen.getByText('Anomalies'));
+    expect(onChange.mock.lastCall[0]).toEqual({
+      refId: 'A',
+      queryType: 'anomalies',
+      metric: 'flag',
+      groupBy: ['user'],
+      filters: [{ dimension: 'feature', operator: '=', values: ['chat'] }],
+    });
+    // KPIs are per model version: no group by, the filters stay
+    await user.click(screen.getByText('KPIs'));
+    expect(onChange.mock.lastCall[0]).toEqual({
+      refId: 'A',
+      queryType: 'kpi',
+      metric: 'cost_per_1k_tokens',
+      groupBy: [],
+      filters: [{ dimension: 'feature', operator: '=', values: ['chat'] }],
+    });
+    expect(screen.queryByLabelText('Group by')).not.toBeInTheDocument();
+  });
 });

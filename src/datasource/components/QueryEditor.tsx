@@ -6,6 +6,7 @@ import { CostDataSource } from '../datasource';
 import {
   BILLING_DIMENSIONS,
   METRICS_BY_TYPE,
+  QUERY_TYPE_SPECS,
   QueryType,
   CostDataSourceOptions,
   CostQuery,
@@ -53,9 +54,7 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource, range }: 
   };
 
   const type = q.queryType!;
-  const grouped = ['cost', 'breakdown', 'allocation', 'forecast', 'anomalies'].includes(type);
-  const filtered = ['cost', 'breakdown', 'forecast', 'anomalies', 'kpi'].includes(type);
-  const analytic = ['budget', 'forecast', 'anomalies', 'recommendations', 'kpi'].includes(type);
+  const spec = QUERY_TYPE_SPECS[type];
 
   return (
     <div>
@@ -68,18 +67,18 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource, range }: 
           onChange={(metric) => change({ metric })}
         />
       </InlineFieldRow>
-      {grouped && (
+      {spec.groups && (
         <InlineFieldRow>
           <GroupByEditor
             id={`${id}-groupby`}
-            allocation={type === 'allocation'}
+            allocation={spec.dimensions === 'allocation'}
             billing={billing && type !== 'allocation'}
             value={q.groupBy ?? []}
             onChange={(groupBy) => change({ groupBy })}
           />
         </InlineFieldRow>
       )}
-      {filtered && (
+      {spec.filters && (
         <FiltersEditor
           id={`${id}-filter`}
           filters={q.filters ?? []}
@@ -87,7 +86,7 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource, range }: 
           loadValues={loadValues}
         />
       )}
-      {analytic && <AnalyticsOptions id={id} query={q} onChange={change} />}
+      {spec.outputs.length > 0 && <AnalyticsOptions id={id} query={q} onChange={change} />}
       <InlineFieldRow>
         <CurrencyEditor
           id={`${id}-currency`}
@@ -99,30 +98,39 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource, range }: 
           onChange={changeCurrency}
         />
       </InlineFieldRow>
-      {(type === 'cost' || type === 'breakdown' || type === 'allocation' || type === 'kpi') && (
+      {spec.topN && (
         <InlineFieldRow>
-          <LimitEditor id={id} topN={q.topN} interval={q.interval} showInterval={type === 'cost'} onChange={change} />
+          <LimitEditor id={id} topN={q.topN} interval={q.interval} showInterval={spec.interval} onChange={change} />
         </InlineFieldRow>
       )}
     </div>
   );
 }
 
-// startOf is the query after switching type: the type's default metric, and only the
-// grouping and filters the new type understands.
+// startOf is the query after switching type, from the two types' specs: the new type's
+// default metric when its metrics differ, grouping and filters kept only where the new
+// type has them over the same dimensions, its default output, and no interval left over
+// from the old type (anomalies take 1h or 1d, a time series any bucket).
 function startOf(queryType: QueryType, q: CostQuery): Partial<CostQuery> {
-  const metric = METRICS_BY_TYPE[queryType][0].value;
-  switch (queryType) {
-    case 'allocation':
-    case 'budget':
-    case 'recommendations':
-      return { queryType, metric, groupBy: [], filters: [], output: undefined };
-    case 'kpi':
-      return { queryType, metric, groupBy: [], output: undefined };
-    case 'forecast':
-    case 'anomalies':
-      return { queryType, metric, output: undefined, interval: undefined };
+  const old = q.queryType ?? 'cost';
+  const from = QUERY_TYPE_SPECS[old];
+  const to = QUERY_TYPE_SPECS[queryType];
+  const patch: Partial<CostQuery> = { queryType };
+  if (METRICS_BY_TYPE[queryType] !== METRICS_BY_TYPE[old]) {
+    patch.metric = METRICS_BY_TYPE[queryType][0].value;
   }
-  const fromEvents = q.queryType === 'cost' || q.queryType === 'breakdown';
-  return fromEvents ? { queryType } : { queryType, metric, output: undefined };
+  const sameDimensions = to.dimensions === from.dimensions;
+  if (!to.groups || !sameDimensions) {
+    patch.groupBy = [];
+  }
+  if (!to.filters || !sameDimensions) {
+    patch.filters = [];
+  }
+  if (to.outputs.length > 0 || from.outputs.length > 0) {
+    patch.output = undefined;
+  }
+  if (!(to.interval && from.interval)) {
+    patch.interval = undefined;
+  }
+  return patch;
 }
