@@ -17,12 +17,16 @@ describe('CostDataSource.applyTemplateVariables', () => {
         { dimension: 'tenant', operator: '!=', values: ['${tenant}', 'globex'] },
       ],
     };
+    // saved without a queryType, and with "!=" over two values: migrated first (a time
+    // series; "not in"); the variable's values are several after interpolation, which the
+    // backend reads as "in"
     expect(costDataSource().applyTemplateVariables(q, {})).toEqual({
       refId: 'A',
+      queryType: 'cost',
       currency: 'CNY',
       filters: [
         { dimension: 'feature', operator: '=', values: ['chat', 'search'] },
-        { dimension: 'tenant', operator: '!=', values: ['acme', 'globex'] },
+        { dimension: 'tenant', operator: 'not in', values: ['acme', 'globex'] },
       ],
     });
   });

@@ -14,6 +14,7 @@ import { DataSourceWithBackend, getTemplateSrv } from '@grafana/runtime';
 import { from, map, Observable } from 'rxjs';
 
 import { VariableQueryEditor } from './components/VariableQueryEditor';
+import { migrateQuery } from './migrate';
 import {
   CostDataSourceOptions,
   CostQuery,
@@ -50,7 +51,8 @@ export class CostDataSource extends DataSourceWithBackend<CostQuery, CostDataSou
    * passes the dashboard's ad-hoc filters on as adhocFilters: the backend applies those
    * the query type can filter by and names the others in a notice on the frame.
    */
-  applyTemplateVariables(query: CostQuery, scopedVars: ScopedVars, adhocFilters?: AdHocVariableFilter[]): CostQuery {
+  applyTemplateVariables(saved: CostQuery, scopedVars: ScopedVars, adhocFilters?: AdHocVariableFilter[]): CostQuery {
+    const query = migrateQuery(saved);
     // A filter row still being edited has no values yet: leave it out rather than fail.
     const filters = interpolateFilters(
       (query.filters ?? []).filter((f) => f.values.length > 0),

@@ -15,6 +15,7 @@ import {
   DimensionKey,
   Filter,
 } from '../types';
+import { migrateQuery } from '../migrate';
 import { AnalyticsOptions } from './AnalyticsOptions';
 import { CurrencyEditor } from './CurrencyEditor';
 import { FiltersEditor } from './FiltersEditor';
@@ -26,7 +27,7 @@ import { QueryTypeField } from './QueryTypeField';
 type Props = QueryEditorProps<CostDataSource, CostQuery, CostDataSourceOptions>;
 
 export function QueryEditor({ query, onChange, onRunQuery, datasource, range }: Props) {
-  const q = { ...DEFAULT_QUERY, ...query };
+  const q = { ...DEFAULT_QUERY, ...migrateQuery(query) };
   const id = `costlens-${query.refId}`;
   const change = (patch: Partial<CostQuery>) => {
     onChange({ ...query, ...patch });
