@@ -2,7 +2,6 @@ package query
 
 import (
 	"context"
-	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -45,14 +44,6 @@ func allocationValue(a allocation.Allocated, s allocation.Share, dim string) str
 	return ""
 }
 
-func matches(f Filter, v string) bool {
-	in := slices.Contains(f.Values, v)
-	if f.Operator == "=" || f.Operator == "in" {
-		return in
-	}
-	return !in
-}
-
 // AllocationFrame splits the billing lines whose charge period starts in the range
 // across the model versions they served (idle cost as the model version "idle"),
 // converts each share at the rate of its line's day, and totals by the query's groupBy
@@ -88,10 +79,8 @@ func AllocationFrame(ctx context.Context, db DB, q Query, r Range, env Env) (*da
 		day := time.Date(lt.Year(), lt.Month(), lt.Day(), 0, 0, 0, 0, time.UTC)
 	shares:
 		for _, s := range a.Shares {
-			for _, f := range q.Filters {
-				if !matches(f, allocationValue(a, s, f.Dimension)) {
-					continue shares
-				}
+			if !passes(q.Filters, func(d string) (string, bool) { return allocationValue(a, s, d), true }) {
+				continue shares
 			}
 			converted, err := rates.Convert(s.Cost, a.Currency, q.Currency, day)
 			if err != nil {

@@ -55,7 +55,7 @@ func scoredSeries(ctx context.Context, db DB, q Query, groupBy []string, r Range
 	bucket := anomalyBucket(q)
 	lookback := time.Duration(cfg.WindowDays) * 24 * time.Hour
 	from := BucketStart(r.From.Add(-lookback), bucket, env.Location)
-	cq := Query{QueryType: TypeCost, Metric: "cost", GroupBy: groupBy, Filters: q.Filters, Currency: q.Currency, CostSource: q.CostSource}
+	cq := Request{GroupBy: groupBy, Filters: q.Filters, Currency: q.Currency, CostSource: q.CostSource}
 	res, err := Aggregate(ctx, db, cq, Range{From: from, To: r.To}, bucket, env, true)
 	if err != nil {
 		return nil, err

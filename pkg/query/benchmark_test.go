@@ -50,7 +50,7 @@ func BenchmarkAggregate(b *testing.B) {
 			}
 			b.Run(name, func(b *testing.B) {
 				for b.Loop() {
-					if _, err := query.Aggregate(context.Background(), pool, c.q, r, query.BucketFor(c.q, 0), e, c.withBucket); err != nil {
+					if _, err := query.Aggregate(context.Background(), pool, c.q.Request(), r, query.BucketFor(c.q, 0), e, c.withBucket); err != nil {
 						b.Fatal(err)
 					}
 				}

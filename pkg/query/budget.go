@@ -115,7 +115,7 @@ func spend(ctx context.Context, db DB, q Query, filters []Filter, from, to, toda
 	if !from.Before(to) {
 		return decimal.Zero, decimal.Zero, nil
 	}
-	sq := Query{QueryType: TypeCost, Metric: "cost", Filters: filters, Currency: q.Currency, CostSource: q.CostSource}
+	sq := Request{Filters: filters, Currency: q.Currency, CostSource: q.CostSource}
 	res, err := Aggregate(ctx, db, sq, Range{From: from, To: to}, Bucket{Fixed: 24 * time.Hour}, env, true)
 	if err != nil {
 		return decimal.Zero, decimal.Zero, err
@@ -156,11 +156,8 @@ budgets:
 		if scope == "" {
 			scope = "total"
 		}
-		for _, f := range q.Filters {
-			v := map[string]string{"scope": scope, "scope_value": b.ScopeValue, "period": b.Period}[f.Dimension]
-			if !matches(f, v) {
-				continue budgets
-			}
+		if !passes(q.Filters, everywhere(map[string]string{"scope": scope, "scope_value": b.ScopeValue, "period": b.Period})) {
+			continue budgets
 		}
 		amount, err := rates.Convert(b.Amount, b.Currency, q.Currency, rateDay)
 		if err != nil {

@@ -48,7 +48,7 @@ func Forecasts(ctx context.Context, db DB, q Query, r Range, env Env) ([]GroupFo
 	now := r.To
 	start, end := PeriodRange(now.Add(-time.Nanosecond), q.Period, env.Location)
 	histStart := start.AddDate(0, 0, -historyDays)
-	cq := Query{QueryType: TypeCost, Metric: "cost", GroupBy: q.GroupBy, Filters: q.Filters, Currency: q.Currency, CostSource: q.CostSource}
+	cq := Request{GroupBy: q.GroupBy, Filters: q.Filters, Currency: q.Currency, CostSource: q.CostSource}
 	day := Bucket{Fixed: 24 * time.Hour}
 	res, err := Aggregate(ctx, db, cq, Range{From: histStart, To: now}, day, env, true)
 	if err != nil {

@@ -45,9 +45,9 @@ func FuzzParse(f *testing.F) {
 		}
 		for _, withBucket := range []bool{true, false} {
 			env := Env{Location: loc, Tenant: "t"}
-			plan := PlanAggregate(q, r, BucketFor(q, time.Hour), env, withBucket)
+			plan := PlanAggregate(q.Request(), r, BucketFor(q, time.Hour), env, withBucket)
 			sql, args := plan.SQL, plan.Args
-			blankSQL := PlanAggregate(blank, r, BucketFor(q, time.Hour), env, withBucket).SQL
+			blankSQL := PlanAggregate(blank.Request(), r, BucketFor(q, time.Hour), env, withBucket).SQL
 			if sql != blankSQL {
 				t.Fatalf("SQL depends on filter values:\n%s\n%s", sql, blankSQL)
 			}

@@ -34,8 +34,7 @@ type KPI struct {
 
 // KPIs computes the per-model-version indicators over the range.
 func KPIs(ctx context.Context, db DB, q Query, r Range, env Env) ([]KPI, error) {
-	cq := Query{QueryType: TypeBreakdown, Metric: "cost", GroupBy: []string{"model_version"}, Filters: q.Filters,
-		Currency: q.Currency, CostSource: SourceTokens}
+	cq := Request{GroupBy: []string{"model_version"}, Filters: q.Filters, Currency: q.Currency, CostSource: SourceTokens}
 	if q.CostSource == SourceReported {
 		cq.CostSource = SourceReported
 	}

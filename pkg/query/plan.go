@@ -232,7 +232,7 @@ func tiersFor(need []string, env Env) (day, hour *tier) {
 
 // columnsFor lists the event columns a query's SQL groups by: its SQL dimensions, and
 // model_version when a part of it is grouped or filtered on.
-func columnsFor(q Query) []Dimension {
+func columnsFor(q Request) []Dimension {
 	var cols []Dimension
 	add := func(d Dimension) {
 		for _, c := range cols {
@@ -294,7 +294,7 @@ func (p AggregatePlan) Reads(tierName string) bool { return len(rangesOf(p.Piece
 // each part grouped alike and the parts added up, so the answer is the raw one.
 // withBucket=false leaves the time bucket out (breakdown tables). exclude lists model
 // versions whose cost comes from elsewhere (the bills of a blended query).
-func PlanAggregate(q Query, r Range, bucket Bucket, env Env, withBucket bool, exclude ...string) AggregatePlan {
+func PlanAggregate(q Request, r Range, bucket Bucket, env Env, withBucket bool, exclude ...string) AggregatePlan {
 	b := &sqlBuilder{}
 	cols := columnsFor(q)
 	day, hour := tiersFor(neededDimensions(cols, q.Filters, exclude), env)

@@ -210,12 +210,7 @@ func Recommendations(ctx context.Context, db DB, q Query, r Range, env Env) ([]R
 		if !q.IncludeDismissed && (rec.State == "dismissed" || (rec.State == "snoozed" && rec.Until.After(r.To))) {
 			continue
 		}
-		vals := map[string]string{"kind": rec.Kind, "resource": rec.Resource, "model_version": rec.ModelVersion}
-		keep := true
-		for _, f := range q.Filters {
-			keep = keep && matches(f, vals[f.Dimension])
-		}
-		if keep {
+		if passes(q.Filters, everywhere(map[string]string{"kind": rec.Kind, "resource": rec.Resource, "model_version": rec.ModelVersion})) {
 			kept = append(kept, rec)
 		}
 	}

@@ -22,15 +22,12 @@ func rowValue(d Dimension, vals map[string]string) string {
 }
 
 // keepRow applies the filters the SQL could not: on parts of the model version, and
-// every filter for rows that did not come from SQL (billing shares).
+// every filter for rows that did not come from SQL (all: billing shares).
 func keepRow(filters []Filter, vals map[string]string, all bool) bool {
-	for _, f := range filters {
-		d, _ := DimensionByKey(f.Dimension)
-		if (all || d.Part != nil) && !matches(f, rowValue(d, vals)) {
-			return false
-		}
-	}
-	return true
+	return passes(filters, func(dim string) (string, bool) {
+		d, _ := DimensionByKey(dim)
+		return rowValue(d, vals), all || d.Part != nil
+	})
 }
 
 func groupValues(groupBy []string, vals map[string]string) []string {
@@ -44,7 +41,7 @@ func groupValues(groupBy []string, vals map[string]string) []string {
 
 // eventRows runs PlanAggregate over the events and their summaries, leaving out the
 // model versions in exclude.
-func eventRows(ctx context.Context, db DB, q Query, r Range, bucket Bucket, env Env, withBucket bool, exclude []string) ([]rawRow, string, error) {
+func eventRows(ctx context.Context, db DB, q Request, r Range, bucket Bucket, env Env, withBucket bool, exclude []string) ([]rawRow, string, error) {
 	plan := PlanAggregate(q, r, bucket, env, withBucket, exclude...)
 	rows, err := db.Query(ctx, plan.SQL, plan.Args...)
 	if err != nil {
@@ -84,7 +81,7 @@ func eventRows(ctx context.Context, db DB, q Query, r Range, bucket Bucket, env 
 // turns each share into a row on the line's start: its bucket, its local day (for the
 // FX rate) and its own currency. covered lists the model versions some line's usage
 // was allocated to: a blended query takes their cost from the bills alone.
-func billingRows(ctx context.Context, db DB, q Query, r Range, bucket Bucket, env Env, withBucket bool) ([]rawRow, []string, error) {
+func billingRows(ctx context.Context, db DB, q Request, r Range, bucket Bucket, env Env, withBucket bool) ([]rawRow, []string, error) {
 	lines, err := allocation.Allocate(ctx, db, r.From, r.To)
 	if err != nil {
 		return nil, nil, err
@@ -151,8 +148,7 @@ func modelsOfVersions(ctx context.Context, db DB) (map[string]string, error) {
 // DimensionValues lists up to limit distinct values of a dimension in the range under
 // the filters, sorted; parts of the model version are parsed from the versions found.
 func DimensionValues(ctx context.Context, db DB, d Dimension, filters []Filter, r Range, env Env, limit int) ([]string, error) {
-	probe := Query{GroupBy: []string{d.Key}, Filters: filters}
-	cols := columnsFor(probe)
+	cols := columnsFor(Request{GroupBy: []string{d.Key}, Filters: filters})
 	if d.Part == nil && len(cols) == 1 {
 		sql, args := PlanDimensionValues(d, filters, r, env, limit)
 		return collectStrings(ctx, db, sql, args)

@@ -117,7 +117,7 @@ func TestBillingCostSource(t *testing.T) {
 
 	// daily series: each line falls in the bucket of its charge period start
 	q := mustQuery(t, query.Query{QueryType: query.TypeCost, CostSource: query.SourceBilling, Interval: "1d"})
-	ts, err := query.Aggregate(context.Background(), pool, q, week, query.BucketFor(q, 0), utc, true)
+	ts, err := query.Aggregate(context.Background(), pool, q.Request(), week, query.BucketFor(q, 0), utc, true)
 	if err != nil {
 		t.Fatal(err)
 	}

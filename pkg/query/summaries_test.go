@@ -170,7 +170,7 @@ func TestSummaryAnswersEqualRawAnswers(t *testing.T) {
 
 	// the parts each plan reads: whole days and hours from summaries, edges from events
 	plan := func(q query.Query, r query.Range, loc *time.Location) string {
-		return tiersOf(query.PlanAggregate(q, r, query.BucketFor(q, time.Hour), query.Env{Location: loc}, q.QueryType == query.TypeCost))
+		return tiersOf(query.PlanAggregate(q.Request(), r, query.BucketFor(q, time.Hour), query.Env{Location: loc}, q.QueryType == query.TypeCost))
 	}
 	last30 := ranges(time.UTC)["now-30d..now"]
 	for _, c := range []struct {
@@ -194,7 +194,7 @@ func TestSummaryAnswersEqualRawAnswers(t *testing.T) {
 	// an empty range (the first hour of a month, aligned to the hour) answers nothing, not an SQL error
 	empty := query.Range{From: now.Truncate(time.Hour), To: now.Truncate(time.Hour)}
 	for _, q := range []query.Query{queries[0], queries[4]} {
-		res, err := query.Aggregate(ctx, pool, q, empty, query.BucketFor(q, time.Hour), query.Env{Location: time.UTC}, true)
+		res, err := query.Aggregate(ctx, pool, q.Request(), empty, query.BucketFor(q, time.Hour), query.Env{Location: time.UTC}, true)
 		if err != nil || len(res.Groups) != 0 {
 			t.Errorf("empty range by %v: %v, %v", q.GroupBy, res, err)
 		}
@@ -221,7 +221,7 @@ func TestSummaryAnswersEqualRawAnswers(t *testing.T) {
 		SELECT costlens.ensure_event_months(ARRAY['2025-06-10T00:00:00Z'::timestamptz])`)
 	compare("after changes", pool, time.UTC, zones[2], zones[3])
 	june := query.Range{From: time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC)}
-	res, err := query.Aggregate(ctx, pool, queries[7], june, query.Bucket{}, query.Env{Location: time.UTC}, false)
+	res, err := query.Aggregate(ctx, pool, queries[7].Request(), june, query.Bucket{}, query.Env{Location: time.UTC}, false)
 	if err != nil || len(res.Groups) != 1 || res.Groups[0].Total.Requests != 1 {
 		t.Fatalf("the moved June event: %+v, %v", res, err)
 	}
@@ -258,12 +258,12 @@ func TestSummaryAnswersEqualRawAnswers(t *testing.T) {
 	// a tenant-bound session reads its own summary rows only, and gets its part of the answer
 	bound := storetest.BoundPool(t, db.URL, "globex")
 	q := queries[7]
-	got, err := query.Aggregate(ctx, bound, q, last30, query.Bucket{}, query.Env{Location: time.UTC, Tenant: "globex"}, false)
+	got, err := query.Aggregate(ctx, bound, q.Request(), last30, query.Bucket{}, query.Env{Location: time.UTC, Tenant: "globex"}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	q.Filters = []query.Filter{{Dimension: "tenant", Operator: "=", Values: []string{"globex"}}}
-	want, err := query.Aggregate(ctx, pool, q, last30, query.Bucket{}, query.Env{Location: time.UTC, RawOnly: true}, false)
+	want, err := query.Aggregate(ctx, pool, q.Request(), last30, query.Bucket{}, query.Env{Location: time.UTC, RawOnly: true}, false)
 	if err != nil {
 		t.Fatal(err)
 	}

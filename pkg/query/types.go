@@ -137,7 +137,7 @@ func answerCost(ctx context.Context, db DB, q Query, r Range, interval time.Dura
 	if err != nil {
 		return nil, err
 	}
-	res, err := Aggregate(ctx, db, q, r, bucket, env, true)
+	res, err := Aggregate(ctx, db, q.Request(), r, bucket, env, true)
 	if err != nil {
 		return nil, err
 	}
@@ -146,7 +146,7 @@ func answerCost(ctx context.Context, db DB, q Query, r Range, interval time.Dura
 }
 
 func answerBreakdown(ctx context.Context, db DB, q Query, r Range, _ time.Duration, env Env) (data.Frames, error) {
-	res, err := Aggregate(ctx, db, q, r, Bucket{}, env, false)
+	res, err := Aggregate(ctx, db, q.Request(), r, Bucket{}, env, false)
 	if err != nil {
 		return nil, err
 	}

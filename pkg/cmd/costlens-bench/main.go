@@ -529,7 +529,7 @@ func (b *bench) ingestReport(ctx context.Context, o options, now time.Time) erro
 	}
 	var visible time.Duration
 	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); {
-		res, err := query.Aggregate(ctx, b.role, q, query.Range{From: now.AddDate(0, 0, -30), To: now.Add(time.Hour)}, query.Bucket{}, query.Env{Location: time.UTC}, false)
+		res, err := query.Aggregate(ctx, b.role, q.Request(), query.Range{From: now.AddDate(0, 0, -30), To: now.Add(time.Hour)}, query.Bucket{}, query.Env{Location: time.UTC}, false)
 		if err != nil {
 			return err
 		}

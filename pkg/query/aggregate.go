@@ -111,10 +111,32 @@ type rawRow struct {
 	cost     decimal.Decimal
 }
 
+// Request is what an aggregate reads: the groups, the filters, where the money comes
+// from and the currency it is shown in, and the metric that orders the groups. A cost
+// or breakdown query asks for its own (Query.Request); the analytic query types ask for
+// what they need (a day's cost by scope, by model version …) rather than making up a
+// query of another type.
+type Request struct {
+	GroupBy    []string
+	Filters    []Filter
+	Currency   string
+	CostSource string
+	// OrderBy is the metric groups are ordered by, largest first ("cost" when empty).
+	OrderBy string
+}
+
+// Request is the aggregate a cost or breakdown query reads.
+func (q Query) Request() Request {
+	return Request{GroupBy: q.GroupBy, Filters: q.Filters, Currency: q.Currency, CostSource: q.CostSource, OrderBy: q.Metric}
+}
+
 // Aggregate runs PlanAggregate (and, for the billing and blended cost sources, the
 // billing allocation) and normalises every (day, currency) subtotal into the query's
 // currency at that day's rate.
-func Aggregate(ctx context.Context, db DB, q Query, r Range, bucket Bucket, env Env, withBucket bool) (*Result, error) {
+func Aggregate(ctx context.Context, db DB, q Request, r Range, bucket Bucket, env Env, withBucket bool) (*Result, error) {
+	if q.OrderBy == "" {
+		q.OrderBy = "cost"
+	}
 	var raws []rawRow
 	var sql string
 	if fromBills(q.CostSource) {
@@ -191,7 +213,7 @@ func Aggregate(ctx context.Context, db DB, q Query, r Range, bucket Bucket, env 
 		}
 	}
 	res.StaleFX = rates.Stalest()
-	sortGroups(res.Groups, q.Metric)
+	sortGroups(res.Groups, q.OrderBy)
 	if withBucket {
 		res.Buckets = bucketStarts(r, bucket, env.Location, res.Groups)
 	}
