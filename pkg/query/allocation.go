@@ -145,13 +145,8 @@ func AllocationFrame(ctx context.Context, db DB, q Query, r Range, env Env) (*da
 	for r, t := range order {
 		rows[r] = tableRow{values: t.values, value: floatOf(value(t)), original: t.original}
 	}
-	metric, _ := findMetric(AllocationMetrics, q.Metric)
-	unit := metric.Unit
-	if unit == "currency" {
-		unit = CurrencyUnit(q.Currency)
-	}
-	valueField := &data.Field{Name: q.Metric, Config: &data.FieldConfig{DisplayName: metric.Label, Unit: unit}}
-	f := tableFrame("allocation", groupBy, labels, rows, valueField, q.ShowOriginalCurrency, "Allocated cost")
+	text, nums := groupColumnsOf(groupBy, labels, rows, numColumn{key: q.Metric}, q.ShowOriginalCurrency, "Allocated cost")
+	f := tableFrame("allocation", q, q.Currency, text, nums)
 	f.Meta = &data.FrameMeta{Type: data.FrameTypeTable, Custom: map[string]any{"currency": q.Currency, "lines": len(lines)}}
 	return f, nil
 }

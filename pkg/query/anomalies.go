@@ -207,7 +207,7 @@ func AnomalyFrames(q Query, series []AnomalySeries, flagged []Anomaly, r Range, 
 		}
 		tq := q
 		tq.Output = "table"
-		f := analyticTable("anomalies", tq, q.Currency, append(text, contrib), nums)
+		f := tableFrame("anomalies", tq, q.Currency, append(text, contrib), nums)
 		tf := data.NewField("time", nil, times)
 		tf.Config = &data.FieldConfig{DisplayName: "Time"}
 		f.Fields = append([]*data.Field{tf}, f.Fields...)

@@ -177,7 +177,7 @@ budgets:
 			nums[i].values = append(nums[i].values, num(v))
 		}
 	}
-	f := analyticTable("budget", q, q.Currency, text, nums)
+	f := tableFrame("budget", q, q.Currency, text, nums)
 	f.Meta.Custom = map[string]any{"currency": q.Currency, "asOf": now.UTC().Format(time.RFC3339)}
 	return f, nil
 }

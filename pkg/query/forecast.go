@@ -257,7 +257,7 @@ func forecastTable(q Query, fs []GroupForecast) *data.Frame {
 	if q.Output == "table" {
 		text = append(text, method, runsOut)
 	}
-	return analyticTable("forecast", q, q.Currency, text, nums)
+	return tableFrame("forecast", q, q.Currency, text, nums)
 }
 
 // forecastScope is what one forecast group is about: the dimension values its filters

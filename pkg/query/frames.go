@@ -166,29 +166,25 @@ type tableRow struct {
 	original map[string]decimal.Decimal
 }
 
-// tableFrame lays rows out as a wide table: the dimension columns, then the one numeric
-// column (so alerting can read each row as a labelled number), then one column per
-// original currency when asked for.
-func tableFrame(name string, keys, labels []string, rows []tableRow, value *data.Field, withOriginal bool, originalLabel string) *data.Frame {
-	f := data.NewFrame(name)
+// groupColumnsOf turns the rows of a one-row-per-group table into its columns: the
+// dimension columns, the one numeric column (so alerting can read each row as a
+// labelled number), then, when asked for, one column per original currency; tableFrame
+// lays them out.
+func groupColumnsOf(keys, labels []string, rows []tableRow, value numColumn, withOriginal bool, originalLabel string) ([]textColumn, []numColumn) {
+	text := make([]textColumn, len(keys))
 	for i, key := range keys {
-		col := make([]string, len(rows))
+		text[i] = textColumn{key: key, label: labels[i], values: make([]string, len(rows))}
 		for r, row := range rows {
-			col[r] = row.values[i]
+			text[i].values[r] = row.values[i]
 		}
-		field := data.NewField(key, nil, col)
-		field.Config = &data.FieldConfig{DisplayName: labels[i]}
-		f.Fields = append(f.Fields, field)
 	}
-	vals := make([]*float64, len(rows))
+	value.values = make([]*float64, len(rows))
 	for r, row := range rows {
-		vals[r] = row.value
+		value.values[r] = row.value
 	}
-	valueField := data.NewField(value.Name, nil, vals)
-	valueField.Config = value.Config
-	f.Fields = append(f.Fields, valueField)
+	nums := []numColumn{value}
 	if !withOriginal {
-		return f
+		return text, nums
 	}
 	seen := map[string]bool{}
 	var curs []string
@@ -202,17 +198,16 @@ func tableFrame(name string, keys, labels []string, rows []tableRow, value *data
 	}
 	sort.Strings(curs)
 	for _, c := range curs {
-		col := make([]*float64, len(rows))
+		col := numColumn{key: "cost_" + strings.ToLower(c), values: make([]*float64, len(rows)),
+			label: fmt.Sprintf("%s (%s, original)", originalLabel, c), unit: CurrencyUnit(c)}
 		for r, row := range rows {
 			if v, ok := row.original[c]; ok {
-				col[r] = floatOf(v, true)
+				col.values[r] = floatOf(v, true)
 			}
 		}
-		field := data.NewField("cost_"+strings.ToLower(c), nil, col)
-		field.Config = &data.FieldConfig{DisplayName: fmt.Sprintf("%s (%s, original)", originalLabel, c), Unit: CurrencyUnit(c)}
-		f.Fields = append(f.Fields, field)
+		nums = append(nums, col)
 	}
-	return f
+	return text, nums
 }
 
 // TableFrame shapes a breakdown: one row per dimension combination, largest first.
@@ -230,9 +225,8 @@ func TableFrame(q Query, res *Result, env Env) *data.Frame {
 	for r, g := range groups {
 		rows[r] = tableRow{values: g.Values, value: floatOf(g.Total.Value(q.Metric)), original: g.Total.Original}
 	}
-	m, _ := MetricByKey(q.Metric)
-	value := &data.Field{Name: q.Metric, Config: &data.FieldConfig{DisplayName: m.Label, Unit: unitFor(q.Metric, res.Currency)}}
-	f := tableFrame("breakdown", q.GroupBy, labels, rows, value, q.ShowOriginalCurrency, "Cost")
+	text, nums := groupColumnsOf(q.GroupBy, labels, rows, numColumn{key: q.Metric}, q.ShowOriginalCurrency, "Cost")
+	f := tableFrame("breakdown", q, res.Currency, text, nums)
 	f.Meta = meta(q, res, env, data.FrameTypeTable)
 	return f
 }

@@ -111,5 +111,5 @@ func KPIFrame(q Query, ks []KPI) *data.Frame {
 			nums[i].values = append(nums[i].values, v)
 		}
 	}
-	return analyticTable("kpi", q, q.Currency, []textColumn{mv}, nums)
+	return tableFrame("kpi", q, q.Currency, []textColumn{mv}, nums)
 }

@@ -458,5 +458,5 @@ func RecommendationFrame(q Query, recs []Recommendation, env Env) *data.Frame {
 	if q.Output == "alert" {
 		text = text[:4]
 	}
-	return analyticTable("recommendations", q, q.Currency, text, nums)
+	return tableFrame("recommendations", q, q.Currency, text, nums)
 }

@@ -14,12 +14,16 @@ type textColumn struct {
 type numColumn struct {
 	key    string // a metric key, so output "alert" can keep just the one asked for
 	values []*float64
+	// label and unit, when set, are the column's own (an amount in an original
+	// currency); otherwise they are the metric's, in the answer's currency
+	label, unit string
 }
 
-// analyticTable lays out a budget, forecast, recommendations or kpi answer. With output
-// "alert" only the query's metric stays numeric, so each row reads as one labelled
-// number to Grafana alerting; "table" keeps every column.
-func analyticTable(name string, q Query, currency string, text []textColumn, nums []numColumn) *data.Frame {
+// tableFrame lays out every table Costlens answers with: the text columns, then the
+// numeric ones. For a type with outputs, "alert" keeps only the query's metric numeric,
+// so each row reads as one labelled number to Grafana alerting; "table" keeps every
+// column.
+func tableFrame(name string, q Query, currency string, text []textColumn, nums []numColumn) *data.Frame {
 	f := data.NewFrame(name)
 	for _, c := range text {
 		field := data.NewField(c.key, nil, c.values)
@@ -27,17 +31,21 @@ func analyticTable(name string, q Query, currency string, text []textColumn, num
 		f.Fields = append(f.Fields, field)
 	}
 	metrics := q.QueryType.metrics()
+	alert := q.Output == "alert" && len(q.QueryType.handler().Outputs) > 0
 	for _, c := range nums {
-		if q.Output == "alert" && c.key != q.Metric {
+		if alert && c.key != q.Metric {
 			continue
 		}
-		m, _ := findMetric(metrics, c.key)
-		unit := m.Unit
+		label, unit := c.label, c.unit
+		if label == "" {
+			m, _ := findMetric(metrics, c.key)
+			label, unit = m.Label, m.Unit
+		}
 		if unit == "currency" {
 			unit = CurrencyUnit(currency)
 		}
 		field := data.NewField(c.key, nil, c.values)
-		field.Config = &data.FieldConfig{DisplayName: m.Label, Unit: unit}
+		field.Config = &data.FieldConfig{DisplayName: label, Unit: unit}
 		f.Fields = append(f.Fields, field)
 	}
 	f.Meta = &data.FrameMeta{Type: data.FrameTypeTable, Custom: map[string]any{"currency": currency}}
