@@ -40,6 +40,9 @@ func FuzzParseFXCSV(f *testing.F) {
 		"date,base,quote,rate\n2026-03-02,USD,CNY,7.2\n2026-03-03,USD,CNY,0.14\n",
 		"Date,Country,Exchange rate\n2015-01-01,China,6.2181\n",
 		"date,base,quote,rate\n\"2026-03-02\",\"USD\",CNY,\"7,2\"\n", "\ufeffdate,rate\n", "",
+		// the ECB's layouts (testdata/ecb)
+		"Date, USD, JPY, HRK, \n03 June 2021, 1.2187, 133.81, 7.5013, \n",
+		"Date,USD,CYP,CNY,\n2019-04-10,1.1279,N/A,7.5758,\n2019-04-09,1.1277,N/A,,\n",
 	} {
 		f.Add(s)
 	}

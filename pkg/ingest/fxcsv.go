@@ -52,6 +52,10 @@ func ParseFXCSV(r io.Reader, opts FXOptions) ([]Rate, []RowError, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	if isECB(f, header) {
+		rates, rejected := parseECB(f, header, opts)
+		return rates, rejected, nil
+	}
 	rateCol := "rate"
 	if !f.has(rateCol) {
 		rateCol = "exchange rate"
@@ -124,6 +128,84 @@ func ParseFXCSV(r io.Reader, opts FXOptions) ([]Rate, []RowError, error) {
 	rejected = append(rejected, jumps...)
 	sort.SliceStable(rejected, func(i, j int) bool { return rejected[i].Row < rejected[j].Row })
 	return rates, rejected, nil
+}
+
+// The ECB's euro foreign exchange reference rates, as published
+// (https://www.ecb.europa.eu/stats/eurofxref/): one column per currency, each value the
+// units of that currency one euro buys. The daily file (eurofxref.csv) has one row dated
+// like "03 June 2021" with ", " between fields; the historical one (eurofxref-hist.csv)
+// a row per TARGET day, newest first, ISO dates, "N/A" where a currency was not quoted,
+// and columns for currencies since retired. Both end every line with a separator.
+
+// isECB says whether a file has the ECB's layout: a date column and currency codes.
+func isECB(f *csvFile, header []string) bool {
+	if !f.has("date") || f.has("rate") || f.has("exchange rate") || f.has("base") || f.has("quote") {
+		return false
+	}
+	codes := 0
+	for _, h := range header {
+		h = strings.TrimSpace(h)
+		switch {
+		case h == "" || strings.EqualFold(h, "date"):
+		case len(h) == 3 && strings.ToUpper(h) == h:
+			codes++
+		default:
+			return false
+		}
+	}
+	return codes > 0
+}
+
+// parseECB reads an ECB file as rates from EUR. Columns of currencies no longer in
+// ISO-4217 (CYP, DEM …) are not read; an empty or N/A value is a day the ECB did not
+// quote that currency. The direction is known, so no jump check applies (the krona's
+// quotes resumed in 2008 at twice the level they stopped at).
+func parseECB(f *csvFile, header []string, opts FXOptions) ([]Rate, []RowError) {
+	type column struct {
+		index int
+		code  string
+	}
+	var cols []column
+	for i, h := range header {
+		if h = strings.TrimSpace(h); len(h) == 3 && fx.ValidCurrency(h) && h != "EUR" {
+			cols = append(cols, column{i, h})
+		}
+	}
+	source := opts.Source
+	if source == "" {
+		source = "ECB"
+	}
+	var rates []Rate
+	rejected := f.eachRow(func(rec []string, row int, bad func(field, format string, args ...any)) {
+		ds := f.get(rec, "date")
+		day, err := time.Parse(time.DateOnly, ds)
+		if err != nil {
+			if day, err = time.Parse("2 January 2006", ds); err != nil {
+				bad("Date", "%q is not a date such as 2026-03-02 or 02 March 2026", ds)
+				return
+			}
+		}
+		if !opts.Newest.IsZero() && day.After(opts.Newest) {
+			bad("Date", "%s is in the future", day.Format(time.DateOnly))
+			return
+		}
+		for _, c := range cols {
+			v := ""
+			if c.index < len(rec) {
+				v = strings.TrimSpace(rec[c.index])
+			}
+			if v == "" || v == "N/A" {
+				continue
+			}
+			rate, err := decimal.NewFromString(v)
+			if err != nil || !rate.IsPositive() || checkAmount(rate, false) != "" {
+				bad(c.code, "%.40q is not a positive decimal number up to 1e12", v)
+				continue
+			}
+			rates = append(rates, Rate{Row: row, Day: day, Base: "EUR", Quote: c.code, Rate: rate, Source: source})
+		}
+	})
+	return rates, rejected
 }
 
 // rejectJumps drops rates that move by more than maxStep from the previous accepted

@@ -294,3 +294,57 @@ func TestFramingNeverDropsRowsSilently(t *testing.T) {
 		}
 	}
 }
+
+// The ECB's reference rates as published (testdata/ecb): the historical file and the
+// daily one are read as rates from EUR with their own layouts; the columns of retired
+// currencies (CYP, EEK, … and HRK, replaced by the euro in 2023) are not read; N/A is a
+// day not quoted; the values are stored as published.
+func TestECBReferenceRatesAsPublished(t *testing.T) {
+	pool, _ := storetest.NewPool(t)
+	ctx := context.Background()
+	read := func(name string) []byte {
+		b, err := os.ReadFile("testdata/ecb/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	hist := read("eurofxref-hist-2019-04.csv")
+	// 41 currency columns; 10 are of retired currencies (9 all N/A, and HRK): 31 a day, 3 days
+	rep, err := ingest.IngestFXCSV(ctx, pool, bytes.NewReader(hist), ingest.FXOptions{})
+	if err != nil || rep.Received != 93 || rep.Accepted != 93 || len(rep.Rejected) != 0 {
+		t.Fatalf("historical file: %+v %v", rep, err)
+	}
+	daily := read("eurofxref-2021-06-03.csv")
+	// 32 columns, HRK retired: 31
+	if rep, err = ingest.IngestFXCSV(ctx, pool, bytes.NewReader(daily), ingest.FXOptions{}); err != nil || rep.Accepted != 31 || len(rep.Rejected) != 0 {
+		t.Fatalf("daily file: %+v %v", rep, err)
+	}
+	for q, want := range map[string]string{
+		"SELECT rate::text || ' ' || source FROM costlens.fx_rates WHERE base = 'EUR' AND quote = 'USD' AND rate_date = '2019-04-10'": "1.1279 ECB",
+		"SELECT rate::text FROM costlens.fx_rates WHERE base = 'EUR' AND quote = 'ISK' AND rate_date = '2019-04-08'":                  "133.6",
+		"SELECT rate::text FROM costlens.fx_rates WHERE base = 'EUR' AND quote = 'CNY' AND rate_date = '2021-06-03'":                  "7.7910",
+		"SELECT rate::text FROM costlens.fx_rates WHERE base = 'EUR' AND quote = 'IDR' AND rate_date = '2021-06-03'":                  "17420.91",
+		"SELECT count(*)::text FROM costlens.fx_rates WHERE quote IN ('HRK', 'CYP')":                                                  "0",
+		"SELECT count(DISTINCT rate_date)::text FROM costlens.fx_rates":                                                               "4",
+	} {
+		var got string
+		if err := pool.QueryRow(ctx, q).Scan(&got); err != nil || got != want {
+			t.Errorf("%s: %q (%v), want %q", q, got, err, want)
+		}
+	}
+	// a cron re-run adds nothing
+	if rep, _ = ingest.IngestFXCSV(ctx, pool, bytes.NewReader(daily), ingest.FXOptions{}); rep.Accepted != 0 || rep.Duplicates != 31 {
+		t.Errorf("daily file again: %+v", rep)
+	}
+	// a value the ECB would never publish is a row error naming the currency (the header
+	// has 34 fields: Date, 32 currencies and the empty one after the last separator)
+	bad := strings.Replace(string(daily), "7.7910", "7,7910", 1)
+	if rep, _ = ingest.IngestFXCSV(ctx, pool, strings.NewReader(bad), ingest.FXOptions{}); rejectedText(rep) != "row 2: (csv): has 35 fields, the header 34 (a decimal comma, or an unquoted comma in a value?)" {
+		t.Errorf("a decimal comma: %s", rejectedText(rep))
+	}
+	bad = strings.Replace(string(daily), "7.7910", "-7.7910", 1)
+	if rep, _ = ingest.IngestFXCSV(ctx, pool, strings.NewReader(bad), ingest.FXOptions{}); rejectedText(rep) != `row 2: CNY: "-7.7910" is not a positive decimal number up to 1e12` {
+		t.Errorf("a negative rate: %s", rejectedText(rep))
+	}
+}

@@ -76,6 +76,10 @@ func (d *Datasource) CheckHealth(ctx context.Context, _ *backend.CheckHealthRequ
 	if d.settings.Tenant != "" {
 		msg += fmt.Sprintf(" (tenant %q)", d.settings.Tenant)
 	}
-	details, _ := json.Marshal(map[string]any{"pool": poolStats(d.pool, &d.timeouts)})
+	newest, err := store.NewestRates(ctx, d.pool)
+	if err != nil {
+		return fail(describeDBError(d.settings, err))
+	}
+	details, _ := json.Marshal(map[string]any{"pool": poolStats(d.pool, &d.timeouts), "newestFXRate": newest})
 	return &backend.CheckHealthResult{Status: backend.HealthStatusOk, Message: msg, JSONDetails: details}, nil
 }

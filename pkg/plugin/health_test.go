@@ -2,6 +2,7 @@ package plugin
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -41,6 +42,18 @@ func TestHealthOKReportsVersionCountsAndNewestEvent(t *testing.T) {
 	assertHealth(t, health(t, newInstance(t, s)), backend.HealthStatusOk, fmt.Sprintf(
 		"Connected to %s:%d/%s, schema version %d: 6 events, 0 billing line items, 0 prices, 4 FX rates, newest event 2026-03-07T12:00:00Z",
 		cfg.Host, cfg.Port, cfg.Database, store.LatestVersion()))
+
+	// the newest FX rate of each currency, for a feed that stopped
+	var details struct {
+		NewestFXRate map[string]string `json:"newestFXRate"`
+	}
+	if err := json.Unmarshal(health(t, newInstance(t, s)).JSONDetails, &details); err != nil {
+		t.Fatal(err)
+	}
+	// the fixture: USD/CNY on 2, 6 and 9 March, EUR/USD on 2 March
+	if got := fmt.Sprint(details.NewestFXRate); got != "map[CNY:2026-03-09 EUR:2026-03-02 USD:2026-03-09]" {
+		t.Errorf("newest FX rates %s", got)
+	}
 
 	bound := instanceSettings(t, dbURL, map[string]any{"tenant": "globex"})
 	res := health(t, newInstance(t, bound))

@@ -51,3 +51,24 @@ func LoginTenant(ctx context.Context, pool *pgxpool.Pool) (string, error) {
 	}
 	return *tenant, nil
 }
+
+// NewestRates is the day of the newest FX rate of each currency (as base or quote):
+// the feed that stopped shows as a currency whose day falls behind.
+func NewestRates(ctx context.Context, pool *pgxpool.Pool) (map[string]string, error) {
+	rows, err := pool.Query(ctx, `SELECT c, max(rate_date)::text FROM (
+		SELECT base::text AS c, rate_date FROM costlens.fx_rates UNION ALL SELECT quote::text, rate_date FROM costlens.fx_rates) r
+		GROUP BY c`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var c, day string
+		if err := rows.Scan(&c, &day); err != nil {
+			return nil, err
+		}
+		out[c] = day
+	}
+	return out, rows.Err()
+}

@@ -3,6 +3,7 @@
 //
 //	costlens-import events events.ndjson [--tenant acme]
 //	costlens-import fx rates.csv [--pairs China=USD/CNY,Euro=USD/EUR] [--source FRED]
+//	costlens-import fx eurofxref.zip             (the ECB's reference rates as published)
 //	costlens-import billing focus-export.csv [--tenant acme]
 //	costlens-import prices price-book.yaml
 //	costlens-import model-versions model-versions.json
@@ -15,6 +16,8 @@
 package main
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -100,6 +103,13 @@ func run(args []string) error {
 	}
 	defer f.Close()
 
+	// a .zip (the ECB publishes its rates zipped) is read through its one CSV file
+	var src io.ReadSeeker = f
+	if strings.HasSuffix(strings.ToLower(file), ".zip") {
+		if src, err = unzipOne(f); err != nil {
+			return fmt.Errorf("%s: %w", file, err)
+		}
+	}
 	var rep ingest.Report
 	started := time.Now()
 	window := ingest.WindowAt(started, *retention)
@@ -108,7 +118,7 @@ func run(args []string) error {
 	whole := func(load func() (ingest.Report, error)) (ingest.Report, error) {
 		var rep ingest.Report
 		err := store.Retry(ctx, *patience, onRetry("writing"), func() (err error) {
-			if _, err := f.Seek(0, io.SeekStart); err != nil {
+			if _, err := src.Seek(0, io.SeekStart); err != nil {
 				return err
 			}
 			rep, err = load()
@@ -120,7 +130,7 @@ func run(args []string) error {
 	case "events":
 		rep, err = importEvents(ctx, pool, f, ingest.Rules{Tenant: *tenant, Window: window}, *patience, started)
 	case "prices":
-		body, rerr := io.ReadAll(f)
+		body, rerr := io.ReadAll(src)
 		if rerr != nil {
 			return rerr
 		}
@@ -142,16 +152,16 @@ func run(args []string) error {
 		}
 		return nil
 	case "model-versions":
-		rep, err = whole(func() (ingest.Report, error) { return ingest.IngestModelVersions(ctx, pool, f) })
+		rep, err = whole(func() (ingest.Report, error) { return ingest.IngestModelVersions(ctx, pool, src) })
 	case "billing":
-		rep, err = whole(func() (ingest.Report, error) { return ingest.IngestFOCUSCSV(ctx, pool, f, *tenant, false, window) })
+		rep, err = whole(func() (ingest.Report, error) { return ingest.IngestFOCUSCSV(ctx, pool, src, *tenant, false, window) })
 	case "fx":
 		pairMap, perr := ingest.ParsePairs(*pairs)
 		if perr != nil {
 			return perr
 		}
 		opts := ingest.FXOptions{Source: *source, Pairs: pairMap, Newest: window.Newest}
-		rep, err = whole(func() (ingest.Report, error) { return ingest.IngestFXCSV(ctx, pool, f, opts) })
+		rep, err = whole(func() (ingest.Report, error) { return ingest.IngestFXCSV(ctx, pool, src, opts) })
 	}
 	var format *ingest.FormatError
 	if errors.As(err, &format) {
@@ -191,6 +201,32 @@ func importEvents(ctx context.Context, pool *pgxpool.Pool, f *os.File, rules ing
 				f.Name(), first, last, err, wait, attempt+1)
 		},
 	})
+}
+
+// unzipOne reads the one file of a zip archive into memory (the ECB's files are a
+// megabyte at most).
+func unzipOne(f *os.File) (io.ReadSeeker, error) {
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	zr, err := zip.NewReader(f, st.Size())
+	if err != nil {
+		return nil, err
+	}
+	if len(zr.File) != 1 {
+		return nil, fmt.Errorf("the archive holds %d files, not one", len(zr.File))
+	}
+	rc, err := zr.File[0].Open()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(io.LimitReader(rc, 64<<20))
+	if err != nil {
+		return nil, err
+	}
+	return bytes.NewReader(b), nil
 }
 
 // migrate applies the schema migrations, as the owner of the costlens schema.

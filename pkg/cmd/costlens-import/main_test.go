@@ -1,6 +1,7 @@
 package main
 
 import (
+	"archive/zip"
 	"context"
 	"errors"
 	"os"
@@ -35,5 +36,36 @@ func TestImportWithRejectedRowsDoesNotSucceed(t *testing.T) {
 	// the same file again: nothing new, the bad row still reported
 	if err := run([]string{"events", file, "--database-url", db.URL}); !errors.As(err, &rejected) {
 		t.Fatalf("second import: %v", err)
+	}
+}
+
+// The ECB publishes its rates zipped: the importer reads the archive's one CSV file.
+func TestImportTheECBZipAsPublished(t *testing.T) {
+	db := storetest.New(t)
+	daily, err := os.ReadFile("../../ingest/testdata/ecb/eurofxref-2021-06-03.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "eurofxref.zip")
+	out, err := os.Create(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := zip.NewWriter(out)
+	w, _ := zw.Create("eurofxref.csv")
+	_, _ = w.Write(daily)
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	out.Close()
+	if err := run([]string{"fx", file, "--database-url", db.URL}); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	var usd string
+	err = db.Role.QueryRow(context.Background(), `SELECT count(*), max(rate::text) FILTER (WHERE quote = 'USD')
+		FROM costlens.fx_rates WHERE base = 'EUR' AND rate_date = '2021-06-03' AND source = 'ECB'`).Scan(&n, &usd)
+	if err != nil || n != 31 || usd != "1.2187" {
+		t.Fatalf("%d rates, EUR/USD %s (%v); want 31 and 1.2187", n, usd, err)
 	}
 }
