@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 
 const targets = [
-  ['./pkg/query', 'FuzzParse'],
+  ['./pkg/query/engine', 'FuzzParseAndPlan'],
   ['./pkg/ingest', 'FuzzParseEvents'],
   ['./pkg/ingest', 'FuzzParseFXCSV'],
   ['./pkg/ingest', 'FuzzParseFOCUSCSV'],

@@ -7,7 +7,7 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/costlens/costlens/pkg/query"
+	"github.com/costlens/costlens/pkg/query/analytic"
 )
 
 // readJSON decodes a small JSON body strictly, naming the problem.
@@ -27,20 +27,20 @@ func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 
 // handleBudgets: GET budgets lists the budgets this data source sees.
 func (d *Datasource) handleBudgets(w http.ResponseWriter, r *http.Request) {
-	bs, err := query.LoadBudgets(r.Context(), d.pool, d.settings.Tenant)
+	bs, err := analytic.LoadBudgets(r.Context(), d.pool, d.settings.Tenant)
 	if err != nil {
 		d.writeError(w, err)
 		return
 	}
 	if bs == nil {
-		bs = []query.Budget{}
+		bs = []analytic.Budget{}
 	}
 	writeJSON(w, http.StatusOK, bs)
 }
 
 // handlePutBudget: PUT budgets creates or replaces the budget of a scope and period.
 func (d *Datasource) handlePutBudget(w http.ResponseWriter, r *http.Request) {
-	var b query.Budget
+	var b analytic.Budget
 	if !readJSON(w, r, &b) {
 		return
 	}
@@ -51,11 +51,11 @@ func (d *Datasource) handlePutBudget(w http.ResponseWriter, r *http.Request) {
 		}
 		b.Tenant = d.settings.Tenant
 	}
-	if err := query.ValidateBudget(&b); err != nil {
+	if err := analytic.ValidateBudget(&b); err != nil {
 		writeJSON(w, http.StatusBadRequest, apiError{err.Error()})
 		return
 	}
-	if err := query.SaveBudget(r.Context(), d.pool, &b); err != nil {
+	if err := analytic.SaveBudget(r.Context(), d.pool, &b); err != nil {
 		d.writeError(w, err)
 		return
 	}
@@ -69,7 +69,7 @@ func (d *Datasource) handleDeleteBudget(w http.ResponseWriter, r *http.Request) 
 		writeJSON(w, http.StatusBadRequest, apiError{fmt.Sprintf("id: %q is not a budget id", r.PathValue("id"))})
 		return
 	}
-	found, err := query.DeleteBudget(r.Context(), d.pool, id, d.settings.Tenant)
+	found, err := analytic.DeleteBudget(r.Context(), d.pool, id, d.settings.Tenant)
 	if err != nil {
 		d.writeError(w, err)
 		return

@@ -152,7 +152,8 @@ func (d *Datasource) timeoutError() error {
 		d.settings.QueryTimeout(), busy)
 }
 
-// Run executes one validated query with its type's handler (query.Handlers).
+// Run executes one validated query with its type's handler (query.Handlers, whose
+// answers pkg/query/analytic fills in: this package imports it).
 func Run(ctx context.Context, db query.DB, q query.Query, r query.Range, interval time.Duration, env query.Env) (data.Frames, error) {
 	return query.Answer(ctx, db, q, r, interval, env)
 }

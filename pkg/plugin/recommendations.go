@@ -7,7 +7,7 @@ import (
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 
-	"github.com/costlens/costlens/pkg/query"
+	"github.com/costlens/costlens/pkg/query/analytic"
 )
 
 type recommendationStateJSON struct {
@@ -49,7 +49,7 @@ func (d *Datasource) handleRecommendationState(w http.ResponseWriter, r *http.Re
 		writeJSON(w, http.StatusBadRequest, apiError{fmt.Sprintf("action: %q is not dismiss, snooze or restore", in.Action)})
 		return
 	}
-	if err := query.SetRecommendationState(r.Context(), d.pool, d.settings.Tenant, in.ID, state, until, in.Note, by); err != nil {
+	if err := analytic.SetRecommendationState(r.Context(), d.pool, d.settings.Tenant, in.ID, state, until, in.Note, by); err != nil {
 		d.writeError(w, err)
 		return
 	}

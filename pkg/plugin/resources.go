@@ -13,6 +13,7 @@ import (
 
 	"github.com/costlens/costlens/pkg/pricing"
 	"github.com/costlens/costlens/pkg/query"
+	"github.com/costlens/costlens/pkg/query/engine"
 )
 
 // who may call a route
@@ -148,7 +149,7 @@ func (d *Datasource) handleValues(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, apiError{err.Error()})
 		return
 	}
-	values, err := query.DimensionValues(r.Context(), d.pool, dim, probe.Filters, query.Range{From: from, To: to}, d.env(), 1000)
+	values, err := engine.DimensionValues(r.Context(), d.pool, dim, probe.Filters, query.Range{From: from, To: to}, d.env(), 1000)
 	if err != nil {
 		d.writeError(w, err)
 		return

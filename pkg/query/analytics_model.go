@@ -9,6 +9,23 @@ import (
 	"github.com/costlens/costlens/pkg/analytics"
 )
 
+// AllocationDimensions are what an allocation query may group and filter by.
+var AllocationDimensions = []Dimension{
+	{Key: "model_version", Column: "model_version", Label: "Model version"},
+	{Key: "resource", Column: "resource_id", Label: "Resource"},
+	{Key: "provider", Column: "provider", Label: "Provider"},
+	{Key: "region", Column: "region", Label: "Region"},
+}
+
+// AllocationMetrics are what an allocation query returns per group: the allocated
+// cost, the capacity in A100-hour equivalents (through unit_conversions), and the cost
+// of one A100-hour, comparable across providers and instance types.
+var AllocationMetrics = []Metric{
+	{"cost", "Allocated cost", "currency"},
+	{"a100_hours", "A100-hour equivalents", "short"},
+	{"cost_per_a100_hour", "Cost per A100-hour", "currency"},
+}
+
 // BudgetDimensions filter which budgets a budget query reads.
 var BudgetDimensions = []Dimension{
 	{Key: "scope", Column: "scope_dimension", Label: "Scope"},
@@ -82,22 +99,22 @@ var Outputs = []string{"table", "alert", "series"}
 // validateAnalytics checks the fields the analytic query types share.
 func (q Query) validateAnalytics() error {
 	if q.Output != "" && !slices.Contains(Outputs, q.Output) {
-		return invalid("output", "%q is not table, alert or series", q.Output)
+		return Invalid("output", "%q is not table, alert or series", q.Output)
 	}
 	if outs := q.QueryType.handler().Outputs; len(outs) > 0 && q.Output != "" && !slices.Contains(outs, q.Output) {
-		return invalid("output", "%s answers with a table: use table or alert", q.QueryType)
+		return Invalid("output", "%s answers with a table: use table or alert", q.QueryType)
 	}
 	if !slices.Contains(Periods, q.Period) {
-		return invalid("period", "%q is not day, week, month, quarter or year", q.Period)
+		return Invalid("period", "%q is not day, week, month, quarter or year", q.Period)
 	}
 	if q.Budget != "" {
 		b, err := decimal.NewFromString(q.Budget)
 		if err != nil || !b.IsPositive() {
-			return invalid("budget", "%q is not a positive decimal amount", q.Budget)
+			return Invalid("budget", "%q is not a positive decimal amount", q.Budget)
 		}
 	}
 	if q.IdleDays < 1 || q.IdleDays > 90 {
-		return invalid("idleDays", "must be between 1 and 90, got %d", q.IdleDays)
+		return Invalid("idleDays", "must be between 1 and 90, got %d", q.IdleDays)
 	}
 	return nil
 }
@@ -105,11 +122,11 @@ func (q Query) validateAnalytics() error {
 // checkKPI: per model version, from token prices or reported costs.
 func checkKPI(q Query) error {
 	if len(q.GroupBy) != 0 && !slices.Equal(q.GroupBy, []string{"model_version"}) {
-		return invalid("groupBy", "kpi is per model version")
+		return Invalid("groupBy", "kpi is per model version")
 	}
-	if fromBills(q.CostSource) {
+	if FromBills(q.CostSource) {
 		// the unit costs are per priced request and token; bills have neither
-		return invalid("costSource", "kpi reads token prices or reported costs, not %q: for what self-hosted capacity costs use an allocation query (cost_per_a100_hour) or a breakdown with this source", q.CostSource)
+		return Invalid("costSource", "kpi reads token prices or reported costs, not %q: for what self-hosted capacity costs use an allocation query (cost_per_a100_hour) or a breakdown with this source", q.CostSource)
 	}
 	return nil
 }
@@ -121,11 +138,11 @@ func checkAnomalies(q Query) error {
 	}
 	if q.ContributorsBy != "" {
 		if _, ok := DimensionByKey(q.ContributorsBy); !ok || slices.Contains(q.GroupBy, q.ContributorsBy) {
-			return invalid("contributorsBy", "%q is not a dimension outside groupBy", q.ContributorsBy)
+			return Invalid("contributorsBy", "%q is not a dimension outside groupBy", q.ContributorsBy)
 		}
 	}
 	if q.Interval != "" && q.Interval != "1d" && q.Interval != "1h" {
-		return invalid("interval", "anomalies are scored per hour (1h) or per day (1d), not %q", q.Interval)
+		return Invalid("interval", "anomalies are scored per hour (1h) or per day (1d), not %q", q.Interval)
 	}
 	return nil
 }
@@ -145,8 +162,8 @@ func (q Query) AnomalyConfig() (analytics.AnomalyConfig, error) {
 func anomalyFieldError(err error) error {
 	var ce *analytics.ConfigError
 	if !errors.As(err, &ce) {
-		return invalid("anomalies", "%s", err.Error())
+		return Invalid("anomalies", "%s", err.Error())
 	}
 	field := map[string]string{"baseline": "baseline", "perDay": "interval", "windowDays": "windowDays", "thresholds": "thresholdPercent"}[ce.Field]
-	return invalid(field, "%s", ce.Msg)
+	return Invalid(field, "%s", ce.Msg)
 }

@@ -1,6 +1,9 @@
-// Package query holds the Costlens query model (mirrored by src/datasource/types.ts),
-// its validation, and the SQL planners that turn a query into bind-parameter SQL over
-// whitelisted identifiers.
+// Package query is the Costlens query model (mirrored by src/datasource/types.ts): the
+// JSON a panel, an alert rule, a variable or an app page sends, its defaults and its
+// validation, and the registry of query types (Handlers) with what each groups and
+// filters by and returns. pkg/query/engine plans and runs aggregates over the events,
+// their summaries and the bills; pkg/query/analytic holds the analytic query types and
+// fills in how every type answers.
 package query
 
 import (
@@ -125,9 +128,9 @@ var billingDimensions = []string{"tenant", "model", "model_version", "provider",
 	"model_family", "model_size", "model_variant", "version", "quantization"}
 
 // DimensionByKey finds a whitelisted event dimension.
-func DimensionByKey(key string) (Dimension, bool) { return findDimension(Dimensions, key) }
+func DimensionByKey(key string) (Dimension, bool) { return FindDimension(Dimensions, key) }
 
-func findDimension(ds []Dimension, key string) (Dimension, bool) {
+func FindDimension(ds []Dimension, key string) (Dimension, bool) {
 	for _, d := range ds {
 		if d.Key == key {
 			return d, true
@@ -157,9 +160,9 @@ var Metrics = []Metric{
 }
 
 // MetricByKey finds a whitelisted event metric.
-func MetricByKey(key string) (Metric, bool) { return findMetric(Metrics, key) }
+func MetricByKey(key string) (Metric, bool) { return FindMetric(Metrics, key) }
 
-func findMetric(ms []Metric, key string) (Metric, bool) {
+func FindMetric(ms []Metric, key string) (Metric, bool) {
 	for _, m := range ms {
 		if m.Key == key {
 			return m, true
@@ -190,17 +193,17 @@ func keys[T any](items []T, key func(T) string) string {
 
 func (t Type) unknownMetric(m string) error {
 	if t.ownsMetrics() {
-		return invalid("metric", "%s returns %s, not %q", t, keys(t.metrics(), func(m Metric) string { return m.Key }), m)
+		return Invalid("metric", "%s returns %s, not %q", t, keys(t.metrics(), func(m Metric) string { return m.Key }), m)
 	}
-	return invalid("metric", "unknown metric %q", m)
+	return Invalid("metric", "unknown metric %q", m)
 }
 
 func (t Type) unknownDimension(field, verb, d string) error {
 	if dims := t.dimensions(); len(dims) != len(Dimensions) || &dims[0] != &Dimensions[0] {
 		// a type with dimensions of its own says which
-		return invalid(field, "%s %s by %s, not %q", t, verb, keys(dims, func(d Dimension) string { return d.Key }), d)
+		return Invalid(field, "%s %s by %s, not %q", t, verb, keys(dims, func(d Dimension) string { return d.Key }), d)
 	}
-	return invalid(field, "unknown dimension %q", d)
+	return Invalid(field, "unknown dimension %q", d)
 }
 
 // Operators a filter may use.
@@ -222,7 +225,7 @@ const (
 )
 
 // fromBills says whether a cost source reads billing line items.
-func fromBills(source string) bool { return source == SourceBilling || source == SourceBlended }
+func FromBills(source string) bool { return source == SourceBilling || source == SourceBlended }
 
 // ValidationError is a problem with the query the user wrote; it names the field.
 type ValidationError struct {
@@ -232,12 +235,12 @@ type ValidationError struct {
 
 func (e *ValidationError) Error() string { return e.Field + ": " + e.Msg }
 
-func invalid(field, format string, args ...any) error {
+func Invalid(field, format string, args ...any) error {
 	return &ValidationError{Field: field, Msg: fmt.Sprintf(format, args...)}
 }
 
-// currencyField reads an ISO-4217 code as a field of the query model.
-func currencyField(field, code string) (string, error) {
+// CurrencyField reads an ISO-4217 code as a field of the query model.
+func CurrencyField(field, code string) (string, error) {
 	c, err := fx.ParseCurrency(field, code)
 	if err != nil {
 		return "", &ValidationError{Field: field, Msg: strings.TrimPrefix(err.Error(), field+": ")}
@@ -255,7 +258,7 @@ type Defaults struct {
 func Parse(raw json.RawMessage, d Defaults) (Query, error) {
 	var q Query
 	if err := json.Unmarshal(raw, &q); err != nil {
-		return Query{}, invalid("query", "invalid JSON: %v", err)
+		return Query{}, Invalid("query", "invalid JSON: %v", err)
 	}
 	return Prepare(q, d)
 }
@@ -317,10 +320,10 @@ func (q *Query) ApplyDefaults(d Defaults) {
 
 // canFilterBy says whether the query's type and cost source know a dimension.
 func (q *Query) canFilterBy(dim string) bool {
-	if _, ok := findDimension(q.QueryType.dimensions(), dim); !ok {
+	if _, ok := FindDimension(q.QueryType.dimensions(), dim); !ok {
 		return false
 	}
-	return !fromBills(q.CostSource) || q.QueryType == TypeAllocation || slices.Contains(billingDimensions, dim)
+	return !FromBills(q.CostSource) || q.QueryType == TypeAllocation || slices.Contains(billingDimensions, dim)
 }
 
 // IgnoredNotice says which ad-hoc filters a query could not apply ("" when none).
@@ -333,7 +336,7 @@ func (q Query) IgnoredNotice() string {
 		dims = append(dims, f.Dimension)
 	}
 	what := string(q.QueryType) + " queries"
-	if fromBills(q.CostSource) && q.QueryType != TypeAllocation {
+	if FromBills(q.CostSource) && q.QueryType != TypeAllocation {
 		what += " on " + q.CostSource + " cost"
 	}
 	return fmt.Sprintf("ad-hoc filters on %s not applied: %s cannot filter by them", strings.Join(dims, ", "), what)
@@ -343,33 +346,33 @@ func (q Query) IgnoredNotice() string {
 // changes nothing (defaults are ApplyDefaults').
 func (q Query) Validate() error {
 	if !slices.Contains(Types, q.QueryType) {
-		return invalid("queryType", "unknown query type %q (want %s)", q.QueryType, keys(Types, func(t Type) string { return string(t) }))
+		return Invalid("queryType", "unknown query type %q (want %s)", q.QueryType, keys(Types, func(t Type) string { return string(t) }))
 	}
-	if _, ok := findMetric(q.QueryType.metrics(), q.Metric); !ok {
+	if _, ok := FindMetric(q.QueryType.metrics(), q.Metric); !ok {
 		return q.QueryType.unknownMetric(q.Metric)
 	}
 	dims := q.QueryType.dimensions()
 	seen := map[string]bool{}
 	for i, g := range q.GroupBy {
 		field := fmt.Sprintf("groupBy[%d]", i)
-		if _, ok := findDimension(dims, g); !ok {
+		if _, ok := FindDimension(dims, g); !ok {
 			return q.QueryType.unknownDimension(field, "groups", g)
 		}
 		if seen[g] {
-			return invalid(field, "dimension %q is listed twice", g)
+			return Invalid(field, "dimension %q is listed twice", g)
 		}
 		seen[g] = true
 	}
 	for i, f := range q.Filters {
 		field := fmt.Sprintf("filters[%d]", i)
-		if _, ok := findDimension(dims, f.Dimension); !ok {
+		if _, ok := FindDimension(dims, f.Dimension); !ok {
 			return q.QueryType.unknownDimension(field+".dimension", "filters", f.Dimension)
 		}
 		if !slices.Contains(Operators, f.Operator) {
-			return invalid(field+".operator", "unknown operator %q (want =, !=, in or not in)", f.Operator)
+			return Invalid(field+".operator", "unknown operator %q (want =, !=, in or not in)", f.Operator)
 		}
 		if len(f.Values) == 0 {
-			return invalid(field+".values", "at least one value is needed")
+			return Invalid(field+".values", "at least one value is needed")
 		}
 	}
 	switch q.CostSource {
@@ -379,26 +382,26 @@ func (q Query) Validate() error {
 			break // allocation always reads the bills
 		}
 		if !q.QueryType.ownsMetrics() && q.Metric != "cost" {
-			return invalid("metric", "cost source %s returns cost only, not %q", q.CostSource, q.Metric)
+			return Invalid("metric", "cost source %s returns cost only, not %q", q.CostSource, q.Metric)
 		}
 		for i, g := range q.GroupBy {
 			if !slices.Contains(billingDimensions, g) {
-				return invalid(fmt.Sprintf("groupBy[%d]", i), "cost source %s cannot group by %q: bills know %s", q.CostSource, g, strings.Join(billingDimensions, ", "))
+				return Invalid(fmt.Sprintf("groupBy[%d]", i), "cost source %s cannot group by %q: bills know %s", q.CostSource, g, strings.Join(billingDimensions, ", "))
 			}
 		}
 		for i, f := range q.Filters {
 			if !slices.Contains(billingDimensions, f.Dimension) {
-				return invalid(fmt.Sprintf("filters[%d].dimension", i), "cost source %s cannot filter by %q: bills know %s", q.CostSource, f.Dimension, strings.Join(billingDimensions, ", "))
+				return Invalid(fmt.Sprintf("filters[%d].dimension", i), "cost source %s cannot filter by %q: bills know %s", q.CostSource, f.Dimension, strings.Join(billingDimensions, ", "))
 			}
 		}
 	default:
-		return invalid("costSource", "unknown cost source %q (want tokens, reported, billing or blended)", q.CostSource)
+		return Invalid("costSource", "unknown cost source %q (want tokens, reported, billing or blended)", q.CostSource)
 	}
 	if !fx.ValidCurrency(q.Currency) {
-		return invalid("currency", "%q is not an ISO-4217 currency code", q.Currency)
+		return Invalid("currency", "%q is not an ISO-4217 currency code", q.Currency)
 	}
 	if q.TopN < 0 || q.TopN > 1000 {
-		return invalid("topN", "must be between 0 and 1000, got %d", q.TopN)
+		return Invalid("topN", "must be between 0 and 1000, got %d", q.TopN)
 	}
 	if err := q.validateAnalytics(); err != nil {
 		return err
@@ -410,7 +413,7 @@ func (q Query) Validate() error {
 	}
 	if q.Interval != "" && q.Interval != "auto" {
 		if _, ok := fixedIntervals[q.Interval]; !ok && q.Interval != "1M" {
-			return invalid("interval", "unknown interval %q (want auto, 1m, 5m, 15m, 30m, 1h, 6h, 12h, 1d, 1w or 1M)", q.Interval)
+			return Invalid("interval", "unknown interval %q (want auto, 1m, 5m, 15m, 30m, 1h, 6h, 12h, 1d, 1w or 1M)", q.Interval)
 		}
 	}
 	return nil
@@ -499,7 +502,7 @@ func BucketWithin(q Query, grafanaInterval time.Duration, r Range, maxPoints int
 				asked, b, n, asked, maxPoints), nil
 		}
 	}
-	return asked, "", invalid("interval", "the range holds %d buckets even of a month, more than the %d points the panel takes (maxDataPoints): choose a shorter range",
+	return asked, "", Invalid("interval", "the range holds %d buckets even of a month, more than the %d points the panel takes (maxDataPoints): choose a shorter range",
 		bucketCount(r, Bucket{Month: true}), maxPoints)
 }
 

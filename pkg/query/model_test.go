@@ -68,16 +68,3 @@ func TestBucketForRoundsGrafanaIntervalUp(t *testing.T) {
 		t.Errorf("explicit 1d: %+v", got)
 	}
 }
-
-func TestBucketStartOnLocalWallTime(t *testing.T) {
-	sh, _ := time.LoadLocation("Asia/Shanghai")
-	got := BucketStart(time.Date(2026, 3, 3, 23, 30, 0, 0, time.UTC), Bucket{Fixed: 24 * time.Hour}, sh)
-	if want := time.Date(2026, 3, 4, 0, 0, 0, 0, sh); !got.Equal(want) {
-		t.Errorf("day start %s, want %s", got, want)
-	}
-	// weeks start on Monday
-	got = BucketStart(time.Date(2026, 3, 7, 12, 0, 0, 0, time.UTC), Bucket{Fixed: 7 * 24 * time.Hour}, time.UTC)
-	if want := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC); !got.Equal(want) {
-		t.Errorf("week start %s, want %s", got, want)
-	}
-}

@@ -15,7 +15,10 @@ import (
 // QUERY_TYPE_SPECS (src/datasource/types.ts); testdata/queries.json holds them, and
 // both sides' tests compare their registry with it.
 //
-// Dimensions, Metrics and Answer are required; the rest are optional extras.
+// Dimensions, Metrics and Answer are required; the rest are optional extras. The
+// facts live here, with the model; Answer is filled in by the package that answers
+// (pkg/query/analytic, which the plugin imports), so that the model does not depend on
+// the engine.
 type Handler struct {
 	Type Type
 	// Dimensions it may group and filter by; Metrics it returns, the first the default.
@@ -30,8 +33,11 @@ type Handler struct {
 	// Check validates what is particular to the type, after the checks every query gets.
 	Check func(q Query) error
 	// Answer runs a validated query of this type into frames.
-	Answer func(ctx context.Context, db DB, q Query, r Range, interval time.Duration, env Env) (data.Frames, error)
+	Answer AnswerFunc
 }
+
+// AnswerFunc answers a validated query over a range.
+type AnswerFunc func(ctx context.Context, db DB, q Query, r Range, interval time.Duration, env Env) (data.Frames, error)
 
 // Handlers maps every query type to its handler.
 var Handlers = map[Type]*Handler{}
@@ -43,34 +49,17 @@ func init() {
 	tableOutputs := []string{"table", "alert"}
 	seriesOutputs := []string{"series", "table", "alert"}
 	for _, h := range []*Handler{
-		{Type: TypeCost, Dimensions: Dimensions, Metrics: Metrics, Groups: true, Filters: true, TopN: true, Interval: true,
-			Answer: answerCost},
-		{Type: TypeBreakdown, Dimensions: Dimensions, Metrics: Metrics, Groups: true, Filters: true, TopN: true,
-			Answer: answerBreakdown},
-		{Type: TypeAllocation, Dimensions: AllocationDimensions, Metrics: AllocationMetrics, Groups: true, TopN: true,
-			Answer: func(ctx context.Context, db DB, q Query, r Range, _ time.Duration, env Env) (data.Frames, error) {
-				f, err := AllocationFrame(ctx, db, q, r, env)
-				return data.Frames{f}, err
-			}},
+		{Type: TypeCost, Dimensions: Dimensions, Metrics: Metrics, Groups: true, Filters: true, TopN: true, Interval: true},
+		{Type: TypeBreakdown, Dimensions: Dimensions, Metrics: Metrics, Groups: true, Filters: true, TopN: true},
+		{Type: TypeAllocation, Dimensions: AllocationDimensions, Metrics: AllocationMetrics, Groups: true, TopN: true},
 		{Type: TypeBudget, Dimensions: BudgetDimensions, Metrics: BudgetMetrics, Outputs: tableOutputs,
 			Check: func(q Query) error {
 				if len(q.GroupBy) > 0 {
-					return invalid("groupBy", "a budget query returns one row per stored budget; filter by scope, scope_value or period instead")
+					return Invalid("groupBy", "a budget query returns one row per stored budget; filter by scope, scope_value or period instead")
 				}
 				return nil
-			},
-			Answer: func(ctx context.Context, db DB, q Query, r Range, _ time.Duration, env Env) (data.Frames, error) {
-				f, err := BudgetFrame(ctx, db, q, r, env)
-				return data.Frames{f}, err
 			}},
-		{Type: TypeForecast, Dimensions: Dimensions, Metrics: ForecastMetrics, Groups: true, Filters: true, Outputs: seriesOutputs,
-			Answer: func(ctx context.Context, db DB, q Query, r Range, _ time.Duration, env Env) (data.Frames, error) {
-				fs, err := Forecasts(ctx, db, q, r, env)
-				if err != nil {
-					return nil, err
-				}
-				return ForecastFrames(q, fs, env), nil
-			}},
+		{Type: TypeForecast, Dimensions: Dimensions, Metrics: ForecastMetrics, Groups: true, Filters: true, Outputs: seriesOutputs},
 		{Type: TypeAnomalies, Dimensions: Dimensions, Metrics: AnomalyMetrics, Groups: true, Filters: true, Outputs: seriesOutputs,
 			Defaults: func(q *Query) {
 				if q.ThresholdPercent == 0 && q.ZScore == 0 {
@@ -79,37 +68,15 @@ func init() {
 					q.ThresholdPercent, q.ZScore = 150, 4
 				}
 			},
-			Check: checkAnomalies,
-			Answer: func(ctx context.Context, db DB, q Query, r Range, _ time.Duration, env Env) (data.Frames, error) {
-				series, flagged, err := Anomalies(ctx, db, q, r, env)
-				if err != nil {
-					return nil, err
-				}
-				return AnomalyFrames(q, series, flagged, r, env), nil
-			}},
+			Check: checkAnomalies},
 		{Type: TypeRecommendations, Dimensions: RecommendationDimensions, Metrics: RecommendationMetrics, Outputs: tableOutputs,
 			Check: func(q Query) error {
 				if len(q.GroupBy) > 0 {
-					return invalid("groupBy", "recommendations are listed one per row; filter by kind, model_version or resource instead")
+					return Invalid("groupBy", "recommendations are listed one per row; filter by kind, model_version or resource instead")
 				}
 				return nil
-			},
-			Answer: func(ctx context.Context, db DB, q Query, r Range, _ time.Duration, env Env) (data.Frames, error) {
-				recs, err := Recommendations(ctx, db, q, r, env)
-				if err != nil {
-					return nil, err
-				}
-				return data.Frames{RecommendationFrame(q, recs, env)}, nil
 			}},
-		{Type: TypeKPI, Dimensions: Dimensions, Metrics: KPIMetrics, Filters: true, TopN: true, Outputs: tableOutputs,
-			Check: checkKPI,
-			Answer: func(ctx context.Context, db DB, q Query, r Range, _ time.Duration, env Env) (data.Frames, error) {
-				ks, err := KPIs(ctx, db, q, r, env)
-				if err != nil {
-					return nil, err
-				}
-				return data.Frames{KPIFrame(q, ks)}, nil
-			}},
+		{Type: TypeKPI, Dimensions: Dimensions, Metrics: KPIMetrics, Filters: true, TopN: true, Outputs: tableOutputs, Check: checkKPI},
 	} {
 		Handlers[h.Type] = h
 	}
@@ -123,59 +90,14 @@ func (t Type) handler() *Handler {
 	return Handlers[TypeCost]
 }
 
+// Handler is the type's handler (the cost type's for an unknown one).
+func (t Type) Handler() *Handler { return t.handler() }
+
 // Answer runs a validated query with its type's handler.
 func Answer(ctx context.Context, db DB, q Query, r Range, interval time.Duration, env Env) (data.Frames, error) {
 	h, ok := Handlers[q.QueryType]
-	if !ok {
-		return nil, fmt.Errorf("queryType: %q has no handler", q.QueryType)
+	if !ok || h.Answer == nil {
+		return nil, fmt.Errorf("queryType %q: nothing answers it (the plugin imports pkg/query/analytic)", q.QueryType)
 	}
 	return h.Answer(ctx, db, q, r, interval, env)
-}
-
-func answerCost(ctx context.Context, db DB, q Query, r Range, interval time.Duration, env Env) (data.Frames, error) {
-	bucket, widened, err := BucketWithin(q, interval, r, env.MaxDataPoints)
-	if err != nil {
-		return nil, err
-	}
-	res, err := Aggregate(ctx, db, q.Request(), r, bucket, env, true)
-	if err != nil {
-		return nil, err
-	}
-	kept := capNotice(res, q, MaxSeries, "series")
-	return withNotices(TimeSeriesFrames(q, res, env), widened, kept), nil
-}
-
-func answerBreakdown(ctx context.Context, db DB, q Query, r Range, _ time.Duration, env Env) (data.Frames, error) {
-	res, err := Aggregate(ctx, db, q.Request(), r, Bucket{}, env, false)
-	if err != nil {
-		return nil, err
-	}
-	kept := capNotice(res, q, MaxRows, "rows")
-	return withNotices(data.Frames{TableFrame(q, res, env)}, kept), nil
-}
-
-// capNotice keeps the largest groups of an answer when there are more than limit (and
-// the query's topN asks for no fewer), and says so.
-func capNotice(res *Result, q Query, limit int, what string) string {
-	if q.TopN > 0 && q.TopN <= limit {
-		return ""
-	}
-	total := len(res.Groups)
-	if res.Keep(limit) == 0 {
-		return ""
-	}
-	return fmt.Sprintf("showing the %d largest of %d %s by %s: narrow the query with filters or topN", limit, total, what, q.Metric)
-}
-
-// withNotices adds each non-empty notice to every frame, as a warning.
-func withNotices(frames data.Frames, notices ...string) data.Frames {
-	for _, n := range notices {
-		if n == "" {
-			continue
-		}
-		for _, f := range frames {
-			f.AppendNotices(data.Notice{Severity: data.NoticeSeverityWarning, Text: n})
-		}
-	}
-	return frames
 }

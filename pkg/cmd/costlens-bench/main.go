@@ -36,6 +36,7 @@ import (
 	"github.com/costlens/costlens/pkg/ingest"
 	"github.com/costlens/costlens/pkg/plugin"
 	"github.com/costlens/costlens/pkg/query"
+	"github.com/costlens/costlens/pkg/query/engine"
 	"github.com/costlens/costlens/pkg/seed"
 	"github.com/costlens/costlens/pkg/store"
 	"github.com/costlens/costlens/pkg/store/storetest"
@@ -529,7 +530,7 @@ func (b *bench) ingestReport(ctx context.Context, o options, now time.Time) erro
 	}
 	var visible time.Duration
 	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); {
-		res, err := query.Aggregate(ctx, b.role, q.Request(), query.Range{From: now.AddDate(0, 0, -30), To: now.Add(time.Hour)}, query.Bucket{}, query.Env{Location: time.UTC}, false)
+		res, err := engine.Aggregate(ctx, b.role, engine.RequestOf(q), query.Range{From: now.AddDate(0, 0, -30), To: now.Add(time.Hour)}, query.Bucket{}, query.Env{Location: time.UTC}, false)
 		if err != nil {
 			return err
 		}

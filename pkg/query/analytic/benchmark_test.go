@@ -1,4 +1,4 @@
-package query_test
+package analytic_test
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/costlens/costlens/pkg/query"
+	"github.com/costlens/costlens/pkg/query/analytic"
+	"github.com/costlens/costlens/pkg/query/engine"
 	"github.com/costlens/costlens/pkg/seed"
 	"github.com/costlens/costlens/pkg/store/storetest"
 )
@@ -50,7 +52,7 @@ func BenchmarkAggregate(b *testing.B) {
 			}
 			b.Run(name, func(b *testing.B) {
 				for b.Loop() {
-					if _, err := query.Aggregate(context.Background(), pool, c.q.Request(), r, query.BucketFor(c.q, 0), e, c.withBucket); err != nil {
+					if _, err := engine.Aggregate(context.Background(), pool, engine.RequestOf(c.q), r, query.BucketFor(c.q, 0), e, c.withBucket); err != nil {
 						b.Fatal(err)
 					}
 				}
@@ -91,7 +93,7 @@ func BenchmarkAlertEvaluation1000Series(b *testing.B) {
 	}
 	b.Run("anomalies by user, last 3 days judged", func(b *testing.B) {
 		for b.Loop() {
-			series, _, err := query.Anomalies(context.Background(), pool, anomalies, query.Range{From: now.AddDate(0, 0, -3), To: now}, env)
+			series, _, err := analytic.Anomalies(context.Background(), pool, anomalies, query.Range{From: now.AddDate(0, 0, -3), To: now}, env)
 			if err != nil || len(series) != 1000 {
 				b.Fatalf("%d series, %v", len(series), err)
 			}
@@ -99,7 +101,7 @@ func BenchmarkAlertEvaluation1000Series(b *testing.B) {
 	})
 	b.Run("month-end forecast by user", func(b *testing.B) {
 		for b.Loop() {
-			fs, err := query.Forecasts(context.Background(), pool, forecast, query.Range{From: now.Add(-time.Hour), To: now}, env)
+			fs, err := analytic.Forecasts(context.Background(), pool, forecast, query.Range{From: now.Add(-time.Hour), To: now}, env)
 			if err != nil || len(fs) != 1000 {
 				b.Fatalf("%d forecasts, %v", len(fs), err)
 			}

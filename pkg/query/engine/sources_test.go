@@ -1,4 +1,4 @@
-package query_test
+package engine_test
 
 import (
 	"context"
@@ -10,11 +10,12 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/costlens/costlens/pkg/query"
+	"github.com/costlens/costlens/pkg/query/engine"
 	"github.com/costlens/costlens/pkg/store/storetest"
 )
 
 // groupsOf renders a result's groups as "values=cost" in order.
-func groupsOf(res *query.Result, metric string) []string {
+func groupsOf(res *engine.Result, metric string) []string {
 	var out []string
 	for _, g := range res.Groups {
 		v, _ := g.Total.Value(metric)
@@ -23,7 +24,7 @@ func groupsOf(res *query.Result, metric string) []string {
 	return out
 }
 
-func assertGroups(t *testing.T, res *query.Result, metric string, want ...string) {
+func assertGroups(t *testing.T, res *engine.Result, metric string, want ...string) {
 	t.Helper()
 	if got := groupsOf(res, metric); !slices.Equal(got, want) {
 		t.Errorf("groups %v, want %v", got, want)
@@ -61,7 +62,7 @@ func TestDimensionValuesOfModelVersionParts(t *testing.T) {
 	values := func(key string, filters ...query.Filter) []string {
 		t.Helper()
 		d, _ := query.DimensionByKey(key)
-		vs, err := query.DimensionValues(context.Background(), pool, d, filters, week, utc, 100)
+		vs, err := engine.DimensionValues(context.Background(), pool, d, filters, week, utc, 100)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -117,7 +118,7 @@ func TestBillingCostSource(t *testing.T) {
 
 	// daily series: each line falls in the bucket of its charge period start
 	q := mustQuery(t, query.Query{QueryType: query.TypeCost, CostSource: query.SourceBilling, Interval: "1d"})
-	ts, err := query.Aggregate(context.Background(), pool, q.Request(), week, query.BucketFor(q, 0), utc, true)
+	ts, err := engine.Aggregate(context.Background(), pool, engine.RequestOf(q), week, query.BucketFor(q, 0), utc, true)
 	if err != nil {
 		t.Fatal(err)
 	}

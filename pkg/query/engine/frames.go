@@ -1,4 +1,4 @@
-package query
+package engine
 
 import (
 	"fmt"
@@ -8,6 +8,8 @@ import (
 
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 	"github.com/shopspring/decimal"
+
+	"github.com/costlens/costlens/pkg/query"
 )
 
 // grafanaCurrencyUnits are the currencies Grafana has a built-in unit for.
@@ -26,14 +28,14 @@ func CurrencyUnit(code string) string {
 }
 
 func unitFor(metric, currency string) string {
-	m, _ := MetricByKey(metric)
+	m, _ := query.MetricByKey(metric)
 	if m.Unit == "currency" {
 		return CurrencyUnit(currency)
 	}
 	return m.Unit
 }
 
-func floatOf(d decimal.Decimal, ok bool) *float64 {
+func FloatOf(d decimal.Decimal, ok bool) *float64 {
 	if !ok {
 		return nil
 	}
@@ -41,7 +43,7 @@ func floatOf(d decimal.Decimal, ok bool) *float64 {
 	return &f
 }
 
-func labelsFor(q Query, values []string) data.Labels {
+func LabelsFor(q query.Query, values []string) data.Labels {
 	if len(q.GroupBy) == 0 {
 		return nil
 	}
@@ -52,9 +54,9 @@ func labelsFor(q Query, values []string) data.Labels {
 	return l
 }
 
-func displayName(q Query, values []string) string {
+func DisplayName(q query.Query, values []string) string {
 	if len(values) == 0 {
-		m, _ := MetricByKey(q.Metric)
+		m, _ := query.MetricByKey(q.Metric)
 		return m.Label
 	}
 	parts := make([]string, len(values))
@@ -67,7 +69,7 @@ func displayName(q Query, values []string) string {
 	return strings.Join(parts, " / ")
 }
 
-func meta(q Query, res *Result, env Env, frameType data.FrameType) *data.FrameMeta {
+func meta(q query.Query, res *Result, env query.Env, frameType data.FrameType) *data.FrameMeta {
 	m := &data.FrameMeta{
 		Type:                frameType,
 		TypeVersion:         data.FrameTypeVersion{0, 1},
@@ -89,7 +91,7 @@ func meta(q Query, res *Result, env Env, frameType data.FrameType) *data.FrameMe
 // per dimension combination (multi-frame time series), labels naming the values, so an
 // alert rule gets one series per value. Additive metrics read 0 in empty buckets;
 // ratios read null there. topN > 0 keeps the largest N series.
-func TimeSeriesFrames(q Query, res *Result, env Env) data.Frames {
+func TimeSeriesFrames(q query.Query, res *Result, env query.Env) data.Frames {
 	groups := res.Groups
 	if q.TopN > 0 && len(groups) > q.TopN {
 		groups = groups[:q.TopN]
@@ -102,7 +104,7 @@ func TimeSeriesFrames(q Query, res *Result, env Env) data.Frames {
 		for i, b := range res.Buckets {
 			times[i] = b
 			if t, ok := g.Buckets[b]; ok {
-				values[i] = floatOf(t.Value(q.Metric))
+				values[i] = FloatOf(t.Value(q.Metric))
 			} else if additive {
 				zero := 0.0
 				values[i] = &zero
@@ -117,7 +119,7 @@ func TimeSeriesFrames(q Query, res *Result, env Env) data.Frames {
 					if t, ok := g.Buckets[b]; ok {
 						v = t.Original[cur]
 					}
-					orig[i] = floatOf(v, true)
+					orig[i] = FloatOf(v, true)
 				}
 				frames = append(frames, seriesFrame(q, res, env, g.Values, "cost_original", CurrencyUnit(cur), cur, times, orig))
 			}
@@ -132,9 +134,9 @@ func TimeSeriesFrames(q Query, res *Result, env Env) data.Frames {
 	return frames
 }
 
-func seriesFrame(q Query, res *Result, env Env, values []string, fieldName, unit, originalCurrency string, times []time.Time, v []*float64) *data.Frame {
-	labels := labelsFor(q, values)
-	name := displayName(q, values)
+func seriesFrame(q query.Query, res *Result, env query.Env, values []string, fieldName, unit, originalCurrency string, times []time.Time, v []*float64) *data.Frame {
+	labels := LabelsFor(q, values)
+	name := DisplayName(q, values)
 	if originalCurrency != "" {
 		if labels == nil {
 			labels = data.Labels{}
@@ -168,21 +170,21 @@ type tableRow struct {
 
 // groupColumnsOf turns the rows of a one-row-per-group table into its columns: the
 // dimension columns, the one numeric column (so alerting can read each row as a
-// labelled number), then, when asked for, one column per original currency; tableFrame
+// labelled number), then, when asked for, one column per original currency; Table
 // lays them out.
-func groupColumnsOf(keys, labels []string, rows []tableRow, value numColumn, withOriginal bool, originalLabel string) ([]textColumn, []numColumn) {
-	text := make([]textColumn, len(keys))
+func groupColumnsOf(keys, labels []string, rows []tableRow, value NumColumn, withOriginal bool, originalLabel string) ([]TextColumn, []NumColumn) {
+	text := make([]TextColumn, len(keys))
 	for i, key := range keys {
-		text[i] = textColumn{key: key, label: labels[i], values: make([]string, len(rows))}
+		text[i] = TextColumn{Key: key, Label: labels[i], Values: make([]string, len(rows))}
 		for r, row := range rows {
-			text[i].values[r] = row.values[i]
+			text[i].Values[r] = row.values[i]
 		}
 	}
-	value.values = make([]*float64, len(rows))
+	value.Values = make([]*float64, len(rows))
 	for r, row := range rows {
-		value.values[r] = row.value
+		value.Values[r] = row.value
 	}
-	nums := []numColumn{value}
+	nums := []NumColumn{value}
 	if !withOriginal {
 		return text, nums
 	}
@@ -198,11 +200,11 @@ func groupColumnsOf(keys, labels []string, rows []tableRow, value numColumn, wit
 	}
 	sort.Strings(curs)
 	for _, c := range curs {
-		col := numColumn{key: "cost_" + strings.ToLower(c), values: make([]*float64, len(rows)),
-			label: fmt.Sprintf("%s (%s, original)", originalLabel, c), unit: CurrencyUnit(c)}
+		col := NumColumn{Key: "cost_" + strings.ToLower(c), Values: make([]*float64, len(rows)),
+			Label: fmt.Sprintf("%s (%s, original)", originalLabel, c), Unit: CurrencyUnit(c)}
 		for r, row := range rows {
 			if v, ok := row.original[c]; ok {
-				col.values[r] = floatOf(v, true)
+				col.Values[r] = FloatOf(v, true)
 			}
 		}
 		nums = append(nums, col)
@@ -211,22 +213,22 @@ func groupColumnsOf(keys, labels []string, rows []tableRow, value numColumn, wit
 }
 
 // TableFrame shapes a breakdown: one row per dimension combination, largest first.
-func TableFrame(q Query, res *Result, env Env) *data.Frame {
+func TableFrame(q query.Query, res *Result, env query.Env) *data.Frame {
 	groups := res.Groups
 	if q.TopN > 0 && len(groups) > q.TopN {
 		groups = groups[:q.TopN]
 	}
 	labels := make([]string, len(q.GroupBy))
 	for i, g := range q.GroupBy {
-		d, _ := DimensionByKey(g)
+		d, _ := query.DimensionByKey(g)
 		labels[i] = d.Label
 	}
 	rows := make([]tableRow, len(groups))
 	for r, g := range groups {
-		rows[r] = tableRow{values: g.Values, value: floatOf(g.Total.Value(q.Metric)), original: g.Total.Original}
+		rows[r] = tableRow{values: g.Values, value: FloatOf(g.Total.Value(q.Metric)), original: g.Total.Original}
 	}
-	text, nums := groupColumnsOf(q.GroupBy, labels, rows, numColumn{key: q.Metric}, q.ShowOriginalCurrency, "Cost")
-	f := tableFrame("breakdown", q, res.Currency, text, nums)
+	text, nums := groupColumnsOf(q.GroupBy, labels, rows, NumColumn{Key: q.Metric}, q.ShowOriginalCurrency, "Cost")
+	f := Table("breakdown", q, res.Currency, text, nums)
 	f.Meta = meta(q, res, env, data.FrameTypeTable)
 	return f
 }

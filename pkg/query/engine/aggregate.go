@@ -1,4 +1,9 @@
-package query
+// Package engine answers aggregates: it plans a request over the events, their
+// summaries and the billing allocation into bind-parameter SQL over whitelisted
+// identifiers (plan.go), reads the rows (sources.go), filters what SQL could not in one
+// place (filters.go), converts currencies and totals groups (aggregate.go), and lays
+// the answers out as Grafana frames (frames.go, table.go).
+package engine
 
 import (
 	"context"
@@ -6,16 +11,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/shopspring/decimal"
 
 	"github.com/costlens/costlens/pkg/fx"
+	"github.com/costlens/costlens/pkg/query"
 )
-
-// DB is the part of a pgx pool (or transaction) the planners' SQL runs on.
-type DB interface {
-	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
-}
 
 // Totals are the additive measures of one group; money already in the target currency.
 type Totals struct {
@@ -118,35 +118,35 @@ type rawRow struct {
 // query of another type.
 type Request struct {
 	GroupBy    []string
-	Filters    []Filter
+	Filters    []query.Filter
 	Currency   string
 	CostSource string
 	// OrderBy is the metric groups are ordered by, largest first ("cost" when empty).
 	OrderBy string
 }
 
-// Request is the aggregate a cost or breakdown query reads.
-func (q Query) Request() Request {
+// RequestOf is the aggregate a cost or breakdown query reads.
+func RequestOf(q query.Query) Request {
 	return Request{GroupBy: q.GroupBy, Filters: q.Filters, Currency: q.Currency, CostSource: q.CostSource, OrderBy: q.Metric}
 }
 
 // Aggregate runs PlanAggregate (and, for the billing and blended cost sources, the
 // billing allocation) and normalises every (day, currency) subtotal into the query's
 // currency at that day's rate.
-func Aggregate(ctx context.Context, db DB, q Request, r Range, bucket Bucket, env Env, withBucket bool) (*Result, error) {
+func Aggregate(ctx context.Context, db query.DB, q Request, r query.Range, bucket query.Bucket, env query.Env, withBucket bool) (*Result, error) {
 	if q.OrderBy == "" {
 		q.OrderBy = "cost"
 	}
 	var raws []rawRow
 	var sql string
-	if fromBills(q.CostSource) {
+	if query.FromBills(q.CostSource) {
 		billed, covered, err := billingRows(ctx, db, q, r, bucket, env, withBucket)
 		if err != nil {
 			return nil, err
 		}
 		raws = billed
 		sql = "-- billing line items through the allocation (pkg/allocation)"
-		if q.CostSource == SourceBlended {
+		if q.CostSource == query.SourceBlended {
 			events, esql, err := eventRows(ctx, db, q, r, bucket, env, withBucket, covered)
 			if err != nil {
 				return nil, err
@@ -247,10 +247,10 @@ func sortGroups(gs []*Group, metric string) {
 // bucketStarts lists every bucket in the range, so a bucket with no events reads as
 // zero rather than as a gap, plus any bucket PostgreSQL returned that the walk missed
 // (the repeated hour of a DST change).
-func bucketStarts(r Range, bucket Bucket, loc *time.Location, groups []*Group) []time.Time {
+func bucketStarts(r query.Range, bucket query.Bucket, loc *time.Location, groups []*Group) []time.Time {
 	seen := map[time.Time]bool{}
 	var out []time.Time
-	for t := BucketStart(r.From, bucket, loc); t.Before(r.To); t = nextBucket(t, bucket, loc) {
+	for t := BucketStart(r.From, bucket, loc); t.Before(r.To); t = NextBucket(t, bucket, loc) {
 		seen[t.UTC()] = true
 		out = append(out, t.UTC())
 	}
@@ -269,7 +269,7 @@ func bucketStarts(r Range, bucket Bucket, loc *time.Location, groups []*Group) [
 var binOrigin = time.Date(2000, 1, 3, 0, 0, 0, 0, time.UTC)
 
 // BucketStart mirrors the SQL bucket expression: bins are taken on local wall time.
-func BucketStart(t time.Time, bucket Bucket, loc *time.Location) time.Time {
+func BucketStart(t time.Time, bucket query.Bucket, loc *time.Location) time.Time {
 	lt := t.In(loc)
 	wall := time.Date(lt.Year(), lt.Month(), lt.Day(), lt.Hour(), lt.Minute(), lt.Second(), lt.Nanosecond(), time.UTC)
 	var start time.Time
@@ -284,7 +284,7 @@ func BucketStart(t time.Time, bucket Bucket, loc *time.Location) time.Time {
 	return time.Date(start.Year(), start.Month(), start.Day(), start.Hour(), start.Minute(), start.Second(), 0, loc)
 }
 
-func nextBucket(t time.Time, bucket Bucket, loc *time.Location) time.Time {
+func NextBucket(t time.Time, bucket query.Bucket, loc *time.Location) time.Time {
 	lt := t.In(loc)
 	if bucket.Month {
 		return time.Date(lt.Year(), lt.Month()+1, 1, 0, 0, 0, 0, loc)
@@ -299,7 +299,7 @@ func nextBucket(t time.Time, bucket Bucket, loc *time.Location) time.Time {
 
 // LoadRates reads the FX rates that can apply to days in [fromDay, toDay]: every rate
 // inside, plus the latest earlier rate of each pair (for weekends and holidays).
-func LoadRates(ctx context.Context, db DB, fromDay, toDay time.Time) (*fx.Table, error) {
+func LoadRates(ctx context.Context, db query.DB, fromDay, toDay time.Time) (*fx.Table, error) {
 	rows, err := db.Query(ctx, `
 		SELECT rate_date, base::text, quote::text, rate::text FROM costlens.fx_rates
 		WHERE rate_date BETWEEN $1 AND $2

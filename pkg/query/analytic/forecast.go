@@ -1,4 +1,4 @@
-package query
+package analytic
 
 import (
 	"context"
@@ -9,6 +9,8 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/costlens/costlens/pkg/analytics"
+	"github.com/costlens/costlens/pkg/query"
+	"github.com/costlens/costlens/pkg/query/engine"
 )
 
 // historyDays is how far before the period a forecast reads: the analytics fit window.
@@ -44,13 +46,13 @@ type forecastPoint struct {
 // Forecasts projects period-end spend for each group of the query, as of the end of
 // the time range: actual to date (decimal, exact) plus the model's expected rest of
 // the period (rounded to the cent), with intervals, the budget and when it runs out.
-func Forecasts(ctx context.Context, db DB, q Query, r Range, env Env) ([]GroupForecast, error) {
+func Forecasts(ctx context.Context, db query.DB, q query.Query, r query.Range, env query.Env) ([]GroupForecast, error) {
 	now := r.To
 	start, end := PeriodRange(now.Add(-time.Nanosecond), q.Period, env.Location)
 	histStart := start.AddDate(0, 0, -historyDays)
-	cq := Request{GroupBy: q.GroupBy, Filters: q.Filters, Currency: q.Currency, CostSource: q.CostSource}
-	day := Bucket{Fixed: 24 * time.Hour}
-	res, err := Aggregate(ctx, db, cq, Range{From: histStart, To: now}, day, env, true)
+	cq := engine.Request{GroupBy: q.GroupBy, Filters: q.Filters, Currency: q.Currency, CostSource: q.CostSource}
+	day := query.Bucket{Fixed: 24 * time.Hour}
+	res, err := engine.Aggregate(ctx, db, cq, query.Range{From: histStart, To: now}, day, env, true)
 	if err != nil {
 		return nil, err
 	}
@@ -67,13 +69,13 @@ func Forecasts(ctx context.Context, db DB, q Query, r Range, env Env) ([]GroupFo
 		b := decimal.RequireFromString(q.Budget)
 		override = &b
 	}
-	rates, err := LoadRates(ctx, db, today.AddDate(0, 0, -1), today)
+	rates, err := engine.LoadRates(ctx, db, today.AddDate(0, 0, -1), today)
 	if err != nil {
 		return nil, err
 	}
 	groups := res.Groups
 	if len(groups) == 0 && len(q.GroupBy) == 0 {
-		groups = []*Group{{Buckets: map[time.Time]*Totals{}}} // no spend yet is still a forecast
+		groups = []*engine.Group{{Buckets: map[time.Time]*engine.Totals{}}} // no spend yet is still a forecast
 	}
 	var out []GroupForecast
 	for _, g := range groups {
@@ -138,7 +140,7 @@ func cumulative(gf GroupForecast, model analytics.Model, todayShare float64, tod
 		var p forecastPoint
 		if i < len(gf.DailyActual) {
 			running += gf.DailyActual[i].InexactFloat64()
-			p.actual = numf(running)
+			p.actual = engine.Numf(running)
 		}
 		if !d.Before(today.UTC()) {
 			future++
@@ -176,14 +178,14 @@ func periodDays(gf GroupForecast, loc *time.Location) []time.Time {
 // ForecastFrames shapes forecasts: "series" gives a cumulative time series per scope
 // (actual, expected, 80 % and 95 % bands, budget) to plot beside each other; "table"
 // and "alert" one row per scope.
-func ForecastFrames(q Query, fs []GroupForecast, env Env) data.Frames {
+func ForecastFrames(q query.Query, fs []GroupForecast, env query.Env) data.Frames {
 	if q.Output != "series" {
 		return data.Frames{forecastTable(q, fs)}
 	}
 	var frames data.Frames
 	for _, gf := range fs {
 		days := periodDays(gf, env.Location)
-		labels := labelsFor(q, gf.Values)
+		labels := engine.LabelsFor(q, gf.Values)
 		col := func(get func(forecastPoint) *float64) []*float64 {
 			out := make([]*float64, len(gf.Cumulative))
 			for i, p := range gf.Cumulative {
@@ -191,8 +193,8 @@ func ForecastFrames(q Query, fs []GroupForecast, env Env) data.Frames {
 			}
 			return out
 		}
-		name := displayName(Query{GroupBy: q.GroupBy, Metric: "cost"}, gf.Values)
-		unit := CurrencyUnit(q.Currency)
+		name := engine.DisplayName(query.Query{GroupBy: q.GroupBy, Metric: "cost"}, gf.Values)
+		unit := engine.CurrencyUnit(q.Currency)
 		field := func(key, label string, v []*float64) *data.Field {
 			f := data.NewField(key, labels, v)
 			f.Config = &data.FieldConfig{DisplayNameFromDS: label, Unit: unit}
@@ -209,7 +211,7 @@ func ForecastFrames(q Query, fs []GroupForecast, env Env) data.Frames {
 		if gf.Budget != nil {
 			b := make([]*float64, len(gf.Cumulative))
 			for i := range b {
-				b[i] = num(*gf.Budget)
+				b[i] = engine.Num(*gf.Budget)
 			}
 			fr.Fields = append(fr.Fields, field("budget", "Budget", b))
 		}
@@ -227,42 +229,42 @@ func ForecastFrames(q Query, fs []GroupForecast, env Env) data.Frames {
 	return frames
 }
 
-func forecastTable(q Query, fs []GroupForecast) *data.Frame {
+func forecastTable(q query.Query, fs []GroupForecast) *data.Frame {
 	values := make([][]string, len(fs))
 	for i, gf := range fs {
 		values[i] = gf.Values
 	}
-	text := groupColumns(q.GroupBy, values)
-	method := textColumn{key: "method", label: "Method"}
-	runsOut := textColumn{key: "runs_out_on", label: "Budget runs out on"}
-	nums := []numColumn{{key: "projected"}, {key: "percent_of_budget"}, {key: "actual"}, {key: "lower80"},
-		{key: "upper80"}, {key: "lower95"}, {key: "upper95"}, {key: "budget"}}
+	text := engine.GroupColumns(q.GroupBy, values)
+	method := engine.TextColumn{Key: "method", Label: "Method"}
+	runsOut := engine.TextColumn{Key: "runs_out_on", Label: "Budget runs out on"}
+	nums := []engine.NumColumn{{Key: "projected"}, {Key: "percent_of_budget"}, {Key: "actual"}, {Key: "lower80"},
+		{Key: "upper80"}, {Key: "lower95"}, {Key: "upper95"}, {Key: "budget"}}
 	for _, gf := range fs {
-		method.values = append(method.values, string(gf.Method))
+		method.Values = append(method.Values, string(gf.Method))
 		ro := ""
 		if gf.RunsOutOn != nil {
 			ro = gf.RunsOutOn.In(gf.PeriodStart.Location()).Format(time.DateOnly)
 		}
-		runsOut.values = append(runsOut.values, ro)
+		runsOut.Values = append(runsOut.Values, ro)
 		var pct, budget *float64
 		if gf.Budget != nil {
-			pct = num(gf.Projected.Mul(decimal.NewFromInt(100)).DivRound(*gf.Budget, 4))
-			budget = num(*gf.Budget)
+			pct = engine.Num(gf.Projected.Mul(decimal.NewFromInt(100)).DivRound(*gf.Budget, 4))
+			budget = engine.Num(*gf.Budget)
 		}
-		for i, v := range []*float64{num(gf.Projected), pct, num(gf.Actual), num(gf.Lower80), num(gf.Upper80),
-			num(gf.Lower95), num(gf.Upper95), budget} {
-			nums[i].values = append(nums[i].values, v)
+		for i, v := range []*float64{engine.Num(gf.Projected), pct, engine.Num(gf.Actual), engine.Num(gf.Lower80), engine.Num(gf.Upper80),
+			engine.Num(gf.Lower95), engine.Num(gf.Upper95), budget} {
+			nums[i].Values = append(nums[i].Values, v)
 		}
 	}
 	if q.Output == "table" {
 		text = append(text, method, runsOut)
 	}
-	return tableFrame("forecast", q, q.Currency, text, nums)
+	return engine.Table("forecast", q, q.Currency, text, nums)
 }
 
 // forecastScope is what one forecast group is about: the dimension values its filters
 // pin (= or in with one value), its own group values, and the bound tenant.
-func forecastScope(q Query, values []string, env Env) map[string]string {
+func forecastScope(q query.Query, values []string, env query.Env) map[string]string {
 	scope := map[string]string{}
 	for _, f := range q.Filters {
 		if (f.Operator == "=" || f.Operator == "in") && len(f.Values) == 1 {

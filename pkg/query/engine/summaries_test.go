@@ -1,4 +1,4 @@
-package query_test
+package engine_test
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 
 	"github.com/costlens/costlens/pkg/plugin"
 	"github.com/costlens/costlens/pkg/query"
+	"github.com/costlens/costlens/pkg/query/engine"
 	"github.com/costlens/costlens/pkg/seed"
 	"github.com/costlens/costlens/pkg/store/storetest"
 )
@@ -46,7 +47,7 @@ func loadZone(t *testing.T, name string) *time.Location {
 }
 
 // tiersOf lists the tiers a plan reads, in a fixed order.
-func tiersOf(p query.AggregatePlan) string {
+func tiersOf(p engine.AggregatePlan) string {
 	var out []string
 	for _, name := range []string{"daily", "daily_user", "hourly", "hourly_user", "events"} {
 		if p.Reads(name) {
@@ -154,11 +155,11 @@ func TestSummaryAnswersEqualRawAnswers(t *testing.T) {
 			filters = []query.Filter{{Dimension: "feature", Operator: "in", Values: []string{"chat", "agent"}}}
 		}
 		for name, r := range ranges(time.UTC) {
-			got, err := query.DimensionValues(ctx, pool, d, filters, r, query.Env{Location: time.UTC}, 100)
+			got, err := engine.DimensionValues(ctx, pool, d, filters, r, query.Env{Location: time.UTC}, 100)
 			if err != nil {
 				t.Fatal(err)
 			}
-			want, err := query.DimensionValues(ctx, pool, d, filters, r, query.Env{Location: time.UTC, RawOnly: true}, 100)
+			want, err := engine.DimensionValues(ctx, pool, d, filters, r, query.Env{Location: time.UTC, RawOnly: true}, 100)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -170,7 +171,7 @@ func TestSummaryAnswersEqualRawAnswers(t *testing.T) {
 
 	// the parts each plan reads: whole days and hours from summaries, edges from events
 	plan := func(q query.Query, r query.Range, loc *time.Location) string {
-		return tiersOf(query.PlanAggregate(q.Request(), r, query.BucketFor(q, time.Hour), query.Env{Location: loc}, q.QueryType == query.TypeCost))
+		return tiersOf(engine.PlanAggregate(engine.RequestOf(q), r, query.BucketFor(q, time.Hour), query.Env{Location: loc}, q.QueryType == query.TypeCost))
 	}
 	last30 := ranges(time.UTC)["now-30d..now"]
 	for _, c := range []struct {
@@ -194,11 +195,11 @@ func TestSummaryAnswersEqualRawAnswers(t *testing.T) {
 	// an empty range (the first hour of a month, aligned to the hour) answers nothing, not an SQL error
 	empty := query.Range{From: now.Truncate(time.Hour), To: now.Truncate(time.Hour)}
 	for _, q := range []query.Query{queries[0], queries[4]} {
-		res, err := query.Aggregate(ctx, pool, q.Request(), empty, query.BucketFor(q, time.Hour), query.Env{Location: time.UTC}, true)
+		res, err := engine.Aggregate(ctx, pool, engine.RequestOf(q), empty, query.BucketFor(q, time.Hour), query.Env{Location: time.UTC}, true)
 		if err != nil || len(res.Groups) != 0 {
 			t.Errorf("empty range by %v: %v, %v", q.GroupBy, res, err)
 		}
-		if vals, err := query.DimensionValues(ctx, pool, mustDimension(t, q.GroupBy[0]), nil, empty, query.Env{Location: time.UTC}, 10); err != nil || len(vals) != 0 {
+		if vals, err := engine.DimensionValues(ctx, pool, mustDimension(t, q.GroupBy[0]), nil, empty, query.Env{Location: time.UTC}, 10); err != nil || len(vals) != 0 {
 			t.Errorf("values of %s over an empty range: %v, %v", q.GroupBy[0], vals, err)
 		}
 	}
@@ -221,7 +222,7 @@ func TestSummaryAnswersEqualRawAnswers(t *testing.T) {
 		SELECT costlens.ensure_event_months(ARRAY['2025-06-10T00:00:00Z'::timestamptz])`)
 	compare("after changes", pool, time.UTC, zones[2], zones[3])
 	june := query.Range{From: time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC)}
-	res, err := query.Aggregate(ctx, pool, queries[7].Request(), june, query.Bucket{}, query.Env{Location: time.UTC}, false)
+	res, err := engine.Aggregate(ctx, pool, engine.RequestOf(queries[7]), june, query.Bucket{}, query.Env{Location: time.UTC}, false)
 	if err != nil || len(res.Groups) != 1 || res.Groups[0].Total.Requests != 1 {
 		t.Fatalf("the moved June event: %+v, %v", res, err)
 	}
@@ -258,12 +259,12 @@ func TestSummaryAnswersEqualRawAnswers(t *testing.T) {
 	// a tenant-bound session reads its own summary rows only, and gets its part of the answer
 	bound := storetest.BoundPool(t, db.URL, "globex")
 	q := queries[7]
-	got, err := query.Aggregate(ctx, bound, q.Request(), last30, query.Bucket{}, query.Env{Location: time.UTC, Tenant: "globex"}, false)
+	got, err := engine.Aggregate(ctx, bound, engine.RequestOf(q), last30, query.Bucket{}, query.Env{Location: time.UTC, Tenant: "globex"}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	q.Filters = []query.Filter{{Dimension: "tenant", Operator: "=", Values: []string{"globex"}}}
-	want, err := query.Aggregate(ctx, pool, q.Request(), last30, query.Bucket{}, query.Env{Location: time.UTC, RawOnly: true}, false)
+	want, err := engine.Aggregate(ctx, pool, engine.RequestOf(q), last30, query.Bucket{}, query.Env{Location: time.UTC, RawOnly: true}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -283,7 +284,7 @@ func mustDimension(t *testing.T, key string) query.Dimension {
 
 // render prints a result completely: every group, every bucket, every total and every
 // original-currency amount, so two results compare by their text.
-func render(res *query.Result) string {
+func render(res *engine.Result) string {
 	var sb strings.Builder
 	for _, g := range res.Groups {
 		fmt.Fprintf(&sb, "%v total %+v\n", g.Values, g.Total)

@@ -1,4 +1,4 @@
-package query
+package engine
 
 import (
 	"context"
@@ -10,11 +10,12 @@ import (
 
 	"github.com/costlens/costlens/pkg/allocation"
 	"github.com/costlens/costlens/pkg/modelversion"
+	"github.com/costlens/costlens/pkg/query"
 )
 
 // rowValue reads a dimension from a row's column values: SQL dimensions directly,
 // parts of the model version through the parser.
-func rowValue(d Dimension, vals map[string]string) string {
+func rowValue(d query.Dimension, vals map[string]string) string {
 	if d.Part != nil {
 		return d.Part(modelversion.Parse(vals["model_version"]))
 	}
@@ -23,9 +24,9 @@ func rowValue(d Dimension, vals map[string]string) string {
 
 // keepRow applies the filters the SQL could not: on parts of the model version, and
 // every filter for rows that did not come from SQL (all: billing shares).
-func keepRow(filters []Filter, vals map[string]string, all bool) bool {
-	return passes(filters, func(dim string) (string, bool) {
-		d, _ := DimensionByKey(dim)
+func keepRow(filters []query.Filter, vals map[string]string, all bool) bool {
+	return Passes(filters, func(dim string) (string, bool) {
+		d, _ := query.DimensionByKey(dim)
 		return rowValue(d, vals), all || d.Part != nil
 	})
 }
@@ -33,7 +34,7 @@ func keepRow(filters []Filter, vals map[string]string, all bool) bool {
 func groupValues(groupBy []string, vals map[string]string) []string {
 	out := make([]string, len(groupBy))
 	for i, g := range groupBy {
-		d, _ := DimensionByKey(g)
+		d, _ := query.DimensionByKey(g)
 		out[i] = rowValue(d, vals)
 	}
 	return out
@@ -41,7 +42,7 @@ func groupValues(groupBy []string, vals map[string]string) []string {
 
 // eventRows runs PlanAggregate over the events and their summaries, leaving out the
 // model versions in exclude.
-func eventRows(ctx context.Context, db DB, q Request, r Range, bucket Bucket, env Env, withBucket bool, exclude []string) ([]rawRow, string, error) {
+func eventRows(ctx context.Context, db query.DB, q Request, r query.Range, bucket query.Bucket, env query.Env, withBucket bool, exclude []string) ([]rawRow, string, error) {
 	plan := PlanAggregate(q, r, bucket, env, withBucket, exclude...)
 	rows, err := db.Query(ctx, plan.SQL, plan.Args...)
 	if err != nil {
@@ -81,7 +82,7 @@ func eventRows(ctx context.Context, db DB, q Request, r Range, bucket Bucket, en
 // turns each share into a row on the line's start: its bucket, its local day (for the
 // FX rate) and its own currency. covered lists the model versions some line's usage
 // was allocated to: a blended query takes their cost from the bills alone.
-func billingRows(ctx context.Context, db DB, q Request, r Range, bucket Bucket, env Env, withBucket bool) ([]rawRow, []string, error) {
+func billingRows(ctx context.Context, db query.DB, q Request, r query.Range, bucket query.Bucket, env query.Env, withBucket bool) ([]rawRow, []string, error) {
 	lines, err := allocation.Allocate(ctx, db, r.From, r.To)
 	if err != nil {
 		return nil, nil, err
@@ -128,7 +129,7 @@ func billingRows(ctx context.Context, db DB, q Request, r Range, bucket Bucket, 
 }
 
 // modelsOfVersions maps each known model version to its model (model_versions.model).
-func modelsOfVersions(ctx context.Context, db DB) (map[string]string, error) {
+func modelsOfVersions(ctx context.Context, db query.DB) (map[string]string, error) {
 	rows, err := db.Query(ctx, `SELECT model_version, model FROM costlens.model_versions`)
 	if err != nil {
 		return nil, err
@@ -147,13 +148,13 @@ func modelsOfVersions(ctx context.Context, db DB) (map[string]string, error) {
 
 // DimensionValues lists up to limit distinct values of a dimension in the range under
 // the filters, sorted; parts of the model version are parsed from the versions found.
-func DimensionValues(ctx context.Context, db DB, d Dimension, filters []Filter, r Range, env Env, limit int) ([]string, error) {
+func DimensionValues(ctx context.Context, db query.DB, d query.Dimension, filters []query.Filter, r query.Range, env query.Env, limit int) ([]string, error) {
 	cols := columnsFor(Request{GroupBy: []string{d.Key}, Filters: filters})
 	if d.Part == nil && len(cols) == 1 {
 		sql, args := PlanDimensionValues(d, filters, r, env, limit)
 		return collectStrings(ctx, db, sql, args)
 	}
-	b := &sqlBuilder{}
+	b := &SQLBuilder{}
 	rows, err := db.Query(ctx, distinctSQL(b, cols, filters, r, env), b.args...)
 	if err != nil {
 		return nil, err
@@ -191,7 +192,7 @@ func DimensionValues(ctx context.Context, db DB, d Dimension, filters []Filter, 
 	return out, nil
 }
 
-func collectStrings(ctx context.Context, db DB, sql string, args []any) ([]string, error) {
+func collectStrings(ctx context.Context, db query.DB, sql string, args []any) ([]string, error) {
 	rows, err := db.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, err

@@ -1,4 +1,4 @@
-package query
+package engine
 
 import (
 	"context"
@@ -11,24 +11,8 @@ import (
 
 	"github.com/costlens/costlens/pkg/allocation"
 	"github.com/costlens/costlens/pkg/fx"
+	"github.com/costlens/costlens/pkg/query"
 )
-
-// AllocationDimensions are what an allocation query may group and filter by.
-var AllocationDimensions = []Dimension{
-	{Key: "model_version", Column: "model_version", Label: "Model version"},
-	{Key: "resource", Column: "resource_id", Label: "Resource"},
-	{Key: "provider", Column: "provider", Label: "Provider"},
-	{Key: "region", Column: "region", Label: "Region"},
-}
-
-// AllocationMetrics are what an allocation query returns per group: the allocated
-// cost, the capacity in A100-hour equivalents (through unit_conversions), and the cost
-// of one A100-hour, comparable across providers and instance types.
-var AllocationMetrics = []Metric{
-	{"cost", "Allocated cost", "currency"},
-	{"a100_hours", "A100-hour equivalents", "short"},
-	{"cost_per_a100_hour", "Cost per A100-hour", "currency"},
-}
 
 func allocationValue(a allocation.Allocated, s allocation.Share, dim string) string {
 	switch dim {
@@ -48,7 +32,7 @@ func allocationValue(a allocation.Allocated, s allocation.Share, dim string) str
 // across the model versions they served (idle cost as the model version "idle"),
 // converts each share at the rate of its line's day, and totals by the query's groupBy
 // (default: resource and model version), largest first.
-func AllocationFrame(ctx context.Context, db DB, q Query, r Range, env Env) (*data.Frame, error) {
+func AllocationFrame(ctx context.Context, db query.DB, q query.Query, r query.Range, env query.Env) (*data.Frame, error) {
 	lines, err := allocation.Allocate(ctx, db, r.From, r.To)
 	if err != nil {
 		return nil, err
@@ -79,7 +63,7 @@ func AllocationFrame(ctx context.Context, db DB, q Query, r Range, env Env) (*da
 		day := time.Date(lt.Year(), lt.Month(), lt.Day(), 0, 0, 0, 0, time.UTC)
 	shares:
 		for _, s := range a.Shares {
-			if !passes(q.Filters, func(d string) (string, bool) { return allocationValue(a, s, d), true }) {
+			if !Passes(q.Filters, func(d string) (string, bool) { return allocationValue(a, s, d), true }) {
 				continue shares
 			}
 			converted, err := rates.Convert(s.Cost, a.Currency, q.Currency, day)
@@ -138,15 +122,15 @@ func AllocationFrame(ctx context.Context, db DB, q Query, r Range, env Env) (*da
 
 	labels := make([]string, len(groupBy))
 	for i, g := range groupBy {
-		d, _ := findDimension(AllocationDimensions, g)
+		d, _ := query.FindDimension(query.AllocationDimensions, g)
 		labels[i] = d.Label
 	}
 	rows := make([]tableRow, len(order))
 	for r, t := range order {
-		rows[r] = tableRow{values: t.values, value: floatOf(value(t)), original: t.original}
+		rows[r] = tableRow{values: t.values, value: FloatOf(value(t)), original: t.original}
 	}
-	text, nums := groupColumnsOf(groupBy, labels, rows, numColumn{key: q.Metric}, q.ShowOriginalCurrency, "Allocated cost")
-	f := tableFrame("allocation", q, q.Currency, text, nums)
+	text, nums := groupColumnsOf(groupBy, labels, rows, NumColumn{Key: q.Metric}, q.ShowOriginalCurrency, "Allocated cost")
+	f := Table("allocation", q, q.Currency, text, nums)
 	f.Meta = &data.FrameMeta{Type: data.FrameTypeTable, Custom: map[string]any{"currency": q.Currency, "lines": len(lines)}}
 	return f, nil
 }

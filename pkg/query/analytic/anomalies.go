@@ -1,4 +1,4 @@
-package query
+package analytic
 
 import (
 	"context"
@@ -10,6 +10,8 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 
 	"github.com/costlens/costlens/pkg/analytics"
+	"github.com/costlens/costlens/pkg/query"
+	"github.com/costlens/costlens/pkg/query/engine"
 )
 
 // AnomalySeries is one group's scored series over the query range.
@@ -37,35 +39,35 @@ type Anomaly struct {
 }
 
 // anomalyBucket is a day or an hour.
-func anomalyBucket(q Query) Bucket {
+func anomalyBucket(q query.Query) query.Bucket {
 	if q.Interval == "1h" {
-		return Bucket{Fixed: time.Hour}
+		return query.Bucket{Fixed: time.Hour}
 	}
-	return Bucket{Fixed: 24 * time.Hour}
+	return query.Bucket{Fixed: 24 * time.Hour}
 }
 
 // scoredSeries reads cost per bucket from the lookback before the range to its end,
 // drops the buckets that are not complete yet (the one the range ends in, and any at
 // or after the data source's incomplete mark), and scores each group's series.
-func scoredSeries(ctx context.Context, db DB, q Query, groupBy []string, r Range, env Env) ([]AnomalySeries, error) {
+func scoredSeries(ctx context.Context, db query.DB, q query.Query, groupBy []string, r query.Range, env query.Env) ([]AnomalySeries, error) {
 	cfg, err := q.AnomalyConfig()
 	if err != nil {
 		return nil, err
 	}
 	bucket := anomalyBucket(q)
 	lookback := time.Duration(cfg.WindowDays) * 24 * time.Hour
-	from := BucketStart(r.From.Add(-lookback), bucket, env.Location)
-	cq := Request{GroupBy: groupBy, Filters: q.Filters, Currency: q.Currency, CostSource: q.CostSource}
-	res, err := Aggregate(ctx, db, cq, Range{From: from, To: r.To}, bucket, env, true)
+	from := engine.BucketStart(r.From.Add(-lookback), bucket, env.Location)
+	cq := engine.Request{GroupBy: groupBy, Filters: q.Filters, Currency: q.Currency, CostSource: q.CostSource}
+	res, err := engine.Aggregate(ctx, db, cq, query.Range{From: from, To: r.To}, bucket, env, true)
 	if err != nil {
 		return nil, err
 	}
 	var complete []time.Time
 	for _, b := range res.Buckets {
-		if nextBucket(b, bucket, env.Location).After(r.To) {
+		if engine.NextBucket(b, bucket, env.Location).After(r.To) {
 			continue
 		}
-		if !env.IncompleteAfter.IsZero() && nextBucket(b, bucket, env.Location).After(env.IncompleteAfter) {
+		if !env.IncompleteAfter.IsZero() && engine.NextBucket(b, bucket, env.Location).After(env.IncompleteAfter) {
 			continue
 		}
 		complete = append(complete, b)
@@ -89,7 +91,7 @@ func scoredSeries(ctx context.Context, db DB, q Query, groupBy []string, r Range
 
 // Anomalies scores each group and lists the flagged points inside the range, newest
 // first, each with the values of the contributors dimension that made up the jump.
-func Anomalies(ctx context.Context, db DB, q Query, r Range, env Env) ([]AnomalySeries, []Anomaly, error) {
+func Anomalies(ctx context.Context, db query.DB, q query.Query, r query.Range, env query.Env) ([]AnomalySeries, []Anomaly, error) {
 	series, err := scoredSeries(ctx, db, q, q.GroupBy, r, env)
 	if err != nil {
 		return nil, nil, err
@@ -122,12 +124,12 @@ func Anomalies(ctx context.Context, db DB, q Query, r Range, env Env) ([]Anomaly
 
 // contributorsBy is the query's contributors dimension, else the first of feature,
 // model version and user that the query does not group by.
-func contributorsBy(q Query) string {
+func contributorsBy(q query.Query) string {
 	if q.ContributorsBy != "" {
 		return q.ContributorsBy
 	}
 	candidates := []string{"feature", "model_version", "user"}
-	if fromBills(q.CostSource) {
+	if query.FromBills(q.CostSource) {
 		candidates = []string{"model_version", "region"}
 	}
 	for _, c := range candidates {
@@ -187,27 +189,27 @@ func describeContributors(cs []Contributor, currency string) string {
 // score and flag over time; "alert" one series per group with only the metric (flag,
 // score, percent_of_baseline, z, actual or expected), for alert rules; "table" the
 // flagged points with their contributors.
-func AnomalyFrames(q Query, series []AnomalySeries, flagged []Anomaly, r Range, env Env) data.Frames {
-	unit := CurrencyUnit(q.Currency)
+func AnomalyFrames(q query.Query, series []AnomalySeries, flagged []Anomaly, r query.Range, env query.Env) data.Frames {
+	unit := engine.CurrencyUnit(q.Currency)
 	if q.Output == "table" {
 		values := make([][]string, len(flagged))
 		for i, a := range flagged {
 			values[i] = a.Values
 		}
-		text := groupColumns(q.GroupBy, values)
+		text := engine.GroupColumns(q.GroupBy, values)
 		times := make([]time.Time, len(flagged))
-		contrib := textColumn{key: "contributors", label: "Top contributors (by " + contributorsBy(q) + ")"}
-		nums := []numColumn{{key: "actual"}, {key: "expected"}, {key: "percent_of_baseline"}, {key: "z"}, {key: "score"}}
+		contrib := engine.TextColumn{Key: "contributors", Label: "Top contributors (by " + contributorsBy(q) + ")"}
+		nums := []engine.NumColumn{{Key: "actual"}, {Key: "expected"}, {Key: "percent_of_baseline"}, {Key: "z"}, {Key: "score"}}
 		for i, a := range flagged {
 			times[i] = a.Time
-			contrib.values = append(contrib.values, describeContributors(a.Contributors, q.Currency))
+			contrib.Values = append(contrib.Values, describeContributors(a.Contributors, q.Currency))
 			for j, v := range []float64{a.Actual, a.Scored.Expected, 100 * a.Scored.Ratio, a.Scored.Z, a.Scored.Score} {
-				nums[j].values = append(nums[j].values, numf(v))
+				nums[j].Values = append(nums[j].Values, engine.Numf(v))
 			}
 		}
 		tq := q
 		tq.Output = "table"
-		f := tableFrame("anomalies", tq, q.Currency, append(text, contrib), nums)
+		f := engine.Table("anomalies", tq, q.Currency, append(text, contrib), nums)
 		tf := data.NewField("time", nil, times)
 		tf.Config = &data.FieldConfig{DisplayName: "Time"}
 		f.Fields = append([]*data.Field{tf}, f.Fields...)
@@ -224,7 +226,7 @@ func AnomalyFrames(q Query, series []AnomalySeries, flagged []Anomaly, r Range, 
 			}
 			times = append(times, s.Times[i])
 			if !sc.Ready {
-				cols["actual"] = append(cols["actual"], numf(s.Actual[i]))
+				cols["actual"] = append(cols["actual"], engine.Numf(s.Actual[i]))
 				for _, k := range keys[1:] {
 					cols[k] = append(cols[k], nil)
 				}
@@ -236,11 +238,11 @@ func AnomalyFrames(q Query, series []AnomalySeries, flagged []Anomaly, r Range, 
 			}
 			for k, v := range map[string]float64{"actual": s.Actual[i], "expected": sc.Expected, "lower": sc.Lower, "upper": sc.Upper,
 				"score": sc.Score, "percent_of_baseline": 100 * sc.Ratio, "z": sc.Z, "flag": flag} {
-				cols[k] = append(cols[k], numf(v))
+				cols[k] = append(cols[k], engine.Numf(v))
 			}
 		}
-		labels := labelsFor(q, s.Values)
-		name := displayName(Query{GroupBy: q.GroupBy, Metric: "cost"}, s.Values)
+		labels := engine.LabelsFor(q, s.Values)
+		name := engine.DisplayName(query.Query{GroupBy: q.GroupBy, Metric: "cost"}, s.Values)
 		fr := data.NewFrame(name, data.NewField("time", nil, times))
 		show := keys
 		if q.Output == "alert" {

@@ -1,65 +1,46 @@
-package query
+package engine
 
 import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/costlens/costlens/pkg/query"
 )
 
-// Range is a half-open time range [From, To).
-type Range struct {
-	From, To time.Time
-}
-
-// Env is what the data source instance contributes to every query.
-type Env struct {
-	Location *time.Location // day and month boundaries
-	Tenant   string         // bound tenant; empty means every tenant the role may read
-	// IncompleteAfter marks the newest buckets as possibly incomplete (late events).
-	IncompleteAfter time.Time
-	// RawOnly makes the planner read the events even where a summary would do.
-	RawOnly bool
-	// FXMaxAgeDays flags answers that converted an amount at a rate more days older
-	// than the amount (0: never).
-	FXMaxAgeDays int
-	// MaxDataPoints is the most buckets a series may have (Grafana's maxDataPoints;
-	// DefaultMaxPoints when 0).
-	MaxDataPoints int64
-}
-
-// sqlBuilder collects bind parameters; every user value goes through arg.
-type sqlBuilder struct {
+// SQLBuilder collects bind parameters; every user value goes through arg.
+type SQLBuilder struct {
 	args []any
 }
 
-func (b *sqlBuilder) arg(v any) string {
+func (b *SQLBuilder) arg(v any) string {
 	b.args = append(b.args, v)
 	return fmt.Sprintf("$%d", len(b.args))
 }
 
 func costColumns(source string) (cost, currency string) {
-	if source == SourceReported {
+	if source == query.SourceReported {
 		return "reported_cost", "reported_currency"
 	}
 	// tokens, and the requests a blended query does not take from the bills
 	return "priced_cost", "price_currency"
 }
 
-// whereClause renders the time range, tenant binding and filters over the events.
+// WhereClause renders the time range, tenant binding and filters over the events.
 // Filters on parts of the model version are applied in Go after the query (see columnsFor).
-func whereClause(b *sqlBuilder, filters []Filter, r Range, env Env) string {
+func WhereClause(b *SQLBuilder, filters []query.Filter, r query.Range, env query.Env) string {
 	conds := append([]string{"ts >= " + b.arg(r.From), "ts < " + b.arg(r.To)}, filterConditions(b, filters, env)...)
 	return strings.Join(conds, " AND ")
 }
 
 // filterConditions renders the tenant binding and the filters on SQL dimensions.
-func filterConditions(b *sqlBuilder, filters []Filter, env Env) []string {
+func filterConditions(b *SQLBuilder, filters []query.Filter, env query.Env) []string {
 	var conds []string
 	if env.Tenant != "" {
 		conds = append(conds, "tenant = "+b.arg(env.Tenant))
 	}
 	for _, f := range filters {
-		d, _ := DimensionByKey(f.Dimension) // validated
+		d, _ := query.DimensionByKey(f.Dimension) // validated
 		if d.Column == "" {
 			continue
 		}
@@ -78,7 +59,7 @@ func filterConditions(b *sqlBuilder, filters []Filter, env Env) []string {
 }
 
 // bucketExpr bins the time column in the configured time zone, so a day bucket is a local day.
-func bucketExpr(b *sqlBuilder, tsCol string, bucket Bucket, tz string) string {
+func bucketExpr(b *SQLBuilder, tsCol string, bucket query.Bucket, tz string) string {
 	if bucket.Month {
 		return fmt.Sprintf("(date_trunc('month', %[2]s AT TIME ZONE %[1]s) AT TIME ZONE %[1]s)", tz, tsCol)
 	}
@@ -117,8 +98,8 @@ var (
 var allTiers = []tier{eventsTier, dailyTier, hourlyTier, userTier, userHourlyTier}
 
 // rangesOf lists the parts of a range read from the named tier.
-func rangesOf(pieces []Piece, tierName string) []Range {
-	var out []Range
+func rangesOf(pieces []Piece, tierName string) []query.Range {
+	var out []query.Range
 	for _, pc := range pieces {
 		if pc.Tier == tierName {
 			out = append(out, pc.Range)
@@ -148,7 +129,7 @@ func (t tier) keeps(need []string) bool {
 // Piece is a part of a query's range and the tier it is read from.
 type Piece struct {
 	Tier  string
-	Range Range
+	Range query.Range
 }
 
 // cell names what an instant contributes to in a query's answer: its time bucket (when
@@ -161,7 +142,7 @@ type cell struct{ bucket, day time.Time }
 // is taken from a summary only when the zone's offset is the same all through it and
 // its first and last instants share a cell: in a half-hour zone the hour that holds
 // local midnight is read from the events, the other 23 from the hourly tier.
-func splitRange(r Range, withBucket bool, bucket Bucket, loc *time.Location, day, hour *tier) []Piece {
+func splitRange(r query.Range, withBucket bool, bucket query.Bucket, loc *time.Location, day, hour *tier) []Piece {
 	cellOf := func(t time.Time) cell {
 		lt := t.In(loc)
 		c := cell{day: time.Date(lt.Year(), lt.Month(), lt.Day(), 0, 0, 0, 0, time.UTC)}
@@ -185,7 +166,7 @@ func splitRange(r Range, withBucket bool, bucket Bucket, loc *time.Location, day
 			out[n-1].Range.To = to
 			return
 		}
-		out = append(out, Piece{Tier: name, Range: Range{From: from, To: to}})
+		out = append(out, Piece{Tier: name, Range: query.Range{From: from, To: to}})
 	}
 	first := r.From.Truncate(time.Hour)
 	if first.Before(r.From) {
@@ -218,7 +199,7 @@ func splitRange(r Range, withBucket bool, bucket Bucket, loc *time.Location, day
 // tiersFor picks the summaries a query can read: the hourly and daily tiers when it
 // neither groups nor filters by user, the user tiers when every dimension it needs is
 // one they keep, none when env.RawOnly.
-func tiersFor(need []string, env Env) (day, hour *tier) {
+func tiersFor(need []string, env query.Env) (day, hour *tier) {
 	switch {
 	case env.RawOnly:
 		return nil, nil
@@ -232,9 +213,9 @@ func tiersFor(need []string, env Env) (day, hour *tier) {
 
 // columnsFor lists the event columns a query's SQL groups by: its SQL dimensions, and
 // model_version when a part of it is grouped or filtered on.
-func columnsFor(q Request) []Dimension {
-	var cols []Dimension
-	add := func(d Dimension) {
+func columnsFor(q Request) []query.Dimension {
+	var cols []query.Dimension
+	add := func(d query.Dimension) {
 		for _, c := range cols {
 			if c.Key == d.Key {
 				return
@@ -242,16 +223,16 @@ func columnsFor(q Request) []Dimension {
 		}
 		cols = append(cols, d)
 	}
-	mv, _ := DimensionByKey("model_version")
+	mv, _ := query.DimensionByKey("model_version")
 	for _, g := range q.GroupBy {
-		d, _ := DimensionByKey(g)
+		d, _ := query.DimensionByKey(g)
 		if d.Part != nil {
 			d = mv
 		}
 		add(d)
 	}
 	for _, f := range q.Filters {
-		if d, _ := DimensionByKey(f.Dimension); d.Part != nil {
+		if d, _ := query.DimensionByKey(f.Dimension); d.Part != nil {
 			add(mv)
 		}
 	}
@@ -259,13 +240,13 @@ func columnsFor(q Request) []Dimension {
 }
 
 // neededDimensions is every dimension a query's SQL reads: its columns and its filters'.
-func neededDimensions(cols []Dimension, filters []Filter, exclude []string) []string {
+func neededDimensions(cols []query.Dimension, filters []query.Filter, exclude []string) []string {
 	var need []string
 	for _, c := range cols {
 		need = append(need, c.Key)
 	}
 	for _, f := range filters {
-		if d, _ := DimensionByKey(f.Dimension); d.Column != "" {
+		if d, _ := query.DimensionByKey(f.Dimension); d.Column != "" {
 			need = append(need, d.Key)
 		}
 	}
@@ -280,7 +261,7 @@ func neededDimensions(cols []Dimension, filters []Filter, exclude []string) []st
 type AggregatePlan struct {
 	SQL     string
 	Args    []any
-	Columns []Dimension
+	Columns []query.Dimension
 	Pieces  []Piece // which tier each part of the range is read from
 }
 
@@ -294,8 +275,8 @@ func (p AggregatePlan) Reads(tierName string) bool { return len(rangesOf(p.Piece
 // each part grouped alike and the parts added up, so the answer is the raw one.
 // withBucket=false leaves the time bucket out (breakdown tables). exclude lists model
 // versions whose cost comes from elsewhere (the bills of a blended query).
-func PlanAggregate(q Request, r Range, bucket Bucket, env Env, withBucket bool, exclude ...string) AggregatePlan {
-	b := &sqlBuilder{}
+func PlanAggregate(q Request, r query.Range, bucket query.Bucket, env query.Env, withBucket bool, exclude ...string) AggregatePlan {
+	b := &SQLBuilder{}
 	cols := columnsFor(q)
 	day, hour := tiersFor(neededDimensions(cols, q.Filters, exclude), env)
 	pieces := splitRange(r, withBucket, bucket, env.Location, day, hour)
@@ -378,7 +359,7 @@ func PlanAggregate(q Request, r Range, bucket Bucket, env Env, withBucket bool, 
 
 // timeCondition restricts a tier to its ranges (whole days for a daily tier, compared
 // as UTC dates).
-func timeCondition(b *sqlBuilder, t tier, ranges []Range) string {
+func timeCondition(b *SQLBuilder, t tier, ranges []query.Range) string {
 	var ors []string
 	for _, r := range ranges {
 		switch t.period {
@@ -397,18 +378,18 @@ func timeCondition(b *sqlBuilder, t tier, ranges []Range) string {
 
 // PlanDimensionValues lists the distinct values of an SQL dimension within the range
 // and filters (with model_version for the parts of it the filters name).
-func PlanDimensionValues(d Dimension, filters []Filter, r Range, env Env, limit int) (string, []any) {
-	b := &sqlBuilder{}
-	sql := distinctSQL(b, []Dimension{d}, filters, r, env)
+func PlanDimensionValues(d query.Dimension, filters []query.Filter, r query.Range, env query.Env, limit int) (string, []any) {
+	b := &SQLBuilder{}
+	sql := distinctSQL(b, []query.Dimension{d}, filters, r, env)
 	return fmt.Sprintf("%s ORDER BY 1 LIMIT %s", sql, b.arg(limit)), b.args
 }
 
 // distinctSQL selects the distinct combinations of cols within the range and filters,
 // from the summaries where they keep them (a value found in a whole day or hour inside
 // the range is in the range: no zone matters here) and the events for the rest.
-func distinctSQL(b *sqlBuilder, cols []Dimension, filters []Filter, r Range, env Env) string {
+func distinctSQL(b *SQLBuilder, cols []query.Dimension, filters []query.Filter, r query.Range, env query.Env) string {
 	day, hour := tiersFor(neededDimensions(cols, filters, nil), env)
-	pieces := splitRange(r, false, Bucket{}, time.UTC, day, hour)
+	pieces := splitRange(r, false, query.Bucket{}, time.UTC, day, hour)
 	exprs := make([]string, len(cols))
 	for i, c := range cols {
 		exprs[i] = c.Column
@@ -425,3 +406,6 @@ func distinctSQL(b *sqlBuilder, cols []Dimension, filters []Filter, r Range, env
 	}
 	return strings.Join(parts, " UNION ")
 }
+
+// Args are the bind parameters collected so far, in order.
+func (b *SQLBuilder) Args() []any { return b.args }

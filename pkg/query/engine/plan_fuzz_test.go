@@ -1,15 +1,18 @@
-package query
+package engine_test
 
 import (
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/costlens/costlens/pkg/query"
+	"github.com/costlens/costlens/pkg/query/engine"
 )
 
-// FuzzParse: no input panics, and whatever validates plans to SQL whose only
-// placeholders are bind parameters, one per argument.
-func FuzzParse(f *testing.F) {
+// FuzzParseAndPlan: no query JSON panics the parser, and whatever validates plans to
+// SQL whose only placeholders are bind parameters, one per argument.
+func FuzzParseAndPlan(f *testing.F) {
 	for _, seed := range []string{
 		`{"queryType":"cost","metric":"cost","groupBy":["feature","model_version"],"interval":"1d"}`,
 		`{"queryType":"breakdown","filters":[{"dimension":"tenant","operator":"in","values":["a","b"]}],"currency":"cny","topN":3}`,
@@ -20,16 +23,16 @@ func FuzzParse(f *testing.F) {
 		f.Add(seed)
 	}
 	loc, _ := time.LoadLocation("Asia/Shanghai")
-	r := Range{From: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 3, 8, 0, 0, 0, 0, time.UTC)}
+	r := query.Range{From: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 3, 8, 0, 0, 0, 0, time.UTC)}
 	f.Fuzz(func(t *testing.T, raw string) {
-		q, err := Parse([]byte(raw), Defaults{Currency: "USD"})
+		q, err := query.Parse([]byte(raw), query.Defaults{Currency: "USD"})
 		if err != nil {
-			if _, ok := err.(*ValidationError); !ok {
-				t.Fatalf("error %T is not a ValidationError: %v", err, err)
+			if _, ok := err.(*query.ValidationError); !ok {
+				t.Fatalf("error %T is not a query.ValidationError: %v", err, err)
 			}
 			return
 		}
-		if q.QueryType == TypeAllocation || fromBills(q.CostSource) {
+		if q.QueryType == query.TypeAllocation || query.FromBills(q.CostSource) {
 			return // no SQL of its own: allocation.Allocate takes only the range and tenant
 		}
 		// The SQL text must not depend on any user value: the same query with every
@@ -41,13 +44,13 @@ func FuzzParse(f *testing.F) {
 			for i := range vs {
 				vs[i] = "v"
 			}
-			blank.Filters = append(blank.Filters, Filter{Dimension: f.Dimension, Operator: f.Operator, Values: vs})
+			blank.Filters = append(blank.Filters, query.Filter{Dimension: f.Dimension, Operator: f.Operator, Values: vs})
 		}
 		for _, withBucket := range []bool{true, false} {
-			env := Env{Location: loc, Tenant: "t"}
-			plan := PlanAggregate(q.Request(), r, BucketFor(q, time.Hour), env, withBucket)
+			env := query.Env{Location: loc, Tenant: "t"}
+			plan := engine.PlanAggregate(engine.RequestOf(q), r, query.BucketFor(q, time.Hour), env, withBucket)
 			sql, args := plan.SQL, plan.Args
-			blankSQL := PlanAggregate(blank.Request(), r, BucketFor(q, time.Hour), env, withBucket).SQL
+			blankSQL := engine.PlanAggregate(engine.RequestOf(blank), r, query.BucketFor(q, time.Hour), env, withBucket).SQL
 			if sql != blankSQL {
 				t.Fatalf("SQL depends on filter values:\n%s\n%s", sql, blankSQL)
 			}

@@ -1,4 +1,4 @@
-package query_test
+package analytic_test
 
 import (
 	"context"
@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/costlens/costlens/pkg/query"
+	"github.com/costlens/costlens/pkg/query/analytic"
+	"github.com/costlens/costlens/pkg/query/querytest"
 	"github.com/costlens/costlens/pkg/seed"
 	"github.com/costlens/costlens/pkg/store/storetest"
 )
@@ -37,7 +39,7 @@ func TestAnomaliesFindTheSeedSpikes(t *testing.T) {
 			}
 			// judged from day 35, after a four-week window plus a week
 			r := query.Range{From: cfg.Start().AddDate(0, 0, 35), To: cfg.End}
-			_, flagged, err := query.Anomalies(context.Background(), pool, q, r, utc)
+			_, flagged, err := analytic.Anomalies(context.Background(), pool, q, r, querytest.UTC)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -64,7 +66,7 @@ func TestAnomaliesFindTheSeedSpikes(t *testing.T) {
 				t.Fatal(err)
 			}
 			day, _ := time.Parse(time.DateOnly, sp.Day)
-			_, flagged, err := query.Anomalies(context.Background(), pool, q, query.Range{From: day, To: day.AddDate(0, 0, 1)}, utc)
+			_, flagged, err := analytic.Anomalies(context.Background(), pool, q, query.Range{From: day, To: day.AddDate(0, 0, 1)}, querytest.UTC)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,4 +1,4 @@
-package query
+package analytic
 
 import (
 	"context"
@@ -8,6 +8,9 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 	"github.com/jackc/pgx/v5"
 	"github.com/shopspring/decimal"
+
+	"github.com/costlens/costlens/pkg/query"
+	"github.com/costlens/costlens/pkg/query/engine"
 )
 
 // Budget is one stored budget: a scope (everything, or one value of a dimension), a
@@ -24,7 +27,7 @@ type Budget struct {
 
 // SaveBudget creates or replaces the budget of b's tenant, scope and period, and sets
 // b.ID to the stored row's.
-func SaveBudget(ctx context.Context, db DB, b *Budget) error {
+func SaveBudget(ctx context.Context, db query.DB, b *Budget) error {
 	rows, err := db.Query(ctx, `INSERT INTO costlens.budgets (tenant, scope_dimension, scope_value, period, amount, currency)
 		VALUES ($1, $2, $3, $4, $5::numeric, $6)
 		ON CONFLICT (tenant, scope_dimension, scope_value, period) DO UPDATE SET amount = EXCLUDED.amount, currency = EXCLUDED.currency
@@ -37,7 +40,7 @@ func SaveBudget(ctx context.Context, db DB, b *Budget) error {
 }
 
 // DeleteBudget removes budget id if tenant ("" for any) sees it; false when it does not.
-func DeleteBudget(ctx context.Context, db DB, id int64, tenant string) (bool, error) {
+func DeleteBudget(ctx context.Context, db query.DB, id int64, tenant string) (bool, error) {
 	rows, err := db.Query(ctx, `DELETE FROM costlens.budgets WHERE id = $1 AND ($2 = '' OR tenant = $2) RETURNING id`, id, tenant)
 	if err != nil {
 		return false, err
@@ -47,7 +50,7 @@ func DeleteBudget(ctx context.Context, db DB, id int64, tenant string) (bool, er
 }
 
 // LoadBudgets reads the budgets a data source sees: a bound one only its tenant's.
-func LoadBudgets(ctx context.Context, db DB, tenant string) ([]Budget, error) {
+func LoadBudgets(ctx context.Context, db query.DB, tenant string) ([]Budget, error) {
 	rows, err := db.Query(ctx, `SELECT id, tenant, scope_dimension, scope_value, period, amount::text, currency::text
 		FROM costlens.budgets WHERE ($1 = '' OR tenant = $1) ORDER BY tenant, scope_dimension, scope_value, period`, tenant)
 	if err != nil {
@@ -98,25 +101,25 @@ func daysBetween(from, to time.Time) int {
 }
 
 // scopeFilters restricts a spend query to a budget's scope and tenant.
-func (b Budget) scopeFilters(env Env) []Filter {
-	var fs []Filter
+func (b Budget) scopeFilters(env query.Env) []query.Filter {
+	var fs []query.Filter
 	if b.ScopeDimension != "" {
-		fs = append(fs, Filter{Dimension: b.ScopeDimension, Operator: "=", Values: []string{b.ScopeValue}})
+		fs = append(fs, query.Filter{Dimension: b.ScopeDimension, Operator: "=", Values: []string{b.ScopeValue}})
 	}
 	if b.Tenant != "" && env.Tenant == "" && b.ScopeDimension != "tenant" {
-		fs = append(fs, Filter{Dimension: "tenant", Operator: "=", Values: []string{b.Tenant}})
+		fs = append(fs, query.Filter{Dimension: "tenant", Operator: "=", Values: []string{b.Tenant}})
 	}
 	return fs
 }
 
 // spend totals cost in the query's currency over [from, to) under filters, and the
 // part of it spent since today's local midnight, from one query with daily buckets.
-func spend(ctx context.Context, db DB, q Query, filters []Filter, from, to, today time.Time, env Env) (total, sinceToday decimal.Decimal, err error) {
+func spend(ctx context.Context, db query.DB, q query.Query, filters []query.Filter, from, to, today time.Time, env query.Env) (total, sinceToday decimal.Decimal, err error) {
 	if !from.Before(to) {
 		return decimal.Zero, decimal.Zero, nil
 	}
-	sq := Request{Filters: filters, Currency: q.Currency, CostSource: q.CostSource}
-	res, err := Aggregate(ctx, db, sq, Range{From: from, To: to}, Bucket{Fixed: 24 * time.Hour}, env, true)
+	sq := engine.Request{Filters: filters, Currency: q.Currency, CostSource: q.CostSource}
+	res, err := engine.Aggregate(ctx, db, sq, query.Range{From: from, To: to}, query.Bucket{Fixed: 24 * time.Hour}, env, true)
 	if err != nil {
 		return decimal.Zero, decimal.Zero, err
 	}
@@ -132,7 +135,7 @@ func spend(ctx context.Context, db DB, q Query, filters []Filter, from, to, toda
 // BudgetFrame answers a budget query: one row per stored budget, as of the end of the
 // time range, with spend, budget and allowance in the query's currency (a budget in
 // another currency converts at the rate of that day).
-func BudgetFrame(ctx context.Context, db DB, q Query, r Range, env Env) (*data.Frame, error) {
+func BudgetFrame(ctx context.Context, db query.DB, q query.Query, r query.Range, env query.Env) (*data.Frame, error) {
 	budgets, err := LoadBudgets(ctx, db, env.Tenant)
 	if err != nil {
 		return nil, err
@@ -140,15 +143,15 @@ func BudgetFrame(ctx context.Context, db DB, q Query, r Range, env Env) (*data.F
 	now := r.To
 	lt := now.In(env.Location)
 	today := time.Date(lt.Year(), lt.Month(), lt.Day(), 0, 0, 0, 0, env.Location)
-	rates, err := LoadRates(ctx, db, today.AddDate(0, 0, -1), today)
+	rates, err := engine.LoadRates(ctx, db, today.AddDate(0, 0, -1), today)
 	if err != nil {
 		return nil, err
 	}
 	rateDay := time.Date(lt.Year(), lt.Month(), lt.Day(), 0, 0, 0, 0, time.UTC)
-	text := []textColumn{{key: "scope", label: "Scope"}, {key: "scope_value", label: "Scope value"},
-		{key: "period", label: "Period"}, {key: "tenant", label: "Tenant"}, {key: "period_start", label: "Period start"}}
-	nums := []numColumn{{key: "percent_used"}, {key: "spend"}, {key: "budget"}, {key: "remaining"},
-		{key: "daily_allowance"}, {key: "today_spend"}, {key: "today_percent_of_allowance"}}
+	text := []engine.TextColumn{{Key: "scope", Label: "Scope"}, {Key: "scope_value", Label: "Scope value"},
+		{Key: "period", Label: "Period"}, {Key: "tenant", Label: "Tenant"}, {Key: "period_start", Label: "Period start"}}
+	nums := []engine.NumColumn{{Key: "percent_used"}, {Key: "spend"}, {Key: "budget"}, {Key: "remaining"},
+		{Key: "daily_allowance"}, {Key: "today_spend"}, {Key: "today_percent_of_allowance"}}
 	hundred := decimal.NewFromInt(100)
 budgets:
 	for _, b := range budgets {
@@ -156,7 +159,7 @@ budgets:
 		if scope == "" {
 			scope = "total"
 		}
-		if !passes(q.Filters, everywhere(map[string]string{"scope": scope, "scope_value": b.ScopeValue, "period": b.Period})) {
+		if !engine.Passes(q.Filters, engine.Everywhere(map[string]string{"scope": scope, "scope_value": b.ScopeValue, "period": b.Period})) {
 			continue budgets
 		}
 		amount, err := rates.Convert(b.Amount, b.Currency, q.Currency, rateDay)
@@ -170,14 +173,14 @@ budgets:
 		}
 		allowance := amount.DivRound(decimal.NewFromInt(int64(daysBetween(start, end))), 12)
 		for i, v := range []string{scope, b.ScopeValue, b.Period, b.Tenant, start.Format(time.DateOnly)} {
-			text[i].values = append(text[i].values, v)
+			text[i].Values = append(text[i].Values, v)
 		}
 		for i, v := range []decimal.Decimal{spent.Mul(hundred).DivRound(amount, 4), spent, amount, amount.Sub(spent),
 			allowance, todaySpent, todaySpent.Mul(hundred).DivRound(allowance, 4)} {
-			nums[i].values = append(nums[i].values, num(v))
+			nums[i].Values = append(nums[i].Values, engine.Num(v))
 		}
 	}
-	f := tableFrame("budget", q, q.Currency, text, nums)
+	f := engine.Table("budget", q, q.Currency, text, nums)
 	f.Meta.Custom = map[string]any{"currency": q.Currency, "asOf": now.UTC().Format(time.RFC3339)}
 	return f, nil
 }
@@ -185,26 +188,26 @@ budgets:
 // ValidateBudget checks a budget before it is stored; errors name the field.
 func ValidateBudget(b *Budget) error {
 	if b.ScopeDimension != "" {
-		d, ok := DimensionByKey(b.ScopeDimension)
+		d, ok := query.DimensionByKey(b.ScopeDimension)
 		if !ok || d.Key == "pricing" {
-			return invalid("scopeDimension", "%q is not a dimension a budget can cover", b.ScopeDimension)
+			return query.Invalid("scopeDimension", "%q is not a dimension a budget can cover", b.ScopeDimension)
 		}
 		if b.ScopeValue == "" {
-			return invalid("scopeValue", "is required when the scope is a dimension")
+			return query.Invalid("scopeValue", "is required when the scope is a dimension")
 		}
 	} else if b.ScopeValue != "" {
-		return invalid("scopeValue", "must be empty for a total budget")
+		return query.Invalid("scopeValue", "must be empty for a total budget")
 	}
 	if b.Period == "" {
 		b.Period = "month"
 	}
-	if !slices.Contains(Periods, b.Period) {
-		return invalid("period", "%q is not day, week, month, quarter or year", b.Period)
+	if !slices.Contains(query.Periods, b.Period) {
+		return query.Invalid("period", "%q is not day, week, month, quarter or year", b.Period)
 	}
 	if !b.Amount.IsPositive() {
-		return invalid("amount", "must be positive, got %s", b.Amount)
+		return query.Invalid("amount", "must be positive, got %s", b.Amount)
 	}
-	c, err := currencyField("currency", b.Currency)
+	c, err := query.CurrencyField("currency", b.Currency)
 	if err != nil {
 		return err
 	}

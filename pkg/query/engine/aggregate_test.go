@@ -1,4 +1,4 @@
-package query_test
+package engine_test
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/costlens/costlens/pkg/query"
+	"github.com/costlens/costlens/pkg/query/engine"
 	"github.com/costlens/costlens/pkg/store/storetest"
 )
 
@@ -49,10 +50,10 @@ func mustQuery(t *testing.T, q query.Query) query.Query {
 	return q
 }
 
-func breakdown(t *testing.T, pool *pgxpool.Pool, q query.Query, env query.Env) *query.Result {
+func breakdown(t *testing.T, pool *pgxpool.Pool, q query.Query, env query.Env) *engine.Result {
 	t.Helper()
 	q.QueryType = query.TypeBreakdown
-	res, err := query.Aggregate(context.Background(), pool, mustQuery(t, q).Request(), week, query.Bucket{}, env, false)
+	res, err := engine.Aggregate(context.Background(), pool, engine.RequestOf(mustQuery(t, q)), week, query.Bucket{}, env, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -216,7 +217,7 @@ func TestNormaliseToCNYAndThroughCrossRatesToEUR(t *testing.T) {
 
 func TestMissingRateIsAnErrorNotAZero(t *testing.T) {
 	q := mustQuery(t, query.Query{QueryType: query.TypeBreakdown, Currency: "JPY"})
-	_, err := query.Aggregate(context.Background(), seeded(t), q.Request(), week, query.Bucket{}, utc, false)
+	_, err := engine.Aggregate(context.Background(), seeded(t), engine.RequestOf(q), week, query.Bucket{}, utc, false)
 	if err == nil || err.Error() != "no FX rate from CNY to JPY on or before 2026-03-02" {
 		t.Fatalf("err = %v", err)
 	}
@@ -228,7 +229,7 @@ func TestNoRateBeforeTheFirstRateDay(t *testing.T) {
 		VALUES ('acme', 'early', '2026-03-01T12:00:00Z', 1.00, 'CNY')`)
 	q := mustQuery(t, query.Query{QueryType: query.TypeBreakdown})
 	r := query.Range{From: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), To: week.To}
-	_, err := query.Aggregate(context.Background(), pool, q.Request(), r, query.Bucket{}, utc, false)
+	_, err := engine.Aggregate(context.Background(), pool, engine.RequestOf(q), r, query.Bucket{}, utc, false)
 	if err == nil || err.Error() != "no FX rate from CNY to USD on or before 2026-03-01" {
 		t.Fatalf("err = %v (a later rate must never be used)", err)
 	}
@@ -237,7 +238,7 @@ func TestNoRateBeforeTheFirstRateDay(t *testing.T) {
 func dailySeries(t *testing.T, pool *pgxpool.Pool, r query.Range, env query.Env) map[string]string {
 	t.Helper()
 	q := mustQuery(t, query.Query{QueryType: query.TypeCost, Interval: "1d"})
-	res, err := query.Aggregate(context.Background(), pool, q.Request(), r, query.BucketFor(q, 0), env, true)
+	res, err := engine.Aggregate(context.Background(), pool, engine.RequestOf(q), r, query.BucketFor(q, 0), env, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -306,7 +307,7 @@ func TestHourlyAndMonthlyBuckets(t *testing.T) {
 	pool := seeded(t)
 	q := mustQuery(t, query.Query{QueryType: query.TypeCost, Metric: "requests", Interval: "1h"})
 	r := query.Range{From: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC), To: time.Date(2026, 3, 2, 13, 0, 0, 0, time.UTC)}
-	res, err := query.Aggregate(context.Background(), pool, q.Request(), r, query.BucketFor(q, 0), utc, true)
+	res, err := engine.Aggregate(context.Background(), pool, engine.RequestOf(q), r, query.BucketFor(q, 0), utc, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -320,7 +321,7 @@ func TestHourlyAndMonthlyBuckets(t *testing.T) {
 
 	mq := mustQuery(t, query.Query{QueryType: query.TypeCost, Interval: "1M"})
 	mr := query.Range{From: time.Date(2026, 2, 15, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)}
-	mres, err := query.Aggregate(context.Background(), pool, mq.Request(), mr, query.BucketFor(mq, 0), utc, true)
+	mres, err := engine.Aggregate(context.Background(), pool, engine.RequestOf(mq), mr, query.BucketFor(mq, 0), utc, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -335,11 +336,11 @@ func TestHourlyAndMonthlyBuckets(t *testing.T) {
 func TestBreakdownShowsUnpricedGroupsAsNull(t *testing.T) {
 	pool := seeded(t)
 	q := mustQuery(t, query.Query{QueryType: query.TypeBreakdown, GroupBy: []string{"model_version"}})
-	res, err := query.Aggregate(context.Background(), pool, q.Request(), week, query.Bucket{}, utc, false)
+	res, err := engine.Aggregate(context.Background(), pool, engine.RequestOf(q), week, query.Bucket{}, utc, false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := query.TableFrame(q, res, utc)
+	f := engine.TableFrame(q, res, utc)
 	got := map[string]string{}
 	for r := 0; r < f.Rows(); r++ {
 		v := "null"

@@ -1,4 +1,4 @@
-package query
+package analytic
 
 import (
 	"context"
@@ -14,6 +14,8 @@ import (
 	"github.com/costlens/costlens/pkg/allocation"
 	"github.com/costlens/costlens/pkg/fx"
 	"github.com/costlens/costlens/pkg/modelversion"
+	"github.com/costlens/costlens/pkg/query"
+	"github.com/costlens/costlens/pkg/query/engine"
 )
 
 // Thresholds of the recommendations (DESIGN: utilisation under 40 %, batch efficiency
@@ -61,7 +63,7 @@ type resourceUse struct {
 }
 
 // Recommendations looks at the last idleDays days before the end of the range.
-func Recommendations(ctx context.Context, db DB, q Query, r Range, env Env) ([]Recommendation, error) {
+func Recommendations(ctx context.Context, db query.DB, q query.Query, r query.Range, env query.Env) ([]Recommendation, error) {
 	days := q.IdleDays
 	from := r.To.AddDate(0, 0, -days)
 	lines, err := allocation.Allocate(ctx, db, from, r.To)
@@ -73,7 +75,7 @@ func Recommendations(ctx context.Context, db DB, q Query, r Range, env Env) ([]R
 	// one rate table for the window: the lines' days and the day list prices convert on
 	rates := fx.NewTable(nil)
 	if len(lines) > 0 {
-		if rates, err = LoadRates(ctx, db, lines[0].PeriodStart.AddDate(0, 0, -1), r.To); err != nil {
+		if rates, err = engine.LoadRates(ctx, db, lines[0].PeriodStart.AddDate(0, 0, -1), r.To); err != nil {
 			return nil, err
 		}
 		for _, a := range lines {
@@ -183,7 +185,7 @@ func Recommendations(ctx context.Context, db DB, q Query, r Range, env Env) ([]R
 		}
 	}
 	// batching: self-hosted versions whose requests fill little of their batches
-	batch, err := batchEfficiency(ctx, db, Range{From: from, To: r.To}, env)
+	batch, err := batchEfficiency(ctx, db, query.Range{From: from, To: r.To}, env)
 	if err != nil {
 		return nil, err
 	}
@@ -210,7 +212,7 @@ func Recommendations(ctx context.Context, db DB, q Query, r Range, env Env) ([]R
 		if !q.IncludeDismissed && (rec.State == "dismissed" || (rec.State == "snoozed" && rec.Until.After(r.To))) {
 			continue
 		}
-		if passes(q.Filters, everywhere(map[string]string{"kind": rec.Kind, "resource": rec.Resource, "model_version": rec.ModelVersion})) {
+		if engine.Passes(q.Filters, engine.Everywhere(map[string]string{"kind": rec.Kind, "resource": rec.Resource, "model_version": rec.ModelVersion})) {
 			kept = append(kept, rec)
 		}
 	}
@@ -248,7 +250,7 @@ type deployment struct {
 }
 
 // deployedVersions maps each resource to the model versions deployed on it and its GPUs.
-func deployedVersions(ctx context.Context, db DB) (map[string]*deployment, error) {
+func deployedVersions(ctx context.Context, db query.DB) (map[string]*deployment, error) {
 	rows, err := db.Query(ctx, `SELECT resource_id, model_version, gpus::float8, gpu_type FROM costlens.model_versions
 		WHERE resource_id <> '' AND retired_at IS NULL ORDER BY 1, 2`)
 	if err != nil {
@@ -304,7 +306,7 @@ func weightFloor(d *deployment) (floor float64, why string) {
 }
 
 // lastRequests is each model version's latest request.
-func lastRequests(ctx context.Context, db DB, env Env) (map[string]time.Time, error) {
+func lastRequests(ctx context.Context, db query.DB, env query.Env) (map[string]time.Time, error) {
 	// the last day with traffic from the daily summary, then the last request of that day
 	// from the events (an index range per version), not a scan of every event
 	rows, err := db.Query(ctx, `SELECT d.model_version,
@@ -328,7 +330,7 @@ func lastRequests(ctx context.Context, db DB, env Env) (map[string]time.Time, er
 	return out, rows.Err()
 }
 
-func batchEfficiency(ctx context.Context, db DB, r Range, env Env) (map[string]float64, error) {
+func batchEfficiency(ctx context.Context, db query.DB, r query.Range, env query.Env) (map[string]float64, error) {
 	sql, args := planKPI(nil, r, env)
 	rows, err := db.Query(ctx, sql, args...)
 	if err != nil {
@@ -352,7 +354,7 @@ func batchEfficiency(ctx context.Context, db DB, r Range, env Env) (map[string]f
 // smallerInstance finds, through unit_conversions (A100-hour equivalents per
 // instance-hour) and the price book's instance-hour list prices, the cheapest
 // instance type with at least share of the current one's capacity.
-func smallerInstance(ctx context.Context, db DB, rates *fx.Table, ru *resourceUse, share float64, currency string, at time.Time, env Env) (string, decimal.Decimal, bool, error) {
+func smallerInstance(ctx context.Context, db query.DB, rates *fx.Table, ru *resourceUse, share float64, currency string, at time.Time, env query.Env) (string, decimal.Decimal, bool, error) {
 	if ru.instanceType == "" {
 		return "", decimal.Zero, false, nil
 	}
@@ -397,7 +399,7 @@ func smallerInstance(ctx context.Context, db DB, rates *fx.Table, ru *resourceUs
 // SetRecommendationState records that a tenant's recommendation id was dismissed
 // (state "dismissed") or snoozed until a time ("snoozed"), by whom and why; state ""
 // restores it (the stored state is removed).
-func SetRecommendationState(ctx context.Context, db DB, tenant, id, state string, until *time.Time, note, by string) error {
+func SetRecommendationState(ctx context.Context, db query.DB, tenant, id, state string, until *time.Time, note, by string) error {
 	var rows pgx.Rows
 	var err error
 	if state == "" {
@@ -416,7 +418,7 @@ func SetRecommendationState(ctx context.Context, db DB, tenant, id, state string
 }
 
 // applyStates marks each recommendation with its stored dismissal or snooze.
-func applyStates(ctx context.Context, db DB, env Env, recs []Recommendation) error {
+func applyStates(ctx context.Context, db query.DB, env query.Env, recs []Recommendation) error {
 	rows, err := db.Query(ctx, `SELECT id, state, until FROM costlens.recommendation_states WHERE tenant = $1`, env.Tenant)
 	if err != nil {
 		return err
@@ -440,23 +442,23 @@ func applyStates(ctx context.Context, db DB, env Env, recs []Recommendation) err
 }
 
 // RecommendationFrame lays recommendations out largest saving first.
-func RecommendationFrame(q Query, recs []Recommendation, env Env) *data.Frame {
-	text := []textColumn{{key: "id", label: "Id"}, {key: "kind", label: "Kind"}, {key: "resource", label: "Resource"},
-		{key: "model_version", label: "Model version"}, {key: "action", label: "Action"}, {key: "evidence", label: "Evidence"},
-		{key: "state", label: "State"}}
-	nums := []numColumn{{key: "monthly_saving"}}
+func RecommendationFrame(q query.Query, recs []Recommendation, env query.Env) *data.Frame {
+	text := []engine.TextColumn{{Key: "id", Label: "Id"}, {Key: "kind", Label: "Kind"}, {Key: "resource", Label: "Resource"},
+		{Key: "model_version", Label: "Model version"}, {Key: "action", Label: "Action"}, {Key: "evidence", Label: "Evidence"},
+		{Key: "state", Label: "State"}}
+	nums := []engine.NumColumn{{Key: "monthly_saving"}}
 	for _, r := range recs {
 		state := r.State
 		if r.State == "snoozed" && r.Until != nil {
 			state = "snoozed until " + r.Until.In(env.Location).Format(time.DateOnly)
 		}
 		for i, v := range []string{r.ID, r.Kind, r.Resource, r.ModelVersion, r.Action, r.Evidence, state} {
-			text[i].values = append(text[i].values, v)
+			text[i].Values = append(text[i].Values, v)
 		}
-		nums[0].values = append(nums[0].values, num(r.MonthlySaving))
+		nums[0].Values = append(nums[0].Values, engine.Num(r.MonthlySaving))
 	}
 	if q.Output == "alert" {
 		text = text[:4]
 	}
-	return tableFrame("recommendations", q, q.Currency, text, nums)
+	return engine.Table("recommendations", q, q.Currency, text, nums)
 }

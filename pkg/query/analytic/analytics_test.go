@@ -1,4 +1,4 @@
-package query_test
+package analytic_test
 
 import (
 	"context"
@@ -12,8 +12,12 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/costlens/costlens/pkg/query"
+	"github.com/costlens/costlens/pkg/query/analytic"
+	"github.com/costlens/costlens/pkg/query/querytest"
 	"github.com/costlens/costlens/pkg/store/storetest"
 )
+
+func TestMain(m *testing.M) { storetest.Main(m) }
 
 func day(s string) time.Time {
 	t, err := time.Parse(time.DateOnly, s)
@@ -77,10 +81,10 @@ func TestBudgetQuery(t *testing.T) {
 			('', '', '', 'month', 300, 'USD'),
 			('', 'feature', 'chat', 'month', 720, 'CNY'),
 			('', 'feature', 'search', 'week', 50, 'USD')`)
-	q := runQuery(t, pool, query.Query{QueryType: query.TypeBudget}, query.Range{}, utc)
+	q := runQuery(t, pool, query.Query{QueryType: query.TypeBudget}, query.Range{}, querytest.UTC)
 	// as of 18:00 on Tuesday 10 March: ten days of 10.00
 	r := query.Range{From: day("2026-03-10"), To: day("2026-03-10").Add(18 * time.Hour)}
-	f, err := query.BudgetFrame(context.Background(), pool, q, r, utc)
+	f, err := analytic.BudgetFrame(context.Background(), pool, q, r, querytest.UTC)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +110,7 @@ func TestBudgetQuery(t *testing.T) {
 	// alert output: one numeric column per row, the metric
 	q.Output, q.Metric = "alert", "percent_used"
 	q.Filters = []query.Filter{{Dimension: "scope", Operator: "=", Values: []string{"feature"}}}
-	f, err = query.BudgetFrame(context.Background(), pool, q, r, utc)
+	f, err = analytic.BudgetFrame(context.Background(), pool, q, r, querytest.UTC)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,10 +128,10 @@ func TestBudgetQuery(t *testing.T) {
 func TestForecastQuery(t *testing.T) {
 	pool, _ := storetest.NewPool(t)
 	dailyEvents(t, pool, "2026-01-15", "2026-03-10", "chat", "u1", "10.00")
-	q := runQuery(t, pool, query.Query{QueryType: query.TypeForecast, Output: "table", Budget: "300"}, query.Range{}, utc)
+	q := runQuery(t, pool, query.Query{QueryType: query.TypeForecast, Output: "table", Budget: "300"}, query.Range{}, querytest.UTC)
 	// as of midnight starting 11 March: 10 days of March spent, 21 to go, flat history
 	r := query.Range{From: day("2026-03-01"), To: day("2026-03-11")}
-	fs, err := query.Forecasts(context.Background(), pool, q, r, utc)
+	fs, err := analytic.Forecasts(context.Background(), pool, q, r, querytest.UTC)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +157,7 @@ func TestForecastQuery(t *testing.T) {
 	if gf.Method != "seasonal_trend" || gf.RunsOutOn == nil || !gf.RunsOutOn.Equal(day("2026-03-30")) {
 		t.Errorf("method %s, runs out on %v, want seasonal_trend and 2026-03-30 (100 + 20 × 10)", gf.Method, gf.RunsOutOn)
 	}
-	f := query.ForecastFrames(q, fs, utc)[0]
+	f := analytic.ForecastFrames(q, fs, querytest.UTC)[0]
 	if v := cell(t, f, "percent_of_budget", 0); v != 103.3333 {
 		t.Errorf("percent of budget %v, want 103.3333", v)
 	}
@@ -162,7 +166,7 @@ func TestForecastQuery(t *testing.T) {
 	}
 	// the series: cumulative actual to 10 March, the projection from 11 March
 	q.Output = "series"
-	sf := query.ForecastFrames(q, fs, utc)[0]
+	sf := analytic.ForecastFrames(q, fs, querytest.UTC)[0]
 	if sf.Rows() != 31 {
 		t.Fatalf("%d days in the series", sf.Rows())
 	}
@@ -176,8 +180,8 @@ func TestForecastQuery(t *testing.T) {
 func TestForecastFallsBackToBurnRate(t *testing.T) {
 	pool, _ := storetest.NewPool(t)
 	dailyEvents(t, pool, "2026-03-01", "2026-03-05", "chat", "u1", "10.00")
-	q := runQuery(t, pool, query.Query{QueryType: query.TypeForecast, Output: "table"}, query.Range{}, utc)
-	fs, err := query.Forecasts(context.Background(), pool, q, query.Range{From: day("2026-03-01"), To: day("2026-03-06")}, utc)
+	q := runQuery(t, pool, query.Query{QueryType: query.TypeForecast, Output: "table"}, query.Range{}, querytest.UTC)
+	fs, err := analytic.Forecasts(context.Background(), pool, q, query.Range{From: day("2026-03-01"), To: day("2026-03-06")}, querytest.UTC)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,10 +198,10 @@ func TestAnomaliesQuery(t *testing.T) {
 	storetest.Exec(t, pool, `INSERT INTO costlens.cost_events (tenant, request_id, ts, feature, user_id, model, model_version, provider, priced_cost, price_currency)
 		VALUES ('acme', 'spike', '2026-03-11T15:00Z', 'search', 'u2', 'gpt-x', 'gpt-x-v1', 'openai', 15.00, 'USD')`)
 	q := runQuery(t, pool, query.Query{QueryType: query.TypeAnomalies, GroupBy: []string{"feature"}, Output: "table",
-		ContributorsBy: "user"}, query.Range{}, utc)
+		ContributorsBy: "user"}, query.Range{}, querytest.UTC)
 	// the range ends at 09:00 on 12 March: that day is incomplete and not judged
 	r := query.Range{From: day("2026-03-05"), To: day("2026-03-12").Add(9 * time.Hour)}
-	series, flagged, err := query.Anomalies(context.Background(), pool, q, r, utc)
+	series, flagged, err := analytic.Anomalies(context.Background(), pool, q, r, querytest.UTC)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,7 +215,7 @@ func TestAnomaliesQuery(t *testing.T) {
 	if len(a.Contributors) != 1 || a.Contributors[0].Value != "u2" || a.Contributors[0].Delta != 15 || a.Contributors[0].Share != 1 {
 		t.Errorf("contributors %+v", a.Contributors)
 	}
-	f := query.AnomalyFrames(q, series, flagged, r, utc)[0]
+	f := analytic.AnomalyFrames(q, series, flagged, r, querytest.UTC)[0]
 	if v := cell(t, f, "contributors", 0); v != "u2 +15.00 USD (100 %)" {
 		t.Errorf("contributors cell %q", v)
 	}
@@ -220,7 +224,7 @@ func TestAnomaliesQuery(t *testing.T) {
 	}
 	// alert output: one series per feature, the flag only, last point 11 March
 	q.Output, q.Metric = "alert", "flag"
-	frames := query.AnomalyFrames(q, series, flagged, r, utc)
+	frames := analytic.AnomalyFrames(q, series, flagged, r, querytest.UTC)
 	for _, fr := range frames {
 		flag := fr.Fields[1]
 		last := *(flag.At(flag.Len() - 1).(*float64))
@@ -246,13 +250,13 @@ func TestRecommendationsQuery(t *testing.T) {
 		INSERT INTO costlens.cost_events (tenant, request_id, ts, model_version, input_tokens, gpu_seconds, attributes) VALUES
 			('acme', 'old', '2026-02-20T00:00Z', 'old-v1', 100, 10, '{}'),
 			('acme', 'live', '2026-03-04T10:05Z', 'live-v1', 100, 720, '{"batch_size": 2, "max_batch_size": 8}')`)
-	q := runQuery(t, pool, query.Query{QueryType: query.TypeRecommendations, IdleDays: 1}, query.Range{}, utc)
+	q := runQuery(t, pool, query.Query{QueryType: query.TypeRecommendations, IdleDays: 1}, query.Range{}, querytest.UTC)
 	r := query.Range{From: day("2026-03-04"), To: day("2026-03-05")}
-	recs, err := query.Recommendations(context.Background(), pool, q, r, utc)
+	recs, err := analytic.Recommendations(context.Background(), pool, q, r, querytest.UTC)
 	if err != nil {
 		t.Fatal(err)
 	}
-	render := func(recs []query.Recommendation) []string {
+	render := func(recs []analytic.Recommendation) []string {
 		var out []string
 		for _, r := range recs {
 			out = append(out, r.ID+" "+r.MonthlySaving.StringFixed(2))
@@ -279,7 +283,7 @@ func TestRecommendationsQuery(t *testing.T) {
 			('alibaba', 'tiny.gpu', 'instance_hour', 0.10, 'hour', 'USD', '2026-01-01');
 		INSERT INTO costlens.recommendation_states (tenant, id, state) VALUES ('', 'batching/gpu-live/live-v1', 'dismissed');
 		INSERT INTO costlens.recommendation_states (tenant, id, state, until) VALUES ('', 'delete/gpu-old/old-v1', 'snoozed', '2026-03-10T00:00Z')`)
-	recs, err = query.Recommendations(context.Background(), pool, q, r, utc)
+	recs, err = analytic.Recommendations(context.Background(), pool, q, r, querytest.UTC)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -291,24 +295,24 @@ func TestRecommendationsQuery(t *testing.T) {
 		t.Errorf("action %q", recs[0].Action)
 	}
 	q.IncludeDismissed = true
-	recs, err = query.Recommendations(context.Background(), pool, q, r, utc)
+	recs, err = analytic.Recommendations(context.Background(), pool, q, r, querytest.UTC)
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := query.RecommendationFrame(q, recs, utc)
+	f := analytic.RecommendationFrame(q, recs, querytest.UTC)
 	if f.Rows() != 3 || cell(t, f, "state", 1) != "snoozed until 2026-03-10" || cell(t, f, "state", 2) != "dismissed" {
 		t.Errorf("%d rows; states %v, %v", f.Rows(), cell(t, f, "state", 1), cell(t, f, "state", 2))
 	}
 }
 
 func TestKPIQuery(t *testing.T) {
-	pool := seeded(t)
-	q := runQuery(t, pool, query.Query{QueryType: query.TypeKPI}, query.Range{}, utc)
-	ks, err := query.KPIs(context.Background(), pool, q, week, utc)
+	pool := querytest.Seeded(t)
+	q := runQuery(t, pool, query.Query{QueryType: query.TypeKPI}, query.Range{}, querytest.UTC)
+	ks, err := analytic.KPIs(context.Background(), pool, q, querytest.Week, querytest.UTC)
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := query.KPIFrame(q, ks)
+	f := analytic.KPIFrame(q, ks)
 	row := -1
 	for i := 0; i < f.Rows(); i++ {
 		if cell(t, f, "model_version", i) == "gpt-4o-2024-08-06" {
@@ -345,7 +349,7 @@ func TestForecastHoldsEachScopeAgainstItsOwnBudget(t *testing.T) {
 	budgets := func(p *pgxpool.Pool, env query.Env, groupBy []string, filters ...query.Filter) map[string]string {
 		t.Helper()
 		q := runQuery(t, p, query.Query{QueryType: query.TypeForecast, Output: "table", GroupBy: groupBy, Filters: filters}, query.Range{}, env)
-		fs, err := query.Forecasts(context.Background(), p, q, r, env)
+		fs, err := analytic.Forecasts(context.Background(), p, q, r, env)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -369,13 +373,13 @@ func TestForecastHoldsEachScopeAgainstItsOwnBudget(t *testing.T) {
 		}
 	}
 	// each tenant spends 10 a day: 100 so far and 210 to come; the total twice that
-	check("total", budgets(pool, utc, nil), map[string]string{"": "1000 of 620"})
-	check("filtered to acme", budgets(pool, utc, nil, eq("tenant", "acme")), map[string]string{"": "300 of 310"})
-	check("by tenant", budgets(pool, utc, []string{"tenant"}), map[string]string{"acme": "300 of 310", "globex": "none"})
-	check("acme's user u1", budgets(pool, utc, nil, eq("tenant", "acme"), eq("user", "u1")), map[string]string{"": "250 of 310"})
+	check("total", budgets(pool, querytest.UTC, nil), map[string]string{"": "1000 of 620"})
+	check("filtered to acme", budgets(pool, querytest.UTC, nil, eq("tenant", "acme")), map[string]string{"": "300 of 310"})
+	check("by tenant", budgets(pool, querytest.UTC, []string{"tenant"}), map[string]string{"acme": "300 of 310", "globex": "none"})
+	check("acme's user u1", budgets(pool, querytest.UTC, nil, eq("tenant", "acme"), eq("user", "u1")), map[string]string{"": "250 of 310"})
 	// u1 across every tenant is not acme's u1; chat's budget is a weekly one
-	check("u1 anywhere", budgets(pool, utc, nil, eq("user", "u1")), map[string]string{"": "none"})
-	check("chat", budgets(pool, utc, []string{"feature"}), map[string]string{"chat": "none", "search": "none"})
+	check("u1 anywhere", budgets(pool, querytest.UTC, nil, eq("user", "u1")), map[string]string{"": "none"})
+	check("chat", budgets(pool, querytest.UTC, []string{"feature"}), map[string]string{"chat": "none", "search": "none"})
 	bound := storetest.BoundPool(t, dbURL, "acme")
 	check("bound to acme", budgets(bound, query.Env{Location: time.UTC, Tenant: "acme"}, nil), map[string]string{"": "300 of 310"})
 }
@@ -397,8 +401,8 @@ func TestRightSizingRespectsWeightMemoryAndBothTiers(t *testing.T) {
 			('acme', 'b', '2026-03-04T10:05Z', 'llama-3-70b-v1-fp16', 100, 36),
 			('acme', 'q', '2026-03-04T10:05Z', 'qwen2.5-32b-v1-fp16', 100, 144),
 			('acme', 'm', '2026-03-04T10:05Z', 'tiny-1b-v1-int8', 100, 1620)`)
-	q := runQuery(t, pool, query.Query{QueryType: query.TypeRecommendations, IdleDays: 1}, query.Range{}, utc)
-	recs, err := query.Recommendations(context.Background(), pool, q, query.Range{From: day("2026-03-04"), To: day("2026-03-05")}, utc)
+	q := runQuery(t, pool, query.Query{QueryType: query.TypeRecommendations, IdleDays: 1}, query.Range{}, querytest.UTC)
+	recs, err := analytic.Recommendations(context.Background(), pool, q, query.Range{From: day("2026-03-04"), To: day("2026-03-05")}, querytest.UTC)
 	if err != nil {
 		t.Fatal(err)
 	}
