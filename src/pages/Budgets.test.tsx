@@ -1,7 +1,7 @@
 import React from 'react';
 import { render, screen, waitFor } from '@testing-library/react';
 
-import { installBackend } from '../datasource/testing/grafanaServices';
+import { installBackend, installTemplateSrv } from '../datasource/testing/grafanaServices';
 import { BudgetEditor } from './Budgets';
 import { PriceBook } from './PriceBook';
 import { user } from '../datasource/testing/user';
@@ -18,6 +18,8 @@ const budgets = [
     currency: 'USD',
   },
 ];
+
+beforeEach(() => installTemplateSrv({}));
 
 describe('Settings: budgets', () => {
   it('lists budgets and saves a new user quota through the data source', async () => {

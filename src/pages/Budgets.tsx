@@ -1,4 +1,4 @@
-import React, { useCallback, useEffect, useState } from 'react';
+import React, { useState } from 'react';
 import {
   Alert,
   Button,
@@ -13,7 +13,8 @@ import {
 
 import { PERIODS, Period } from '../datasource/types';
 import { errorMessage, resource } from './api';
-import { DsBoundProps } from './DsBound';
+import { PickerProps } from './PickerBoundPart';
+import { useLoad } from './useLoad';
 
 export interface Budget {
   id: number;
@@ -27,34 +28,14 @@ export interface Budget {
 
 const SCOPES = ['total', 'tenant', 'user', 'feature', 'model', 'model_version', 'provider'];
 
-type Load = { state: 'loading' } | { state: 'error'; message: string } | { state: 'done'; budgets: Budget[] };
-
-async function loadBudgets(dsUid: string): Promise<Load> {
-  try {
-    return { state: 'done', budgets: await resource<Budget[]>(dsUid, 'budgets') };
-  } catch (e) {
-    return { state: 'error', message: errorMessage(e) };
-  }
-}
-
 /** Lists, adds and removes budgets and quotas; the data source checks every field. */
-export function BudgetEditor({ dsUid, currency }: DsBoundProps) {
-  const [load, setLoad] = useState<Load>({ state: 'loading' });
+export function BudgetEditor({ dsUid, currency }: PickerProps) {
+  const [load, reload] = useLoad(() => resource<Budget[]>(dsUid, 'budgets'));
   const [scope, setScope] = useState('total');
   const [value, setValue] = useState('');
   const [period, setPeriod] = useState<Period>('month');
   const [amount, setAmount] = useState('');
   const [saveError, setSaveError] = useState<string>();
-
-  const fetchBudgets = useCallback(async () => setLoad(await loadBudgets(dsUid)), [dsUid]);
-
-  useEffect(() => {
-    let live = true;
-    loadBudgets(dsUid).then((l) => live && setLoad(l));
-    return () => {
-      live = false;
-    };
-  }, [dsUid]);
 
   const save = async () => {
     setSaveError(undefined);
@@ -69,7 +50,7 @@ export function BudgetEditor({ dsUid, currency }: DsBoundProps) {
       });
       setAmount('');
       setValue('');
-      await fetchBudgets();
+      await reload();
     } catch (e) {
       setSaveError(errorMessage(e));
     }
@@ -79,7 +60,7 @@ export function BudgetEditor({ dsUid, currency }: DsBoundProps) {
     setSaveError(undefined);
     try {
       await resource(dsUid, `budgets/${id}`, 'DELETE');
-      await fetchBudgets();
+      await reload();
     } catch (e) {
       setSaveError(errorMessage(e));
     }
@@ -98,7 +79,7 @@ export function BudgetEditor({ dsUid, currency }: DsBoundProps) {
   return (
     <Stack direction="column" gap={2}>
       <Text element="h3">Budgets and quotas</Text>
-      {load.budgets.length === 0 ? (
+      {load.value.length === 0 ? (
         <EmptyState variant="call-to-action" message="No budgets yet">
           <Text element="p">
             Add a monthly budget for the total and quotas for tenants or users: the forecast compares with them and the
@@ -116,7 +97,7 @@ export function BudgetEditor({ dsUid, currency }: DsBoundProps) {
             </tr>
           </thead>
           <tbody>
-            {load.budgets.map((b) => {
+            {load.value.map((b) => {
               const name = b.scopeDimension ? `${b.scopeDimension} ${b.scopeValue}` : 'total';
               return (
                 <tr key={b.id}>

@@ -1,8 +1,9 @@
-import React, { useEffect, useState } from 'react';
+import React from 'react';
 import { Alert, EmptyState, LoadingPlaceholder, Stack, Text } from '@grafana/ui';
 
-import { errorMessage, resource } from './api';
-import { DsBoundProps } from './DsBound';
+import { resource } from './api';
+import { PickerProps } from './PickerBoundPart';
+import { useLoad } from './useLoad';
 
 export interface Price {
   provider: string;
@@ -18,16 +19,9 @@ export interface Price {
   source: string;
 }
 
-type Load = { state: 'loading' } | { state: 'error'; message: string } | { state: 'done'; prices: Price[] };
-
 /** The prices in force, with when each was last checked. */
-export function PriceBook({ dsUid }: DsBoundProps) {
-  const [load, setLoad] = useState<Load>({ state: 'loading' });
-  useEffect(() => {
-    resource<Price[]>(dsUid, 'prices')
-      .then((prices) => setLoad({ state: 'done', prices }))
-      .catch((e) => setLoad({ state: 'error', message: errorMessage(e) }));
-  }, [dsUid]);
+export function PriceBook({ dsUid }: PickerProps) {
+  const [load] = useLoad(() => resource<Price[]>(dsUid, 'prices'));
   if (load.state === 'loading') {
     return <LoadingPlaceholder text="Loading the price book" />;
   }
@@ -38,7 +32,7 @@ export function PriceBook({ dsUid }: DsBoundProps) {
       </Alert>
     );
   }
-  if (load.prices.length === 0) {
+  if (load.value.length === 0) {
     return (
       <EmptyState variant="call-to-action" message="The price book is empty">
         <Text element="p">
@@ -50,7 +44,7 @@ export function PriceBook({ dsUid }: DsBoundProps) {
   }
   return (
     <Stack direction="column" gap={1}>
-      <Text element="h3">Price book ({load.prices.length} prices in force)</Text>
+      <Text element="h3">Price book ({load.value.length} prices in force)</Text>
       <table className="filter-table">
         <thead>
           <tr>
@@ -63,7 +57,7 @@ export function PriceBook({ dsUid }: DsBoundProps) {
           </tr>
         </thead>
         <tbody>
-          {load.prices.map((p, i) => (
+          {load.value.map((p, i) => (
             <tr key={i}>
               <td>{p.provider}</td>
               <td>

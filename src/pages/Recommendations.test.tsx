@@ -1,7 +1,7 @@
 import React from 'react';
 import { render, screen, waitFor } from '@testing-library/react';
 
-import { installBackend } from '../datasource/testing/grafanaServices';
+import { installBackend, installTemplateSrv } from '../datasource/testing/grafanaServices';
 import { RecommendationList } from './Recommendations';
 import { user } from '../datasource/testing/user';
 
@@ -30,6 +30,8 @@ function answer(recs: Array<[string, string, string, number]>) {
   };
 }
 
+beforeEach(() => installTemplateSrv({}));
+
 describe('Recommendations page', () => {
   it('lists open recommendations with their saving, and dismisses one', async () => {
     const requests = installBackend({
@@ -45,14 +47,15 @@ describe('Recommendations page', () => {
     expect(await screen.findByText('2 open, about 182.50 USD a month')).toBeInTheDocument();
     expect(screen.getByText('Delete old-v1 and release gpu-old — saves about 82.50 USD a month')).toBeInTheDocument();
     expect(screen.getByText('Enable or enlarge batching for live-v1 (dismissed)')).toBeInTheDocument();
+    // through Grafana's data source service, as a panel's query goes
+    expect(requests[0].url).toMatch(/^\/api\/ds\/query\?ds_type=costlens-cost-datasource/);
     expect(requests[0]).toMatchObject({
-      url: '/api/ds/query',
       method: 'POST',
       data: {
         queries: [
           {
             refId: 'A',
-            datasource: { uid: 'costlens' },
+            datasource: { uid: 'costlens', type: 'costlens-cost-datasource' },
             queryType: 'recommendations',
             output: 'table',
             currency: 'USD',
@@ -71,7 +74,7 @@ describe('Recommendations page', () => {
       data: { id: 'delete/gpu-old/old-v1', action: 'dismiss' },
     });
     // the list is read again after the change
-    await waitFor(() => expect(requests.filter((r) => r.url === '/api/ds/query')).toHaveLength(2));
+    await waitFor(() => expect(requests.filter((r) => r.url.startsWith('/api/ds/query'))).toHaveLength(2));
   });
 
   it('snoozes for seven days', async () => {

@@ -1,10 +1,11 @@
-import React, { useCallback, useEffect, useState } from 'react';
+import React, { useState } from 'react';
 import { EmbeddedScene, SceneFlexItem, SceneFlexLayout } from '@grafana/scenes';
 import { Alert, Button, EmptyState, LoadingPlaceholder, Stack, Text } from '@grafana/ui';
 
 import { errorMessage, resource, rows, runQuery } from './api';
-import { DsBound, DsBoundProps } from './DsBound';
+import { PickerBoundPart, PickerProps } from './PickerBoundPart';
 import { pageControls, sharedVariables } from './shared';
+import { useLoad } from './useLoad';
 
 export interface Recommendation {
   id: string;
@@ -17,42 +18,26 @@ export interface Recommendation {
   monthly_saving: number;
 }
 
-type Load = { state: 'loading' } | { state: 'error'; message: string } | { state: 'done'; recs: Recommendation[] };
-
 const SNOOZE_DAYS = 7;
 
 function snoozeUntil(): string {
   return new Date(Date.now() + SNOOZE_DAYS * 86400_000).toISOString().replace(/\.\d+Z$/, 'Z');
 }
 
-async function loadRecommendations(dsUid: string, currency: string): Promise<Load> {
-  try {
-    const frames = await runQuery(
-      dsUid,
-      { queryType: 'recommendations', output: 'table', currency, includeDismissed: true },
-      'now-1h',
-      'now'
-    );
-    return { state: 'done', recs: rows(frames[0]) as unknown as Recommendation[] };
-  } catch (e) {
-    return { state: 'error', message: errorMessage(e) };
-  }
+async function loadRecommendations(dsUid: string, currency: string): Promise<Recommendation[]> {
+  const frames = await runQuery(
+    dsUid,
+    { queryType: 'recommendations', output: 'table', currency, includeDismissed: true },
+    'now-1h',
+    'now'
+  );
+  return rows(frames[0]) as unknown as Recommendation[];
 }
 
 /** The recommendations with their evidence and saving, each dismissable or snoozable. */
-export function RecommendationList({ dsUid, currency }: DsBoundProps) {
-  const [load, setLoad] = useState<Load>({ state: 'loading' });
+export function RecommendationList({ dsUid, currency }: PickerProps) {
+  const [load, reload] = useLoad(() => loadRecommendations(dsUid, currency));
   const [actionError, setActionError] = useState<string>();
-
-  const fetchRecs = useCallback(async () => setLoad(await loadRecommendations(dsUid, currency)), [dsUid, currency]);
-
-  useEffect(() => {
-    let live = true;
-    loadRecommendations(dsUid, currency).then((l) => live && setLoad(l));
-    return () => {
-      live = false;
-    };
-  }, [dsUid, currency]);
 
   const act = async (id: string, action: 'dismiss' | 'snooze' | 'restore') => {
     setActionError(undefined);
@@ -64,7 +49,7 @@ export function RecommendationList({ dsUid, currency }: DsBoundProps) {
         'POST',
         action === 'snooze' ? { id, action, until } : { id, action }
       );
-      await fetchRecs();
+      await reload();
     } catch (e) {
       setActionError(errorMessage(e));
     }
@@ -80,9 +65,9 @@ export function RecommendationList({ dsUid, currency }: DsBoundProps) {
       </Alert>
     );
   }
-  const open = load.recs.filter((r) => r.state === '');
-  const parked = load.recs.filter((r) => r.state !== '');
-  if (load.recs.length === 0) {
+  const open = load.value.filter((r) => r.state === '');
+  const parked = load.value.filter((r) => r.state !== '');
+  if (load.value.length === 0) {
     return (
       <EmptyState variant="completed" message="Nothing to switch off">
         <Text element="p">
@@ -150,7 +135,7 @@ export function recommendationsScene(): EmbeddedScene {
     controls: pageControls(false),
     body: new SceneFlexLayout({
       direction: 'column',
-      children: [new SceneFlexItem({ body: new DsBound({ component: RecommendationList }) })],
+      children: [new SceneFlexItem({ body: new PickerBoundPart({ component: RecommendationList }) })],
     }),
   });
 }

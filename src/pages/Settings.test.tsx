@@ -3,7 +3,7 @@ import { render, screen } from '@testing-library/react';
 import { DataSourceInstanceSettings } from '@grafana/data';
 import { DataSourceSrv, setDataSourceSrv } from '@grafana/runtime';
 
-import { installBackend } from '../datasource/testing/grafanaServices';
+import { installBackend, installTemplateSrv } from '../datasource/testing/grafanaServices';
 import { DataSourceStatus } from './Settings';
 
 function installDataSources(list: Array<{ uid: string; name: string }>) {
@@ -11,6 +11,8 @@ function installDataSources(list: Array<{ uid: string; name: string }>) {
   setDataSourceSrv({ getList } as unknown as DataSourceSrv);
   return getList;
 }
+
+beforeEach(() => installTemplateSrv({}));
 
 describe('Settings: data source status', () => {
   it('tells the user to add a data source when there is none', async () => {
@@ -24,10 +26,6 @@ describe('Settings: data source status', () => {
   });
 
   it('shows each data source health, good and bad, with a link to configure it', async () => {
-    const getList = installDataSources([
-      { uid: 'prod', name: 'Costlens prod' },
-      { uid: 'cn', name: 'Costlens CN' },
-    ]);
     installBackend({
       '/api/datasources/uid/prod/health': {
         status: 'OK',
@@ -37,6 +35,11 @@ describe('Settings: data source status', () => {
         'authentication failed for user "costlens": check the user and password'
       ),
     });
+    // after installBackend, which installs a data source service of its own
+    const getList = installDataSources([
+      { uid: 'prod', name: 'Costlens prod' },
+      { uid: 'cn', name: 'Costlens CN' },
+    ]);
     render(<DataSourceStatus />);
 
     expect(getList).toHaveBeenCalledWith({ type: 'costlens-cost-datasource' });

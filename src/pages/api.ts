@@ -1,10 +1,12 @@
-// What the app's own React parts ask the Costlens data source, through Grafana: the
-// query endpoint for data, the data source's resources for budgets, prices and
+// What the app's own React parts ask the Costlens data source, through Grafana's data
+// source service: its query method for data (the same path a panel takes: template
+// variables, the data source's query migration), its resources for budgets, prices and
 // recommendation states. No page computes money; it only shows what comes back.
-import { DataFrame, DataFrameJSON, dataFrameFromJSON } from '@grafana/data';
-import { getBackendSrv } from '@grafana/runtime';
+import { CoreApp, DataFrame, DataQueryRequest, rangeUtil } from '@grafana/data';
+import { getBackendSrv, getDataSourceSrv } from '@grafana/runtime';
 import { lastValueFrom } from 'rxjs';
 
+import type { CostDataSource } from '../datasource/datasource';
 import type { CostQuery } from '../datasource/types';
 
 /** The message Grafana or the plugin gave for a failed request. */
@@ -17,29 +19,49 @@ export function errorMessage(e: unknown): string {
   return result?.error ?? err.data?.error ?? err.data?.message ?? err.message ?? 'the request failed';
 }
 
-/** Runs one Costlens query over [from, to) and returns its frames. */
+/** The Costlens data source of this uid, from Grafana's data source service. */
+async function costlens(dsUid: string): Promise<CostDataSource> {
+  return (await getDataSourceSrv().get({ uid: dsUid })) as CostDataSource;
+}
+
+/** Runs one Costlens query over the range (e.g. now-1h..now) and returns its frames. */
 export async function runQuery(
   dsUid: string,
   query: Omit<CostQuery, 'refId'>,
   from: string,
   to: string
 ): Promise<DataFrame[]> {
-  const res = await lastValueFrom(
-    getBackendSrv().fetch<{ results: Record<string, { frames?: DataFrameJSON[]; error?: string }> }>({
-      url: '/api/ds/query',
-      method: 'POST',
-      data: { from, to, queries: [{ ...query, refId: 'A', datasource: { uid: dsUid } }] },
-    })
-  );
-  const a = res.data.results.A;
-  if (a?.error) {
-    throw new Error(a.error);
+  const ds = await costlens(dsUid);
+  const range = rangeUtil.convertRawToRange({ from, to });
+  const request: DataQueryRequest<CostQuery> = {
+    app: CoreApp.Unknown,
+    requestId: `costlens-app-${query.queryType ?? 'cost'}`,
+    range,
+    interval: '1h',
+    intervalMs: 3600_000,
+    scopedVars: {},
+    targets: [{ ...query, refId: 'A' }],
+    timezone: 'utc',
+    startTime: Date.now(),
+  };
+  const res = await lastValueFrom(ds.query(request));
+  const error = res.errors?.[0] ?? res.error;
+  if (error) {
+    throw new Error(error.message ?? 'the query failed');
   }
-  return (a?.frames ?? []).map((f) => dataFrameFromJSON(f));
+  return res.data as DataFrame[];
 }
 
 /** Calls one of the data source's resources. */
 export async function resource<T>(dsUid: string, path: string, method = 'GET', data?: unknown): Promise<T> {
+  const ds = await costlens(dsUid);
+  switch (method) {
+    case 'GET':
+      return ds.getResource<T>(path);
+    case 'POST':
+      return ds.postResource<T>(path, data);
+  }
+  // the data source API has no PUT or DELETE: the same resource URL, through Grafana
   const res = await lastValueFrom(
     getBackendSrv().fetch<T>({ url: `/api/datasources/uid/${dsUid}/resources/${path}`, method, data })
   );

@@ -3,7 +3,15 @@
 // a table and records every request; the template one implements replace() with
 // Grafana's multi-value and formatter semantics for the variables it is given.
 import { DataSourceInstanceSettings, PluginType, ScopedVars, TypedVariableModel } from '@grafana/data';
-import { BackendSrv, BackendSrvRequest, setBackendSrv, setTemplateSrv, TemplateSrv } from '@grafana/runtime';
+import {
+  BackendSrv,
+  BackendSrvRequest,
+  DataSourceSrv,
+  setBackendSrv,
+  setDataSourceSrv,
+  setTemplateSrv,
+  TemplateSrv,
+} from '@grafana/runtime';
 import { of, throwError } from 'rxjs';
 
 import { CostDataSource } from '../datasource';
@@ -20,7 +28,8 @@ export function installBackend(answers: Record<string, unknown>): RecordedReques
   const requests: RecordedRequest[] = [];
   const fetch = (req: BackendSrvRequest) => {
     requests.push({ url: req.url, method: req.method, params: req.params, data: req.data });
-    const path = req.url.replace(/^.*\/resources\//, '');
+    // a resource by its path; Grafana's query API without its query string
+    const path = req.url.replace(/^.*\/resources\//, '').replace(/^(\/api\/ds\/query)\?.*$/, '$1');
     if (!(path in answers)) {
       throw new Error(`no answer for ${req.url}`);
     }
@@ -53,6 +62,14 @@ export function installBackend(answers: Record<string, unknown>): RecordedReques
     return answer;
   };
   setBackendSrv({ fetch, get } as unknown as BackendSrv);
+  // the app's pages reach the data source through Grafana's data source service
+  const ds = costDataSource();
+  setDataSourceSrv({
+    get: async () => ds,
+    getInstanceSettings: () => ds.getRef(),
+    reload: async () => undefined,
+    registerRuntimeDataSource: () => undefined,
+  } as unknown as DataSourceSrv);
   return requests;
 }
 
