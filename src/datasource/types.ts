@@ -243,6 +243,11 @@ export interface QueryTypeSpec {
 const TABLE_OUTPUTS: Output[] = ['table', 'alert'];
 const SERIES_OUTPUTS: Output[] = ['series', 'table', 'alert'];
 
+/**
+ * The wire names (cost, breakdown, …) are the saved-query API: dashboards and alert
+ * rules hold them, so they stay as they are; the labels say what a panel gets (a time
+ * series, a top-N table), which is what someone picking a type needs to know.
+ */
 export const QUERY_TYPE_SPECS: Record<QueryType, QueryTypeSpec> = {
   cost: {
     label: 'Time series',

@@ -1,18 +1,18 @@
 import React from 'react';
 import { SceneComponentProps, SceneObjectBase, SceneObjectState, sceneGraph } from '@grafana/scenes';
 
-export interface DsBoundProps {
+export interface PickerProps {
   dsUid: string;
   currency: string;
 }
 
 interface State extends SceneObjectState {
-  component: React.ComponentType<DsBoundProps>;
+  component: React.ComponentType<PickerProps>;
 }
 
-/** Renders a React part of a page with the page's data source and currency pickers. */
-export class DsBound extends SceneObjectBase<State> {
-  static Component = ({ model }: SceneComponentProps<DsBound>) => {
+/** A React part of a page (budgets, prices, recommendations) bound to the page's data source and currency pickers: it is mounted anew, with their values as props, whenever either changes. */
+export class PickerBoundPart extends SceneObjectBase<State> {
+  static Component = ({ model }: SceneComponentProps<PickerBoundPart>) => {
     const { component: Body } = model.useState();
     sceneGraph.getVariables(model).useState();
     const dsUid = sceneGraph.interpolate(model, '${ds}');

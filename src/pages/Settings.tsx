@@ -14,7 +14,7 @@ import { Alert, EmptyState, LinkButton, LoadingPlaceholder, Stack, Text } from '
 
 import { DATASOURCE_TYPE } from '../constants';
 import { BudgetEditor } from './Budgets';
-import { DsBound } from './DsBound';
+import { PickerBoundPart } from './PickerBoundPart';
 import { PriceBook } from './PriceBook';
 import { costQuery, DS_REF, sharedVariables } from './shared';
 
@@ -125,8 +125,8 @@ export function settingsScene(): EmbeddedScene {
             .setNoValue('Every request in the last 7 days has a price')
             .build(),
         }),
-        new SceneFlexItem({ body: new DsBound({ component: BudgetEditor }) }),
-        new SceneFlexItem({ body: new DsBound({ component: PriceBook }) }),
+        new SceneFlexItem({ body: new PickerBoundPart({ component: BudgetEditor }) }),
+        new SceneFlexItem({ body: new PickerBoundPart({ component: PriceBook }) }),
       ],
     }),
   });

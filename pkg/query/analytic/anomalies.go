@@ -204,7 +204,7 @@ func AnomalyFrames(q query.Query, series []AnomalySeries, flagged []Anomaly, r q
 			times[i] = a.Time
 			contrib.Values = append(contrib.Values, describeContributors(a.Contributors, q.Currency))
 			for j, v := range []float64{a.Actual, a.Scored.Expected, 100 * a.Scored.Ratio, a.Scored.Z, a.Scored.Score} {
-				nums[j].Values = append(nums[j].Values, engine.Numf(v))
+				nums[j].Values = append(nums[j].Values, engine.FloatValue(v))
 			}
 		}
 		tq := q
@@ -226,7 +226,7 @@ func AnomalyFrames(q query.Query, series []AnomalySeries, flagged []Anomaly, r q
 			}
 			times = append(times, s.Times[i])
 			if !sc.Ready {
-				cols["actual"] = append(cols["actual"], engine.Numf(s.Actual[i]))
+				cols["actual"] = append(cols["actual"], engine.FloatValue(s.Actual[i]))
 				for _, k := range keys[1:] {
 					cols[k] = append(cols[k], nil)
 				}
@@ -238,7 +238,7 @@ func AnomalyFrames(q query.Query, series []AnomalySeries, flagged []Anomaly, r q
 			}
 			for k, v := range map[string]float64{"actual": s.Actual[i], "expected": sc.Expected, "lower": sc.Lower, "upper": sc.Upper,
 				"score": sc.Score, "percent_of_baseline": 100 * sc.Ratio, "z": sc.Z, "flag": flag} {
-				cols[k] = append(cols[k], engine.Numf(v))
+				cols[k] = append(cols[k], engine.FloatValue(v))
 			}
 		}
 		labels := engine.LabelsFor(q, s.Values)

@@ -177,7 +177,7 @@ budgets:
 		}
 		for i, v := range []decimal.Decimal{spent.Mul(hundred).DivRound(amount, 4), spent, amount, amount.Sub(spent),
 			allowance, todaySpent, todaySpent.Mul(hundred).DivRound(allowance, 4)} {
-			nums[i].Values = append(nums[i].Values, engine.Num(v))
+			nums[i].Values = append(nums[i].Values, engine.DecimalValue(v))
 		}
 	}
 	f := engine.Table("budget", q, q.Currency, text, nums)

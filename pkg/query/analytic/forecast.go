@@ -140,7 +140,7 @@ func cumulative(gf GroupForecast, model analytics.Model, todayShare float64, tod
 		var p forecastPoint
 		if i < len(gf.DailyActual) {
 			running += gf.DailyActual[i].InexactFloat64()
-			p.actual = engine.Numf(running)
+			p.actual = engine.FloatValue(running)
 		}
 		if !d.Before(today.UTC()) {
 			future++
@@ -211,7 +211,7 @@ func ForecastFrames(q query.Query, fs []GroupForecast, env query.Env) data.Frame
 		if gf.Budget != nil {
 			b := make([]*float64, len(gf.Cumulative))
 			for i := range b {
-				b[i] = engine.Num(*gf.Budget)
+				b[i] = engine.DecimalValue(*gf.Budget)
 			}
 			fr.Fields = append(fr.Fields, field("budget", "Budget", b))
 		}
@@ -248,11 +248,11 @@ func forecastTable(q query.Query, fs []GroupForecast) *data.Frame {
 		runsOut.Values = append(runsOut.Values, ro)
 		var pct, budget *float64
 		if gf.Budget != nil {
-			pct = engine.Num(gf.Projected.Mul(decimal.NewFromInt(100)).DivRound(*gf.Budget, 4))
-			budget = engine.Num(*gf.Budget)
+			pct = engine.DecimalValue(gf.Projected.Mul(decimal.NewFromInt(100)).DivRound(*gf.Budget, 4))
+			budget = engine.DecimalValue(*gf.Budget)
 		}
-		for i, v := range []*float64{engine.Num(gf.Projected), pct, engine.Num(gf.Actual), engine.Num(gf.Lower80), engine.Num(gf.Upper80),
-			engine.Num(gf.Lower95), engine.Num(gf.Upper95), budget} {
+		for i, v := range []*float64{engine.DecimalValue(gf.Projected), pct, engine.DecimalValue(gf.Actual), engine.DecimalValue(gf.Lower80), engine.DecimalValue(gf.Upper80),
+			engine.DecimalValue(gf.Lower95), engine.DecimalValue(gf.Upper95), budget} {
 			nums[i].Values = append(nums[i].Values, v)
 		}
 	}

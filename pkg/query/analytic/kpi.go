@@ -106,7 +106,7 @@ func KPIFrame(q query.Query, ks []KPI) *data.Frame {
 		mv.Values = append(mv.Values, k.ModelVersion)
 		var cache *float64
 		if prompt := k.Totals.InputTokens + k.Totals.CachedTokens; prompt > 0 {
-			cache = engine.Numf(float64(k.Totals.CachedTokens) / float64(prompt))
+			cache = engine.FloatValue(float64(k.Totals.CachedTokens) / float64(prompt))
 		}
 		for i, v := range []*float64{engine.FloatOf(k.Totals.Value("cost_per_1k_tokens")), engine.FloatOf(k.Totals.Value("cost_per_request")),
 			k.GPUUtilisation, cache, k.P99LatencyMS, k.BatchEfficiency} {

@@ -455,7 +455,7 @@ func RecommendationFrame(q query.Query, recs []Recommendation, env query.Env) *d
 		for i, v := range []string{r.ID, r.Kind, r.Resource, r.ModelVersion, r.Action, r.Evidence, state} {
 			text[i].Values = append(text[i].Values, v)
 		}
-		nums[0].Values = append(nums[0].Values, engine.Num(r.MonthlySaving))
+		nums[0].Values = append(nums[0].Values, engine.DecimalValue(r.MonthlySaving))
 	}
 	if q.Output == "alert" {
 		text = text[:4]

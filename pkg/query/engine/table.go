@@ -54,9 +54,11 @@ func Table(name string, q query.Query, currency string, text []TextColumn, nums 
 	return f
 }
 
-func Num(d decimal.Decimal) *float64 { return FloatOf(d, true) }
+// DecimalValue is a frame cell of an amount (always defined).
+func DecimalValue(d decimal.Decimal) *float64 { return FloatOf(d, true) }
 
-func Numf(f float64) *float64 { return &f }
+// FloatValue is a frame cell of a computed number.
+func FloatValue(f float64) *float64 { return &f }
 
 // GroupColumns are the text columns of a table with one row per group: one per
 // dimension of groupBy, holding each row's values.

@@ -41,7 +41,7 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource, range }: 
   const billing = q.costSource === 'billing' || q.costSource === 'blended';
   // Bills carry cost only, by tenant, provider, region and model version: switching to
   // them keeps what still applies and drops the rest rather than leaving an error.
-  const changeCurrency = (patch: Partial<CostQuery> & { costSource?: CostSource }) => {
+  const changeCurrencyOrSource = (patch: Partial<CostQuery> & { costSource?: CostSource }) => {
     if (patch.costSource !== 'billing' && patch.costSource !== 'blended') {
       return change(patch);
     }
@@ -96,7 +96,7 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource, range }: 
           costSource={q.costSource ?? 'tokens'}
           showOriginal={Boolean(q.showOriginalCurrency)}
           loadCurrencies={loadCurrencies}
-          onChange={changeCurrency}
+          onChange={changeCurrencyOrSource}
         />
       </InlineFieldRow>
       {spec.topN && (
