@@ -119,8 +119,8 @@ func (q Query) validateAnalytics() error {
 	return nil
 }
 
-// checkKPI: per model version, from token prices or reported costs.
-func checkKPI(q Query) error {
+// CheckKPI: per model version, from token prices or reported costs.
+func CheckKPI(q Query) error {
 	if len(q.GroupBy) != 0 && !slices.Equal(q.GroupBy, []string{"model_version"}) {
 		return Invalid("groupBy", "kpi is per model version")
 	}
@@ -131,8 +131,8 @@ func checkKPI(q Query) error {
 	return nil
 }
 
-// checkAnomalies: the detector's settings, the contributors' dimension, the interval.
-func checkAnomalies(q Query) error {
+// CheckAnomalies: the detector's settings, the contributors' dimension, the interval.
+func CheckAnomalies(q Query) error {
 	if _, err := q.AnomalyConfig(); err != nil {
 		return anomalyFieldError(err)
 	}

@@ -1,4 +1,4 @@
-package query
+package query_test
 
 import (
 	"bytes"
@@ -6,6 +6,10 @@ import (
 	"os"
 	"slices"
 	"testing"
+
+	"github.com/costlens/costlens/pkg/query"
+	// the query types are declared there
+	_ "github.com/costlens/costlens/pkg/query/analytic"
 )
 
 // testdata/queries.json is shared with src/datasource/types.test.ts: both sides parse
@@ -48,10 +52,10 @@ func TestSharedQueryFixture(t *testing.T) {
 		t.Fatal(err)
 	}
 	var dims, metrics []string
-	for _, d := range Dimensions {
+	for _, d := range query.Dimensions {
 		dims = append(dims, d.Key)
 	}
-	for _, m := range Metrics {
+	for _, m := range query.Metrics {
 		metrics = append(metrics, m.Key)
 	}
 	if !slices.Equal(dims, f.Dimensions) {
@@ -61,11 +65,11 @@ func TestSharedQueryFixture(t *testing.T) {
 		t.Errorf("metrics %v, fixture %v", metrics, f.Metrics)
 	}
 	var allocDims []string
-	for _, d := range AllocationDimensions {
+	for _, d := range query.AllocationDimensions {
 		allocDims = append(allocDims, d.Key)
 	}
 	var allocMetrics []string
-	for _, m := range AllocationMetrics {
+	for _, m := range query.AllocationMetrics {
 		allocMetrics = append(allocMetrics, m.Key)
 	}
 	if !slices.Equal(allocMetrics, f.AllocMets) {
@@ -74,21 +78,21 @@ func TestSharedQueryFixture(t *testing.T) {
 	if !slices.Equal(allocDims, f.AllocDims) {
 		t.Errorf("allocation dimensions %v, fixture %v", allocDims, f.AllocDims)
 	}
-	if !slices.Equal(billingDimensions, f.BillDims) {
-		t.Errorf("billing dimensions %v, fixture %v", billingDimensions, f.BillDims)
+	if !slices.Equal(query.BillingDimensions, f.BillDims) {
+		t.Errorf("billing dimensions %v, fixture %v", query.BillingDimensions, f.BillDims)
 	}
 	for _, src := range f.Sources {
-		if _, err := Prepare(Query{QueryType: TypeCost, CostSource: src}, Defaults{Currency: "USD"}); err != nil {
+		if _, err := query.Prepare(query.Query{QueryType: query.TypeCost, CostSource: src}, query.Defaults{Currency: "USD"}); err != nil {
 			t.Errorf("cost source %q: %v", src, err)
 		}
 	}
-	dimensionSets := map[string][]Dimension{"events": Dimensions, "allocation": AllocationDimensions,
-		"budget": BudgetDimensions, "recommendations": RecommendationDimensions}
-	if len(f.TypeSpecs) != len(Handlers) {
-		t.Errorf("%d type specs in the fixture, %d handlers", len(f.TypeSpecs), len(Handlers))
+	dimensionSets := map[string][]query.Dimension{"events": query.Dimensions, "allocation": query.AllocationDimensions,
+		"budget": query.BudgetDimensions, "recommendations": query.RecommendationDimensions}
+	if len(f.TypeSpecs) != len(query.Handlers) {
+		t.Errorf("%d type specs in the fixture, %d handlers", len(f.TypeSpecs), len(query.Handlers))
 	}
 	for name, spec := range f.TypeSpecs {
-		h, ok := Handlers[Type(name)]
+		h, ok := query.Handlers[query.Type(name)]
 		if !ok {
 			t.Errorf("type %s: no handler", name)
 			continue
@@ -105,19 +109,19 @@ func TestSharedQueryFixture(t *testing.T) {
 		}
 		// and what the handler says holds: the default output is the first, groupBy is
 		// refused where the type does not group (kpi groups only by model_version)
-		q, err := Prepare(Query{QueryType: Type(name)}, Defaults{Currency: "USD"})
+		q, err := query.Prepare(query.Query{QueryType: query.Type(name)}, query.Defaults{Currency: "USD"})
 		if err != nil {
 			t.Errorf("type %s with defaults only: %v", name, err)
 		}
 		if want := append(spec.Outputs, "")[0]; q.Output != want {
 			t.Errorf("type %s: default output %q, want %q", name, q.Output, want)
 		}
-		if _, err := Prepare(Query{QueryType: Type(name), GroupBy: []string{h.Dimensions[len(h.Dimensions)-1].Key}}, Defaults{Currency: "USD"}); (err == nil) != spec.Groups {
+		if _, err := query.Prepare(query.Query{QueryType: query.Type(name), GroupBy: []string{h.Dimensions[len(h.Dimensions)-1].Key}}, query.Defaults{Currency: "USD"}); (err == nil) != spec.Groups {
 			t.Errorf("type %s: grouping by %s gives %v, the spec says groups=%v", name, h.Dimensions[len(h.Dimensions)-1].Key, err, spec.Groups)
 		}
 	}
 	var types []string
-	for _, qt := range Types {
+	for _, qt := range query.Types {
 		types = append(types, string(qt))
 	}
 	if !slices.Equal(types, f.QueryTypes) {
@@ -125,18 +129,18 @@ func TestSharedQueryFixture(t *testing.T) {
 	}
 	for qt, want := range f.ByType {
 		var got []string
-		for _, m := range Type(qt).Metrics() {
+		for _, m := range query.Type(qt).Metrics() {
 			got = append(got, m.Key)
 		}
 		if !slices.Equal(got, want) {
 			t.Errorf("%s metrics %v, fixture %v", qt, got, want)
 		}
 	}
-	if !slices.Equal(Operators, f.Operators) {
-		t.Errorf("operators %v, fixture %v", Operators, f.Operators)
+	if !slices.Equal(query.Operators, f.Operators) {
+		t.Errorf("operators %v, fixture %v", query.Operators, f.Operators)
 	}
 	for _, iv := range f.Intervals {
-		if _, err := Prepare(Query{QueryType: TypeCost, Interval: iv}, Defaults{Currency: "USD"}); err != nil {
+		if _, err := query.Prepare(query.Query{QueryType: query.TypeCost, Interval: iv}, query.Defaults{Currency: "USD"}); err != nil {
 			t.Errorf("interval %q: %v", iv, err)
 		}
 	}
@@ -146,7 +150,7 @@ func TestSharedQueryFixture(t *testing.T) {
 	for _, ex := range f.Examples {
 		// Every key the frontend sends must be a field of the Go model (refId is Grafana's).
 		var strict struct {
-			Query
+			query.Query
 			RefID string `json:"refId"`
 		}
 		dec := json.NewDecoder(bytes.NewReader(ex.Query))
@@ -155,7 +159,7 @@ func TestSharedQueryFixture(t *testing.T) {
 			t.Errorf("%s: %v", ex.Name, err)
 			continue
 		}
-		if _, err := Parse(ex.Query, Defaults{Currency: "USD"}); err != nil {
+		if _, err := query.Parse(ex.Query, query.Defaults{Currency: "USD"}); err != nil {
 			t.Errorf("%s: %v", ex.Name, err)
 		}
 	}

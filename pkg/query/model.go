@@ -121,10 +121,10 @@ var Dimensions = []Dimension{
 	{Key: "pricing", Column: pricingColumn, Label: "Pricing (priced / unpriced)"},
 }
 
-// billingDimensions are the event dimensions a billing line's share also carries:
+// BillingDimensions are the event dimensions a billing line's share also carries:
 // a bill knows its tenant, provider, region and the model version it served, not
 // the feature or user behind the requests.
-var billingDimensions = []string{"tenant", "model", "model_version", "provider", "region",
+var BillingDimensions = []string{"tenant", "model", "model_version", "provider", "region",
 	"model_family", "model_size", "model_variant", "version", "quantization"}
 
 // DimensionByKey finds a whitelisted event dimension.
@@ -323,7 +323,7 @@ func (q *Query) canFilterBy(dim string) bool {
 	if _, ok := FindDimension(q.QueryType.dimensions(), dim); !ok {
 		return false
 	}
-	return !FromBills(q.CostSource) || q.QueryType == TypeAllocation || slices.Contains(billingDimensions, dim)
+	return !FromBills(q.CostSource) || q.QueryType == TypeAllocation || slices.Contains(BillingDimensions, dim)
 }
 
 // IgnoredNotice says which ad-hoc filters a query could not apply ("" when none).
@@ -385,13 +385,13 @@ func (q Query) Validate() error {
 			return Invalid("metric", "cost source %s returns cost only, not %q", q.CostSource, q.Metric)
 		}
 		for i, g := range q.GroupBy {
-			if !slices.Contains(billingDimensions, g) {
-				return Invalid(fmt.Sprintf("groupBy[%d]", i), "cost source %s cannot group by %q: bills know %s", q.CostSource, g, strings.Join(billingDimensions, ", "))
+			if !slices.Contains(BillingDimensions, g) {
+				return Invalid(fmt.Sprintf("groupBy[%d]", i), "cost source %s cannot group by %q: bills know %s", q.CostSource, g, strings.Join(BillingDimensions, ", "))
 			}
 		}
 		for i, f := range q.Filters {
-			if !slices.Contains(billingDimensions, f.Dimension) {
-				return Invalid(fmt.Sprintf("filters[%d].dimension", i), "cost source %s cannot filter by %q: bills know %s", q.CostSource, f.Dimension, strings.Join(billingDimensions, ", "))
+			if !slices.Contains(BillingDimensions, f.Dimension) {
+				return Invalid(fmt.Sprintf("filters[%d].dimension", i), "cost source %s cannot filter by %q: bills know %s", q.CostSource, f.Dimension, strings.Join(BillingDimensions, ", "))
 			}
 		}
 	default:

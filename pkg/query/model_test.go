@@ -1,16 +1,20 @@
-package query
+package query_test
 
 import (
 	"testing"
 	"time"
+
+	"github.com/costlens/costlens/pkg/query"
+	// the query types are declared there
+	_ "github.com/costlens/costlens/pkg/query/analytic"
 )
 
 func TestParseAppliesDefaults(t *testing.T) {
-	q, err := Parse([]byte(`{"refId":"A"}`), Defaults{Currency: "EUR"})
+	q, err := query.Parse([]byte(`{"refId":"A"}`), query.Defaults{Currency: "EUR"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if q.QueryType != TypeCost || q.Metric != "cost" || q.CostSource != SourceTokens || q.Currency != "EUR" {
+	if q.QueryType != query.TypeCost || q.Metric != "cost" || q.CostSource != query.SourceTokens || q.Currency != "EUR" {
 		t.Fatalf("defaults not applied: %+v", q)
 	}
 }
@@ -39,7 +43,7 @@ func TestParseRejectsBadInputNamingTheField(t *testing.T) {
 		`{"interval":"2d"}`:                                                              `interval: unknown interval "2d" (want auto, 1m, 5m, 15m, 30m, 1h, 6h, 12h, 1d, 1w or 1M)`,
 	}
 	for raw, want := range cases {
-		_, err := Parse([]byte(raw), Defaults{Currency: "USD"})
+		_, err := query.Parse([]byte(raw), query.Defaults{Currency: "USD"})
 		if err == nil || err.Error() != want {
 			t.Errorf("%s\n got %v\nwant %s", raw, err, want)
 		}
@@ -49,22 +53,22 @@ func TestParseRejectsBadInputNamingTheField(t *testing.T) {
 func TestBucketForRoundsGrafanaIntervalUp(t *testing.T) {
 	cases := []struct {
 		interval time.Duration
-		want     Bucket
+		want     query.Bucket
 	}{
-		{10 * time.Second, Bucket{Fixed: time.Minute}},
-		{2 * time.Minute, Bucket{Fixed: 5 * time.Minute}},
-		{time.Hour, Bucket{Fixed: time.Hour}},
-		{3 * time.Hour, Bucket{Fixed: 6 * time.Hour}},
-		{20 * time.Hour, Bucket{Fixed: 24 * time.Hour}},
-		{3 * 24 * time.Hour, Bucket{Fixed: 7 * 24 * time.Hour}},
-		{30 * 24 * time.Hour, Bucket{Month: true}},
+		{10 * time.Second, query.Bucket{Fixed: time.Minute}},
+		{2 * time.Minute, query.Bucket{Fixed: 5 * time.Minute}},
+		{time.Hour, query.Bucket{Fixed: time.Hour}},
+		{3 * time.Hour, query.Bucket{Fixed: 6 * time.Hour}},
+		{20 * time.Hour, query.Bucket{Fixed: 24 * time.Hour}},
+		{3 * 24 * time.Hour, query.Bucket{Fixed: 7 * 24 * time.Hour}},
+		{30 * 24 * time.Hour, query.Bucket{Month: true}},
 	}
 	for _, c := range cases {
-		if got := BucketFor(Query{}, c.interval); got != c.want {
+		if got := query.BucketFor(query.Query{}, c.interval); got != c.want {
 			t.Errorf("interval %s: %+v, want %+v", c.interval, got, c.want)
 		}
 	}
-	if got := BucketFor(Query{Interval: "1d"}, time.Minute); got != (Bucket{Fixed: 24 * time.Hour}) {
+	if got := query.BucketFor(query.Query{Interval: "1d"}, time.Minute); got != (query.Bucket{Fixed: 24 * time.Hour}) {
 		t.Errorf("explicit 1d: %+v", got)
 	}
 }

@@ -1,4 +1,4 @@
-package query
+package query_test
 
 import (
 	"encoding/json"
@@ -7,6 +7,10 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/costlens/costlens/pkg/query"
+	// the query types are declared there
+	_ "github.com/costlens/costlens/pkg/query/analytic"
 )
 
 // Saved queries keep working (testdata/saved-queries.json, shared with
@@ -36,9 +40,9 @@ func TestSavedQueriesKeepWorking(t *testing.T) {
 	interpolate := func(q json.RawMessage) json.RawMessage {
 		return json.RawMessage(strings.ReplaceAll(string(q), "${currency}", "CNY"))
 	}
-	d := Defaults{Currency: "USD"}
+	d := query.Defaults{Currency: "USD"}
 	for _, c := range saved.Current {
-		if _, err := Parse(interpolate(c.Query), d); err != nil {
+		if _, err := query.Parse(interpolate(c.Query), d); err != nil {
 			t.Errorf("%s: %v", c.Name, err)
 		}
 	}
@@ -66,12 +70,12 @@ func TestSavedQueriesKeepWorking(t *testing.T) {
 		}
 	}
 	for _, o := range saved.Old {
-		got, err := Parse(o.Saved, d)
+		got, err := query.Parse(o.Saved, d)
 		if err != nil {
 			t.Errorf("%s: %v", o.Name, err)
 			continue
 		}
-		want, err := Parse(o.Migrated, d)
+		want, err := query.Parse(o.Migrated, d)
 		if err != nil {
 			t.Errorf("%s, migrated: %v", o.Name, err)
 			continue

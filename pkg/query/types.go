@@ -15,10 +15,10 @@ import (
 // QUERY_TYPE_SPECS (src/datasource/types.ts); testdata/queries.json holds them, and
 // both sides' tests compare their registry with it.
 //
-// Dimensions, Metrics and Answer are required; the rest are optional extras. The
-// facts live here, with the model; Answer is filled in by the package that answers
-// (pkg/query/analytic, which the plugin imports), so that the model does not depend on
-// the engine.
+// Dimensions, Metrics and Answer are required; the rest are optional extras. Every
+// type is declared once, in pkg/query/analytic/handlers.go, and registered here when
+// that package is imported (the plugin imports it): the model does not depend on the
+// engine that answers.
 type Handler struct {
 	Type Type
 	// Dimensions it may group and filter by; Metrics it returns, the first the default.
@@ -45,49 +45,27 @@ var Handlers = map[Type]*Handler{}
 // Types lists every query type, in the editor's order.
 var Types = []Type{TypeCost, TypeBreakdown, TypeAllocation, TypeBudget, TypeForecast, TypeAnomalies, TypeRecommendations, TypeKPI}
 
-func init() {
-	tableOutputs := []string{"table", "alert"}
-	seriesOutputs := []string{"series", "table", "alert"}
-	for _, h := range []*Handler{
-		{Type: TypeCost, Dimensions: Dimensions, Metrics: Metrics, Groups: true, Filters: true, TopN: true, Interval: true},
-		{Type: TypeBreakdown, Dimensions: Dimensions, Metrics: Metrics, Groups: true, Filters: true, TopN: true},
-		{Type: TypeAllocation, Dimensions: AllocationDimensions, Metrics: AllocationMetrics, Groups: true, TopN: true},
-		{Type: TypeBudget, Dimensions: BudgetDimensions, Metrics: BudgetMetrics, Outputs: tableOutputs,
-			Check: func(q Query) error {
-				if len(q.GroupBy) > 0 {
-					return Invalid("groupBy", "a budget query returns one row per stored budget; filter by scope, scope_value or period instead")
-				}
-				return nil
-			}},
-		{Type: TypeForecast, Dimensions: Dimensions, Metrics: ForecastMetrics, Groups: true, Filters: true, Outputs: seriesOutputs},
-		{Type: TypeAnomalies, Dimensions: Dimensions, Metrics: AnomalyMetrics, Groups: true, Filters: true, Outputs: seriesOutputs,
-			Defaults: func(q *Query) {
-				if q.ThresholdPercent == 0 && q.ZScore == 0 {
-					// measured on the generator's spikes: all found, 13 false alarms in ~2,400
-					// series-days with z 4, against 50 with the percent alone
-					q.ThresholdPercent, q.ZScore = 150, 4
-				}
-			},
-			Check: checkAnomalies},
-		{Type: TypeRecommendations, Dimensions: RecommendationDimensions, Metrics: RecommendationMetrics, Outputs: tableOutputs,
-			Check: func(q Query) error {
-				if len(q.GroupBy) > 0 {
-					return Invalid("groupBy", "recommendations are listed one per row; filter by kind, model_version or resource instead")
-				}
-				return nil
-			}},
-		{Type: TypeKPI, Dimensions: Dimensions, Metrics: KPIMetrics, Filters: true, TopN: true, Outputs: tableOutputs, Check: checkKPI},
-	} {
-		Handlers[h.Type] = h
+// Register adds a query type's handler; pkg/query/analytic registers every type when
+// it is imported (the plugin imports it), so that each type is declared in one place.
+func Register(h *Handler) {
+	if _, dup := Handlers[h.Type]; dup {
+		panic(fmt.Sprintf("query type %q registered twice", h.Type))
 	}
+	if len(h.Dimensions) == 0 || len(h.Metrics) == 0 || h.Answer == nil {
+		panic(fmt.Sprintf("query type %q: dimensions, metrics and an answer are required", h.Type))
+	}
+	Handlers[h.Type] = h
 }
 
-// handler is the handler of a known type (Validate has checked it).
+// handler is the handler of a known type (Validate has checked it is one).
 func (t Type) handler() *Handler {
 	if h, ok := Handlers[t]; ok {
 		return h
 	}
-	return Handlers[TypeCost]
+	if h, ok := Handlers[TypeCost]; ok {
+		return h
+	}
+	panic("no query type is registered: import pkg/query/analytic, which declares them")
 }
 
 // Handler is the type's handler (the cost type's for an unknown one).

@@ -224,7 +224,7 @@ export type DimensionSet = 'events' | 'allocation' | 'budget' | 'recommendations
 
 /**
  * Everything the editor needs to know about one query type, in one place. The Go
- * backend has the same facts in its handlers (pkg/query/types.go); both sides' tests
+ * backend has the same facts in its handlers (pkg/query/analytic/handlers.go); both sides' tests
  * compare their registry with typeSpecs in pkg/query/testdata/queries.json.
  */
 export interface QueryTypeSpec {
