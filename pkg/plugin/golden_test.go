@@ -10,6 +10,7 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/experimental"
 
+	"github.com/costlens/costlens/pkg/query/querytest"
 	"github.com/costlens/costlens/pkg/store/storetest"
 )
 
@@ -20,20 +21,13 @@ var updateGolden = flag.Bool("update-golden", false, "rewrite testdata/golden/*.
 // QueryData as Grafana calls it and compared, frames and schema, with the committed
 // files in testdata/golden. A change that alters any answer fails here; when the change
 // is meant, rerun with -update-golden and review the diff. The files were first written
-// by the code as it was before the query package was split (issue 8) and pass unchanged
-// after it.
+// by the code as it was before the query package was split (issue 8, at c546eea) and
+// pass unchanged after it.
 func TestGoldenFrames(t *testing.T) {
-	pool, url := storetest.NewPool(t)
-	storetest.SeedExample(t, pool)
+	pool := querytest.Billed(t)
+	url := storetest.URLOf(pool)
 	storetest.Exec(t, pool, `
-		UPDATE costlens.cost_events SET gpu_seconds = 900, attributes = '{"batch_size": 2, "max_batch_size": 8}' WHERE request_id = 'r2';
-		UPDATE costlens.cost_events SET gpu_seconds = 1800 WHERE request_id = 'r5';
-		INSERT INTO costlens.model_versions (model_version, model, resource_id, gpus) VALUES
-			('qwen2.5-32b-v1.2-fp16', 'qwen2.5-32b', 'eas-1', 1);
-		INSERT INTO costlens.billing_line_items (tenant, provider, region, resource_id, charge_period_start, charge_period_end,
-			pricing_unit, consumed_quantity, billed_cost, billing_currency, tags) VALUES
-			('acme',   'alibaba', 'cn-hangzhou', 'eas-1', '2026-03-02T11:00Z', '2026-03-02T12:00Z', 'instance-hour', 1, 19.80, 'CNY', '{}'),
-			('globex', 'alibaba', 'cn-hangzhou', 'eas-1', '2026-03-07T12:00Z', '2026-03-07T13:00Z', 'instance-hour', 1, 29.00, 'CNY', '{}');
+		UPDATE costlens.cost_events SET attributes = '{"batch_size": 2, "max_batch_size": 8}' WHERE request_id = 'r2';
 		INSERT INTO costlens.budgets (tenant, scope_dimension, scope_value, period, amount, currency) VALUES
 			('', '', '', 'month', 300, 'USD'), ('acme', 'feature', 'chat', 'month', 720, 'CNY'), ('', 'user', 'u1', 'week', 5, 'USD')`)
 	d := newInstance(t, instanceSettings(t, url, nil))

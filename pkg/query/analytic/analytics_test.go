@@ -54,22 +54,8 @@ func cell(t *testing.T, f *data.Frame, field string, row int) any {
 	return v
 }
 
-func runQuery(t *testing.T, pool *pgxpool.Pool, q query.Query, r query.Range, env query.Env) query.Query {
-	t.Helper()
-	if q.Currency == "" {
-		q.Currency = "USD"
-	}
-	if q.CostSource == "" {
-		q.CostSource = query.SourceTokens
-	}
-	if q.Metric == "" {
-		q.Metric = q.QueryType.Metrics()[0].Key
-	}
-	q, err := query.Prepare(q, query.Defaults{Currency: "USD"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return q
+func runQuery(t *testing.T, _ *pgxpool.Pool, q query.Query, _ query.Range, _ query.Env) query.Query {
+	return querytest.Prepared(t, q)
 }
 
 func TestBudgetQuery(t *testing.T) {

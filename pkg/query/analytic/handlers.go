@@ -26,12 +26,7 @@ func init() {
 		{Type: query.TypeAllocation, Dimensions: query.AllocationDimensions, Metrics: query.AllocationMetrics,
 			Groups: true, TopN: true, Answer: engine.AnswerAllocation},
 		{Type: query.TypeBudget, Dimensions: query.BudgetDimensions, Metrics: query.BudgetMetrics, Outputs: tableOutputs,
-			Check: func(q query.Query) error {
-				if len(q.GroupBy) > 0 {
-					return query.Invalid("groupBy", "a budget query returns one row per stored budget; filter by scope, scope_value or period instead")
-				}
-				return nil
-			},
+			Check:  refuseGroupBy("a budget query returns one row per stored budget; filter by scope, scope_value or period instead"),
 			Answer: answerBudget},
 		{Type: query.TypeForecast, Dimensions: query.Dimensions, Metrics: query.ForecastMetrics,
 			Groups: true, Filters: true, Outputs: seriesOutputs, Answer: answerForecast},
@@ -47,19 +42,25 @@ func init() {
 			Check: query.CheckAnomalies, Answer: answerAnomalies},
 		{Type: query.TypeRecommendations, Dimensions: query.RecommendationDimensions, Metrics: query.RecommendationMetrics,
 			Outputs: tableOutputs,
-			Check: func(q query.Query) error {
-				if len(q.GroupBy) > 0 {
-					return query.Invalid("groupBy", "recommendations are listed one per row; filter by kind, model_version or resource instead")
-				}
-				return nil
-			},
-			Answer: answerRecommendations},
+			Check:   refuseGroupBy("recommendations are listed one per row; filter by kind, model_version or resource instead"),
+			Answer:  answerRecommendations},
 		{Type: query.TypeKPI, Dimensions: query.Dimensions, Metrics: query.KPIMetrics,
 			Filters: true, TopN: true, Outputs: tableOutputs, Check: query.CheckKPI, Answer: answerKPI},
 	} {
 		query.Register(h)
 	}
 }
+
+// refuseGroupBy is the check of a type that answers one row per item: no groupBy.
+func refuseGroupBy(why string) func(query.Query) error {
+	return func(q query.Query) error {
+		if len(q.GroupBy) > 0 {
+			return query.Invalid("groupBy", "%s", why)
+		}
+		return nil
+	}
+}
+
 func answerBudget(ctx context.Context, db query.DB, q query.Query, r query.Range, _ time.Duration, env query.Env) (data.Frames, error) {
 	f, err := BudgetFrame(ctx, db, q, r, env)
 	if err != nil {

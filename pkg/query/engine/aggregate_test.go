@@ -13,42 +13,20 @@ import (
 
 	"github.com/costlens/costlens/pkg/query"
 	"github.com/costlens/costlens/pkg/query/engine"
+	"github.com/costlens/costlens/pkg/query/querytest"
 	"github.com/costlens/costlens/pkg/store/storetest"
 )
 
 func TestMain(m *testing.M) { storetest.Main(m) }
 
-// The example week: Mon 2026-03-02 00:00 UTC to Mon 2026-03-09 00:00 UTC.
-var week = query.Range{
-	From: time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC),
-	To:   time.Date(2026, 3, 9, 0, 0, 0, 0, time.UTC),
-}
+var (
+	week = querytest.Week
+	utc  = querytest.UTC
+)
 
-var utc = query.Env{Location: time.UTC}
+func seeded(t *testing.T) *pgxpool.Pool { return querytest.Seeded(t) }
 
-func seeded(t *testing.T) *pgxpool.Pool {
-	pool, _ := storetest.NewPool(t)
-	storetest.SeedExample(t, pool)
-	return pool
-}
-
-func mustQuery(t *testing.T, q query.Query) query.Query {
-	t.Helper()
-	if q.Metric == "" {
-		q.Metric = "cost"
-	}
-	if q.CostSource == "" {
-		q.CostSource = query.SourceTokens
-	}
-	if q.Currency == "" {
-		q.Currency = "USD"
-	}
-	q, err := query.Prepare(q, query.Defaults{Currency: "USD"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return q
-}
+func mustQuery(t *testing.T, q query.Query) query.Query { return querytest.Prepared(t, q) }
 
 func breakdown(t *testing.T, pool *pgxpool.Pool, q query.Query, env query.Env) *engine.Result {
 	t.Helper()

@@ -11,6 +11,7 @@ import (
 
 	"github.com/costlens/costlens/pkg/query"
 	"github.com/costlens/costlens/pkg/query/engine"
+	"github.com/costlens/costlens/pkg/query/querytest"
 	"github.com/costlens/costlens/pkg/store/storetest"
 )
 
@@ -86,19 +87,7 @@ func TestDimensionValuesOfModelVersionParts(t *testing.T) {
 // GPU-seconds on its two requests: 03-02 11:00 (Mon, 7.20) 19.80 CNY, r2 used 900 of
 // 3600 GPU-s -> 4.95 qwen + 14.85 idle; 03-07 12:00 (Sat, Friday's 7.25) 29.00 CNY,
 // r5 used 1800 -> 14.50 + 14.50 idle.
-func billed(t *testing.T) *pgxpool.Pool {
-	pool := seeded(t)
-	storetest.Exec(t, pool, `
-		UPDATE costlens.cost_events SET gpu_seconds = 900 WHERE request_id = 'r2';
-		UPDATE costlens.cost_events SET gpu_seconds = 1800 WHERE request_id = 'r5';
-		INSERT INTO costlens.model_versions (model_version, model, resource_id, gpus) VALUES
-			('qwen2.5-32b-v1.2-fp16', 'qwen2.5-32b', 'eas-1', 1);
-		INSERT INTO costlens.billing_line_items (tenant, provider, region, resource_id, charge_period_start, charge_period_end,
-			pricing_unit, consumed_quantity, billed_cost, billing_currency, tags) VALUES
-			('acme',   'alibaba', 'cn-hangzhou', 'eas-1', '2026-03-02T11:00Z', '2026-03-02T12:00Z', 'instance-hour', 1, 19.80, 'CNY', '{}'),
-			('globex', 'alibaba', 'cn-hangzhou', 'eas-1', '2026-03-07T12:00Z', '2026-03-07T13:00Z', 'instance-hour', 1, 29.00, 'CNY', '{}')`)
-	return pool
-}
+func billed(t *testing.T) *pgxpool.Pool { return querytest.Billed(t) }
 
 func TestBillingCostSource(t *testing.T) {
 	pool := billed(t)
