@@ -16,16 +16,15 @@ import (
 // the same example queries and check the same whitelists, so the TypeScript and Go
 // query models cannot drift apart unnoticed.
 type sharedFixture struct {
-	Dimensions []string            `json:"dimensions"`
-	Metrics    []string            `json:"metrics"`
-	Operators  []string            `json:"operators"`
-	Intervals  []string            `json:"intervals"`
-	AllocDims  []string            `json:"allocationDimensions"`
-	AllocMets  []string            `json:"allocationMetrics"`
-	BillDims   []string            `json:"billingDimensions"`
-	Sources    []string            `json:"costSources"`
-	QueryTypes []string            `json:"queryTypes"`
-	ByType     map[string][]string `json:"metricsByType"`
+	Dimensions []string `json:"dimensions"`
+	Metrics    []string `json:"metrics"`
+	Operators  []string `json:"operators"`
+	Intervals  []string `json:"intervals"`
+	AllocDims  []string `json:"allocationDimensions"`
+	AllocMets  []string `json:"allocationMetrics"`
+	BillDims   []string `json:"billingDimensions"`
+	Sources    []string `json:"costSources"`
+	QueryTypes []string `json:"queryTypes"`
 	// TypeSpecs are the per-type facts both registries hold (query.Handlers and
 	// QUERY_TYPE_SPECS): whose dimensions, what the editor offers, the outputs.
 	TypeSpecs map[string]struct {
@@ -35,6 +34,7 @@ type sharedFixture struct {
 		TopN       bool     `json:"topN"`
 		Interval   bool     `json:"interval"`
 		Outputs    []string `json:"outputs"`
+		Metrics    []string `json:"metrics"`
 	} `json:"typeSpecs"`
 	Examples []struct {
 		Name  string          `json:"name"`
@@ -104,6 +104,13 @@ func TestSharedQueryFixture(t *testing.T) {
 			t.Errorf("type %s: fixture groups/filters/topN/interval %v %v %v %v, handler %v %v %v %v", name,
 				spec.Groups, spec.Filters, spec.TopN, spec.Interval, h.Groups, h.Filters, h.TopN, h.Interval)
 		}
+		var metrics []string
+		for _, m := range h.Metrics {
+			metrics = append(metrics, m.Key)
+		}
+		if !slices.Equal(metrics, spec.Metrics) {
+			t.Errorf("type %s: fixture metrics %v, handler %v", name, spec.Metrics, metrics)
+		}
 		if !slices.Equal(spec.Outputs, h.Outputs) && !(len(spec.Outputs) == 0 && len(h.Outputs) == 0) {
 			t.Errorf("type %s: fixture outputs %v, handler %v", name, spec.Outputs, h.Outputs)
 		}
@@ -126,15 +133,6 @@ func TestSharedQueryFixture(t *testing.T) {
 	}
 	if !slices.Equal(types, f.QueryTypes) {
 		t.Errorf("query types %v, fixture %v", types, f.QueryTypes)
-	}
-	for qt, want := range f.ByType {
-		var got []string
-		for _, m := range query.Type(qt).Metrics() {
-			got = append(got, m.Key)
-		}
-		if !slices.Equal(got, want) {
-			t.Errorf("%s metrics %v, fixture %v", qt, got, want)
-		}
 	}
 	if !slices.Equal(query.Operators, f.Operators) {
 		t.Errorf("operators %v, fixture %v", query.Operators, f.Operators)

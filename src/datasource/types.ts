@@ -207,18 +207,6 @@ export const KPI_METRICS: Options<KPIMetricKey> = [
   { value: 'batch_efficiency', label: 'Batch efficiency' },
 ];
 
-/** The metrics each query type returns; the first is its default. */
-export const METRICS_BY_TYPE: Record<QueryType, Options<AnyMetricKey>> = {
-  cost: METRICS,
-  breakdown: METRICS,
-  allocation: ALLOCATION_METRICS,
-  budget: BUDGET_METRICS,
-  forecast: FORECAST_METRICS,
-  anomalies: ANOMALY_METRICS,
-  recommendations: RECOMMENDATION_METRICS,
-  kpi: KPI_METRICS,
-};
-
 /** Whose dimensions a query type groups and filters by. */
 export type DimensionSet = 'events' | 'allocation' | 'budget' | 'recommendations';
 
@@ -238,6 +226,8 @@ export interface QueryTypeSpec {
   interval: boolean;
   /** The outputs it answers with, the first its default; empty when it has one shape. */
   outputs: Output[];
+  /** The metrics it returns, the first its default. */
+  metrics: Options<AnyMetricKey>;
 }
 
 const TABLE_OUTPUTS: Output[] = ['table', 'alert'];
@@ -258,6 +248,7 @@ export const QUERY_TYPE_SPECS: Record<QueryType, QueryTypeSpec> = {
     topN: true,
     interval: true,
     outputs: [],
+    metrics: METRICS,
   },
   breakdown: {
     label: 'Top-N table',
@@ -268,6 +259,7 @@ export const QUERY_TYPE_SPECS: Record<QueryType, QueryTypeSpec> = {
     topN: true,
     interval: false,
     outputs: [],
+    metrics: METRICS,
   },
   allocation: {
     label: 'Allocation',
@@ -278,6 +270,7 @@ export const QUERY_TYPE_SPECS: Record<QueryType, QueryTypeSpec> = {
     topN: true,
     interval: false,
     outputs: [],
+    metrics: ALLOCATION_METRICS,
   },
   budget: {
     label: 'Budget',
@@ -288,6 +281,7 @@ export const QUERY_TYPE_SPECS: Record<QueryType, QueryTypeSpec> = {
     topN: false,
     interval: false,
     outputs: TABLE_OUTPUTS,
+    metrics: BUDGET_METRICS,
   },
   forecast: {
     label: 'Forecast',
@@ -298,6 +292,7 @@ export const QUERY_TYPE_SPECS: Record<QueryType, QueryTypeSpec> = {
     topN: false,
     interval: false,
     outputs: SERIES_OUTPUTS,
+    metrics: FORECAST_METRICS,
   },
   anomalies: {
     label: 'Anomalies',
@@ -308,6 +303,7 @@ export const QUERY_TYPE_SPECS: Record<QueryType, QueryTypeSpec> = {
     topN: false,
     interval: false,
     outputs: SERIES_OUTPUTS,
+    metrics: ANOMALY_METRICS,
   },
   recommendations: {
     label: 'Recommendations',
@@ -318,6 +314,7 @@ export const QUERY_TYPE_SPECS: Record<QueryType, QueryTypeSpec> = {
     topN: false,
     interval: false,
     outputs: TABLE_OUTPUTS,
+    metrics: RECOMMENDATION_METRICS,
   },
   kpi: {
     label: 'KPIs',
@@ -328,10 +325,17 @@ export const QUERY_TYPE_SPECS: Record<QueryType, QueryTypeSpec> = {
     topN: true,
     interval: false,
     outputs: TABLE_OUTPUTS,
+    metrics: KPI_METRICS,
   },
 };
 
 export const QUERY_TYPES = Object.keys(QUERY_TYPE_SPECS) as QueryType[];
+
+/** The metrics each query type returns (from its spec); the first is its default. */
+export const METRICS_BY_TYPE = Object.fromEntries(QUERY_TYPES.map((t) => [t, QUERY_TYPE_SPECS[t].metrics])) as Record<
+  QueryType,
+  Options<AnyMetricKey>
+>;
 
 export const PERIODS: Period[] = ['day', 'week', 'month', 'quarter', 'year'];
 
