@@ -42,8 +42,8 @@ type AnswerFunc func(ctx context.Context, db DB, q Query, r Range, interval time
 // Handlers maps every query type to its handler.
 var Handlers = map[Type]*Handler{}
 
-// Types lists every query type, in the editor's order.
-var Types = []Type{TypeCost, TypeBreakdown, TypeAllocation, TypeBudget, TypeForecast, TypeAnomalies, TypeRecommendations, TypeKPI}
+// Types lists every registered query type, in the order registered (the editor's).
+var Types []Type
 
 // Register adds a query type's handler; pkg/query/analytic registers every type when
 // it is imported (the plugin imports it), so that each type is declared in one place.
@@ -55,6 +55,7 @@ func Register(h *Handler) {
 		panic(fmt.Sprintf("query type %q: dimensions, metrics and an answer are required", h.Type))
 	}
 	Handlers[h.Type] = h
+	Types = append(Types, h.Type)
 }
 
 // handler is the handler of a known type (Validate has checked it is one).
