@@ -144,7 +144,12 @@ func (d *Datasource) handleIngestPrices(w http.ResponseWriter, r *http.Request) 
 		writeJSON(w, http.StatusBadRequest, apiError{err.Error()})
 		return
 	}
-	res, err := pricing.Apply(r.Context(), d.pool, rows)
+	aliases, err := pricing.ParseAliases(body)
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, apiError{err.Error()})
+		return
+	}
+	res, err := pricing.Apply(r.Context(), d.pool, rows, aliases...)
 	var conflict *pricing.ConflictError
 	if errors.As(err, &conflict) {
 		writeJSON(w, http.StatusConflict, apiError{err.Error()})
@@ -159,7 +164,7 @@ func (d *Datasource) handleIngestPrices(w http.ResponseWriter, r *http.Request) 
 		dropped = []string{}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"added": res.Added, "changed": res.Changed, "unchanged": res.Unchanged,
-		"droppedFromFile": dropped})
+		"droppedFromFile": dropped, "aliases": res.Aliases})
 }
 
 // handleReprice: POST reprice?from=<ms>&to=<ms> recomputes priced cost over the range

@@ -88,7 +88,7 @@ func TestUploadedEventsArePricedAtTheBookPriceInForce(t *testing.T) {
 	d := newInstance(t, instanceSettings(t, dbURL, nil))
 	prices := []byte("prices:\n  - provider: openai\n    model: gpt-4o\n    currency: USD\n    unit: 1m_tokens\n    effective_from: 2026-01-01\n    input: 2.50\n    output: 10.00\n    cached_input: 1.25\n")
 	status, resp := post(t, d, "Admin", "ingest/prices", prices)
-	if status != 200 || resp != `{"added":3,"changed":0,"droppedFromFile":[],"unchanged":0}` {
+	if status != 200 || resp != `{"added":3,"aliases":0,"changed":0,"droppedFromFile":[],"unchanged":0}` {
 		t.Fatalf("prices: %d %s", status, resp)
 	}
 	events := []byte(`{"tenant":"acme","request_id":"p1","ts":"2026-03-02T10:00:00Z","provider":"openai","model":"gpt-4o","input_tokens":1000,"output_tokens":500,"cached_input_tokens":2000}

@@ -74,6 +74,9 @@ var units = map[string]bool{"token": true, "1k_tokens": true, "1m_tokens": true,
 func ParseYAML(b []byte) ([]Row, error) {
 	var doc struct {
 		Prices []yamlPrice `yaml:"prices"`
+		// read by ParseAliases
+		ProviderAliases any `yaml:"provider_aliases"`
+		ModelAliases    any `yaml:"model_aliases"`
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
@@ -179,10 +182,31 @@ func ParseYAML(b []byte) ([]Row, error) {
 // Book answers which price applies to a request.
 type Book struct {
 	byProvider map[string][]Row // pricing runs per event: look at one provider's rows only
+	providers  map[string]string
+	models     map[string][]Alias // the book's provider -> its model aliases, names before globs
 }
 
 // NewBook indexes price rows (as stored, with their ids and effective ranges).
-func NewBook(rows []Row) *Book {
+func NewBook(rows []Row) *Book { return NewBookWithAliases(rows, nil) }
+
+// NewBookWithAliases is NewBook with the names events use mapped to the book's.
+func NewBookWithAliases(rows []Row, aliases []Alias) *Book {
+	b := newBook(rows)
+	b.providers, b.models = map[string]string{}, map[string][]Alias{}
+	for _, a := range aliases {
+		if a.Kind == "provider" {
+			b.providers[a.Provider] = a.Target
+		} else {
+			b.models[a.Provider] = append(b.models[a.Provider], a)
+		}
+	}
+	for _, as := range b.models {
+		sort.SliceStable(as, func(i, j int) bool { return !as[i].Pattern && as[j].Pattern })
+	}
+	return b
+}
+
+func newBook(rows []Row) *Book {
 	sorted := append([]Row(nil), rows...)
 	// exact models before patterns; higher tiers first so the first match is the tier in force
 	sort.SliceStable(sorted, func(i, j int) bool {
@@ -226,7 +250,31 @@ type Usage struct {
 // request + GPU-seconds × per GPU-second. ok is false when the model has no price then,
 // or when a token count it used has no price of its own, or when its only price is per
 // GPU-second and it reports none: such a request is unpriced, never zero.
+//
+// Names are the book's after the aliases: the provider through its provider alias; a
+// model with no price of its own then (a dated snapshot) at the prices of the model its
+// first matching model alias names, names before globs.
 func (b *Book) PriceFor(provider, model string, ts time.Time, u Usage) (Priced, bool) {
+	if p, ok := b.providers[provider]; ok {
+		provider = p
+	}
+	if priced, ok := b.priceFor(provider, model, ts, u); ok {
+		return priced, true
+	}
+	for _, a := range b.models[provider] {
+		if a.Match == model || (a.Pattern && matchGlob(a.Match, model)) {
+			return b.priceFor(provider, a.Target, ts, u)
+		}
+	}
+	return Priced{}, false
+}
+
+func matchGlob(pattern, name string) bool {
+	ok, _ := path.Match(pattern, name)
+	return ok
+}
+
+func (b *Book) priceFor(provider, model string, ts time.Time, u Usage) (Priced, bool) {
 	input, output, cached := u.Input, u.Output, u.Cached
 	prompt := input + cached
 	chosen := map[string]Row{}

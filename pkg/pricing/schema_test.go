@@ -43,6 +43,13 @@ func TestSchemaMatchesTheLoader(t *testing.T) {
 	if got, want := schemaKeys(item["properties"].(map[string]any)), yamlKeys(reflect.TypeOf(yamlPrice{})); !reflect.DeepEqual(got, want) {
 		t.Errorf("schema price fields %v, loader %v", got, want)
 	}
+	for key, field := range map[string]string{"provider_aliases": "ProviderAliases", "model_aliases": "ModelAliases"} {
+		entry := schema["properties"].(map[string]any)[key].(map[string]any)["items"].(map[string]any)
+		f, _ := reflect.TypeOf(yamlAliases{}).FieldByName(field)
+		if got, want := schemaKeys(entry["properties"].(map[string]any)), yamlKeys(f.Type.Elem()); !reflect.DeepEqual(got, want) {
+			t.Errorf("schema %s fields %v, loader %v", key, got, want)
+		}
+	}
 	tier := item["properties"].(map[string]any)["tiers"].(map[string]any)["items"].(map[string]any)
 	if got, want := schemaKeys(tier["properties"].(map[string]any)), yamlKeys(reflect.TypeOf(yamlTier{})); !reflect.DeepEqual(got, want) {
 		t.Errorf("schema tier fields %v, loader %v", got, want)

@@ -24,7 +24,11 @@ func LoadBook(ctx context.Context, db querier) (*Book, error) {
 	if err != nil {
 		return nil, err
 	}
-	return NewBook(rows), nil
+	aliases, err := loadAliases(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	return NewBookWithAliases(rows, aliases), nil
 }
 
 // LoadRows reads price rows ordered by provider, model, usage and tier; current only
@@ -64,6 +68,8 @@ var Starter []byte
 type ApplyResult struct {
 	Added, Changed, Unchanged int
 	Dropped                   []string
+	// Aliases counts the aliases added or changed.
+	Aliases int
 }
 
 // Apply loads price rows keeping history. Each row is matched first with the stored
@@ -71,8 +77,9 @@ type ApplyResult struct {
 // keeps a model's old and new prices loads any number of times), a different one is a
 // conflict, since history is never overwritten. Otherwise a different price closes the
 // row in force at the new effective_from and opens a new one; a backdated change is a
-// conflict. Loading the same file twice changes nothing.
-func Apply(ctx context.Context, pool *pgxpool.Pool, rows []Row) (ApplyResult, error) {
+// conflict. Loading the same file twice changes nothing. The file's aliases are stored
+// in the same transaction.
+func Apply(ctx context.Context, pool *pgxpool.Pool, rows []Row, aliases ...Alias) (ApplyResult, error) {
 	var res ApplyResult
 	// oldest first, so a file's history of one price is applied in order
 	rows = slices.Clone(rows)
@@ -121,6 +128,10 @@ func Apply(ctx context.Context, pool *pgxpool.Pool, rows []Row) (ApplyResult, er
 				r.EffectiveFrom, r.CheckedOn, r.Source); err != nil {
 				return err
 			}
+		}
+		var err error
+		if res.Aliases, err = applyAliases(ctx, tx, aliases); err != nil {
+			return err
 		}
 		open, err := LoadRows(ctx, tx, true)
 		if err != nil {

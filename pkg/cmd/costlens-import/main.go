@@ -138,15 +138,20 @@ func run(args []string) error {
 		if perr != nil {
 			return perr
 		}
+		aliases, perr := pricing.ParseAliases(body)
+		if perr != nil {
+			return perr
+		}
 		var res pricing.ApplyResult
 		aerr := store.Retry(ctx, *patience, onRetry("writing"), func() (err error) {
-			res, err = pricing.Apply(ctx, pool, rows)
+			res, err = pricing.Apply(ctx, pool, rows, aliases...)
 			return err
 		})
 		if aerr != nil {
 			return aerr
 		}
-		fmt.Fprintf(os.Stderr, "%s: %d prices added, %d changed (old ones closed), %d unchanged\n", file, res.Added, res.Changed, res.Unchanged)
+		fmt.Fprintf(os.Stderr, "%s: %d prices added, %d changed (old ones closed), %d unchanged; %d aliases added or changed\n",
+			file, res.Added, res.Changed, res.Unchanged, res.Aliases)
 		for _, k := range res.Dropped {
 			fmt.Fprintf(os.Stderr, "%s: %s is in force but not in this file: left open (give it a new price to change it)\n", file, k)
 		}

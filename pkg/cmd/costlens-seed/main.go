@@ -90,7 +90,11 @@ func run() error {
 		if err != nil {
 			return err
 		}
-		applied, err := pricing.Apply(ctx, pool, rows)
+		aliases, err := pricing.ParseAliases(pricing.Starter)
+		if err != nil {
+			return err
+		}
+		applied, err := pricing.Apply(ctx, pool, rows, aliases...)
 		if err != nil {
 			return fmt.Errorf("starter price book: %w", err)
 		}

@@ -1,0 +1,122 @@
+package pricing
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"path"
+	"strings"
+	"unicode"
+
+	"github.com/jackc/pgx/v5"
+	"gopkg.in/yaml.v3"
+)
+
+// Alias makes a name an event uses price as the price book's. A provider alias maps
+// Provider (as events name it) to Target (the book's provider). A model alias prices
+// a model of the book's Provider that matches Match (a name, or a glob when Pattern)
+// and has no price of its own at the prices of model Target.
+type Alias struct {
+	Kind     string // "provider" or "model"
+	Provider string
+	Match    string
+	Pattern  bool
+	Target   string
+}
+
+type yamlAliases struct {
+	Prices          any `yaml:"prices"` // read by ParseYAML
+	ProviderAliases []struct {
+		Name     string `yaml:"name"`
+		Provider string `yaml:"provider"`
+	} `yaml:"provider_aliases"`
+	ModelAliases []struct {
+		Provider string `yaml:"provider"`
+		Model    string `yaml:"model"`
+		Pattern  bool   `yaml:"pattern"`
+		PriceAs  string `yaml:"price_as"`
+	} `yaml:"model_aliases"`
+}
+
+// ParseAliases reads the provider_aliases and model_aliases of a price book file:
+//
+//	provider_aliases:
+//	  - {name: OpenAI, provider: openai}
+//	model_aliases:
+//	  - {provider: openai, model: 'gpt-4o-20*', pattern: true, price_as: gpt-4o}
+//
+// Errors name the entry and field; a name given twice is refused.
+func ParseAliases(b []byte) ([]Alias, error) {
+	var doc yamlAliases
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(&doc); err != nil {
+		return nil, fmt.Errorf("price book: %w", err)
+	}
+	var out []Alias
+	seen := map[string]string{}
+	add := func(where string, a Alias) error {
+		for _, f := range []struct{ name, v string }{{"provider", a.Provider}, {"target", a.Target}, {"match", a.Match}} {
+			if f.v == "" && !(f.name == "match" && a.Kind == "provider") {
+				return fmt.Errorf("%s: %s is required", where, map[string]string{"provider": "provider", "target": "provider or price_as", "match": "model"}[f.name])
+			}
+			if len(f.v) > 200 || strings.IndexFunc(f.v, func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) }) >= 0 {
+				return fmt.Errorf("%s: %.40q is longer than 200 bytes or holds a control or invisible character", where, f.v)
+			}
+		}
+		if a.Pattern {
+			if _, err := path.Match(a.Match, ""); err != nil {
+				return fmt.Errorf("%s: model pattern %q: %w", where, a.Match, err)
+			}
+		}
+		key := a.Kind + "\x00" + a.Provider + "\x00" + a.Match
+		if first, dup := seen[key]; dup {
+			return fmt.Errorf("%s: the same alias as %s", where, first)
+		}
+		seen[key] = where
+		out = append(out, a)
+		return nil
+	}
+	for i, p := range doc.ProviderAliases {
+		if err := add(fmt.Sprintf("provider_aliases[%d]", i), Alias{Kind: "provider", Provider: p.Name, Target: p.Provider}); err != nil {
+			return nil, err
+		}
+	}
+	for i, m := range doc.ModelAliases {
+		if err := add(fmt.Sprintf("model_aliases[%d]", i), Alias{Kind: "model", Provider: m.Provider, Match: m.Model, Pattern: m.Pattern, Target: m.PriceAs}); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// applyAliases stores aliases (a changed target replaces the stored one: aliases have no
+// history; events already priced keep their cost until repriced) and counts the added
+// or changed.
+func applyAliases(ctx context.Context, tx pgx.Tx, aliases []Alias) (int, error) {
+	n := 0
+	for _, a := range aliases {
+		tag, err := tx.Exec(ctx, `INSERT INTO costlens.price_aliases (kind, provider, match, pattern, target) VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (kind, provider, match) DO UPDATE SET pattern = EXCLUDED.pattern, target = EXCLUDED.target
+			WHERE (costlens.price_aliases.pattern, costlens.price_aliases.target) IS DISTINCT FROM (EXCLUDED.pattern, EXCLUDED.target)`,
+			a.Kind, a.Provider, a.Match, a.Pattern, a.Target)
+		if err != nil {
+			return n, err
+		}
+		n += int(tag.RowsAffected())
+	}
+	return n, nil
+}
+
+// loadAliases reads every alias.
+func loadAliases(ctx context.Context, db querier) ([]Alias, error) {
+	rows, err := db.Query(ctx, `SELECT kind, provider, match, pattern, target FROM costlens.price_aliases ORDER BY kind, provider, pattern, match`)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Alias, error) {
+		var a Alias
+		err := r.Scan(&a.Kind, &a.Provider, &a.Match, &a.Pattern, &a.Target)
+		return a, err
+	})
+}
