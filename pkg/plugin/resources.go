@@ -41,6 +41,7 @@ func newResourceHandler(d *Datasource) backend.CallResourceHandler {
 		"GET /currencies":             {access: anyone, handle: d.handleCurrencies},
 		"GET /budgets":                {access: anyone, handle: d.handleBudgets},
 		"GET /prices":                 {access: anyone, handle: d.handlePrices},
+		"GET /unpriced":               {access: anyone, handle: d.handleUnpriced},
 		"POST /ingest/events":         {access: editor, action: "uploading data", handle: d.handleIngestEvents},
 		"POST /ingest/billing":        {access: editor, action: "uploading data", handle: d.handleIngestBilling},
 		"POST /ingest/fx":             {access: shared, action: "uploading data", what: "FX rates", handle: d.handleIngestFX},
@@ -213,6 +214,51 @@ func (d *Datasource) handlePrices(w http.ResponseWriter, r *http.Request) {
 			c := p.CheckedOn.Format(time.DateOnly)
 			out[i].CheckedOn = &c
 		}
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+type unpricedJSON struct {
+	Provider string `json:"provider"`
+	Model    string `json:"model"`
+	Requests int64  `json:"requests"`
+	Hint     string `json:"hint"`
+}
+
+// handleUnpriced: GET unpriced?from=<ms>&to=<ms> lists the provider and model of the
+// requests the price book left unpriced in the range (default: the last 7 days), most
+// first, each with what would price it (pricing.Book.Hint: an alias or a reprice).
+func (d *Datasource) handleUnpriced(w http.ResponseWriter, r *http.Request) {
+	now := d.now().UTC()
+	from, err := parseMillis(r, "from", now.AddDate(0, 0, -7))
+	var to time.Time
+	if err == nil {
+		to, err = parseMillis(r, "to", now)
+	}
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, apiError{err.Error()})
+		return
+	}
+	q, err := query.Prepare(query.Query{QueryType: query.TypeBreakdown, Metric: "requests", GroupBy: []string{"provider", "model"},
+		Filters: []query.Filter{{Dimension: "pricing", Operator: "=", Values: []string{"unpriced"}}}}, query.Defaults{Currency: d.settings.DefaultCurrency})
+	if err != nil {
+		d.writeError(w, err)
+		return
+	}
+	res, err := engine.Aggregate(r.Context(), d.pool, engine.RequestOf(q), query.Range{From: from, To: to}, query.Bucket{}, d.env(), false)
+	if err != nil {
+		d.writeError(w, err)
+		return
+	}
+	book, err := pricing.LoadBook(r.Context(), d.pool)
+	if err != nil {
+		d.writeError(w, err)
+		return
+	}
+	out := []unpricedJSON{}
+	for _, g := range res.Groups {
+		out = append(out, unpricedJSON{Provider: g.Values[0], Model: g.Values[1], Requests: g.Total.Requests,
+			Hint: book.Hint(g.Values[0], g.Values[1], to)})
 	}
 	writeJSON(w, http.StatusOK, out)
 }

@@ -23,6 +23,7 @@ func TestEveryRouteIsGuarded(t *testing.T) {
 		{"GET", "currencies", "", ""},
 		{"GET", "budgets", "", ""},
 		{"GET", "prices", "", ""},
+		{"GET", "unpriced", "", ""},
 		{"POST", "ingest/events", "uploading data needs the Editor or Admin role", ""},
 		{"POST", "ingest/billing", "uploading data needs the Editor or Admin role", ""},
 		{"POST", "ingest/fx", "uploading data needs the Editor or Admin role", `FX rates are shared by every tenant: this data source is bound to tenant "acme", so upload them through one that is not`},
@@ -64,4 +65,43 @@ func errorOf(resp string) string {
 	var a apiError
 	_ = json.Unmarshal([]byte(resp), &a)
 	return a.Error
+}
+
+// The unpriced requests, with what would price each: a provider spelled otherwise, a
+// dated snapshot of a priced model, and, once aliases are loaded, a reprice of events
+// stored before them.
+func TestUnpricedRequestsSayWhatWouldPriceThem(t *testing.T) {
+	_, dbURL := storetest.NewPool(t)
+	d := newInstance(t, instanceSettings(t, dbURL, nil))
+	book := "prices:\n  - {provider: openai, model: gpt-4o, currency: USD, unit: 1m_tokens, effective_from: 2026-01-01, input: \"2.50\", output: \"10.00\"}\n"
+	if status, resp := post(t, d, "Admin", "ingest/prices", []byte(book)); status != 200 {
+		t.Fatalf("prices: %d %s", status, resp)
+	}
+	// testNow is 2026-12-03 12:00 UTC: the last 7 days
+	events := `{"tenant":"acme","request_id":"u1","ts":"2026-12-01T10:00:00Z","provider":"OpenAI","model":"gpt-4o","input_tokens":10}
+{"tenant":"acme","request_id":"u2","ts":"2026-12-01T10:00:00Z","provider":"openai","model":"gpt-4o-2024-08-06","input_tokens":10}
+{"tenant":"acme","request_id":"u3","ts":"2026-12-01T11:00:00Z","provider":"openai","model":"gpt-4o-2024-08-06","input_tokens":10}
+{"tenant":"acme","request_id":"u4","ts":"2026-12-01T10:00:00Z","provider":"mystery","model":"m-1","input_tokens":10}
+{"tenant":"acme","request_id":"u5","ts":"2026-12-01T10:00:00Z","provider":"openai","model":"gpt-4o","input_tokens":10}`
+	if status, resp := post(t, d, "Editor", "ingest/events", []byte(events)); status != 200 {
+		t.Fatalf("events: %d %s", status, resp)
+	}
+	status, resp := call(t, d, "GET", "Viewer", "unpriced", "")
+	want := `[{"provider":"openai","model":"gpt-4o-2024-08-06","requests":2,"hint":"if the snapshot costs what gpt-4o does, add a model alias: model_aliases: [{provider: \"openai\", model: \"gpt-4o-2024-08-06\", price_as: \"gpt-4o\"}]"},` +
+		`{"provider":"OpenAI","model":"gpt-4o","requests":1,"hint":"add a provider alias: provider_aliases: [{name: \"OpenAI\", provider: \"openai\"}]"},` +
+		`{"provider":"mystery","model":"m-1","requests":1,"hint":""}]`
+	if status != 200 || resp != want {
+		t.Fatalf("unpriced: %d %s\nwant %s", status, resp, want)
+	}
+	aliases := book + "provider_aliases:\n  - {name: OpenAI, provider: openai}\nmodel_aliases:\n  - {provider: openai, model: gpt-4o-2024-08-06, price_as: gpt-4o}\n"
+	if status, resp := post(t, d, "Admin", "ingest/prices", []byte(aliases)); status != 200 || resp != `{"added":0,"aliases":2,"changed":0,"droppedFromFile":[],"unchanged":2}` {
+		t.Fatalf("aliases: %d %s", status, resp)
+	}
+	_, resp = call(t, d, "GET", "Viewer", "unpriced", "")
+	want = `[{"provider":"openai","model":"gpt-4o-2024-08-06","requests":2,"hint":"priced now as openai gpt-4o: reprice the range to price the stored requests"},` +
+		`{"provider":"OpenAI","model":"gpt-4o","requests":1,"hint":"priced now as openai gpt-4o: reprice the range to price the stored requests"},` +
+		`{"provider":"mystery","model":"m-1","requests":1,"hint":""}]`
+	if resp != want {
+		t.Fatalf("after the aliases: %s\nwant %s", resp, want)
+	}
 }

@@ -5,7 +5,9 @@ import (
 	"context"
 	"fmt"
 	"path"
+	"regexp"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/jackc/pgx/v5"
@@ -119,4 +121,41 @@ func loadAliases(ctx context.Context, db querier) ([]Alias, error) {
 		err := r.Scan(&a.Kind, &a.Provider, &a.Match, &a.Pattern, &a.Target)
 		return a, err
 	})
+}
+
+// dated matches a model name ending in a snapshot date: -2024-08-06 or -20241022.
+var dated = regexp.MustCompile(`^(.+)-(\d{4}-\d{2}-\d{2}|\d{8})$`)
+
+// Hint says, for a provider and model the book left unpriced, what would price it
+// ("" when nothing would): the book may price it now (an alias or a price added after
+// the events were stored: reprice them); the provider may be the book's under another
+// spelling (a provider alias); or the model may be a dated snapshot of one the book
+// prices (a model alias). It suggests; it never prices.
+func (b *Book) Hint(provider, model string, ts time.Time) string {
+	probe := Usage{Input: 1, Output: 1}
+	if p, ok := b.PriceFor(provider, model, ts, probe); ok {
+		r := b.rows[p.PriceID]
+		return fmt.Sprintf("priced now as %s %s: reprice the range to price the stored requests", r.Provider, r.Model)
+	}
+	if _, known := b.byProvider[provider]; !known {
+		if _, aliased := b.providers[provider]; !aliased {
+			for p := range b.byProvider {
+				if strings.EqualFold(p, provider) {
+					return fmt.Sprintf("add a provider alias: provider_aliases: [{name: %q, provider: %q}]", provider, p)
+				}
+			}
+			return ""
+		}
+	}
+	if m := dated.FindStringSubmatch(model); m != nil {
+		if _, ok := b.PriceFor(provider, m[1], ts, probe); ok {
+			book := provider
+			if p, ok := b.providers[provider]; ok {
+				book = p
+			}
+			return fmt.Sprintf("if the snapshot costs what %s does, add a model alias: model_aliases: [{provider: %q, model: %q, price_as: %q}]",
+				m[1], book, model, m[1])
+		}
+	}
+	return ""
 }

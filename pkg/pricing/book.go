@@ -182,6 +182,7 @@ func ParseYAML(b []byte) ([]Row, error) {
 // Book answers which price applies to a request.
 type Book struct {
 	byProvider map[string][]Row // pricing runs per event: look at one provider's rows only
+	rows       map[int64]Row    // by id
 	providers  map[string]string
 	models     map[string][]Alias // the book's provider -> its model aliases, names before globs
 }
@@ -215,9 +216,10 @@ func newBook(rows []Row) *Book {
 		}
 		return sorted[i].MinContextTokens > sorted[j].MinContextTokens
 	})
-	b := &Book{byProvider: map[string][]Row{}}
+	b := &Book{byProvider: map[string][]Row{}, rows: map[int64]Row{}}
 	for _, r := range sorted {
 		b.byProvider[r.Provider] = append(b.byProvider[r.Provider], r)
+		b.rows[r.ID] = r
 	}
 	return b
 }

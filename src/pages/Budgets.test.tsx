@@ -4,6 +4,7 @@ import { render, screen, waitFor } from '@testing-library/react';
 import { installBackend, installTemplateSrv } from '../datasource/testing/grafanaServices';
 import { BudgetEditor } from './Budgets';
 import { PriceBook } from './PriceBook';
+import { UnpricedModels } from './Unpriced';
 import { user } from '../datasource/testing/user';
 
 const budgets = [
@@ -97,5 +98,32 @@ describe('Settings: price book', () => {
     installBackend({ prices: [] });
     render(<PriceBook dsUid="costlens" currency="USD" />);
     expect(await screen.findByText('The price book is empty')).toBeInTheDocument();
+  });
+});
+
+describe('Settings: unpriced requests', () => {
+  it('lists each unpriced model with what would price it', async () => {
+    const requests = installBackend({
+      unpriced: [
+        {
+          provider: 'openai',
+          model: 'gpt-4o-2024-08-06',
+          requests: 2,
+          hint: 'if the snapshot costs what gpt-4o does, add a model alias: model_aliases: [{provider: "openai", model: "gpt-4o-2024-08-06", price_as: "gpt-4o"}]',
+        },
+        { provider: 'mystery', model: 'm-1', requests: 1, hint: '' },
+      ],
+    });
+    render(<UnpricedModels dsUid="costlens" currency="USD" />);
+    expect(await screen.findByText('gpt-4o-2024-08-06')).toBeInTheDocument();
+    expect(screen.getByText(/add a model alias/)).toBeInTheDocument();
+    expect(screen.getByText('a price for this model')).toBeInTheDocument();
+    expect(requests[0].url).toBe('/api/datasources/uid/costlens/resources/unpriced');
+  });
+
+  it('says when every request has a price', async () => {
+    installBackend({ unpriced: [] });
+    render(<UnpricedModels dsUid="costlens" currency="USD" />);
+    expect(await screen.findByText('Every request in the last 7 days has a price')).toBeInTheDocument();
   });
 });

@@ -1,10 +1,8 @@
 import React, { useEffect, useState } from 'react';
 import {
   EmbeddedScene,
-  PanelBuilders,
   SceneFlexItem,
   SceneFlexLayout,
-  SceneQueryRunner,
   SceneReactObject,
   SceneTimeRange,
   VariableValueSelectors,
@@ -16,7 +14,8 @@ import { DATASOURCE_TYPE } from '../constants';
 import { BudgetEditor } from './Budgets';
 import { PickerBoundPart } from './PickerBoundPart';
 import { PriceBook } from './PriceBook';
-import { costQuery, DS_REF, sharedVariables } from './shared';
+import { UnpricedModels } from './Unpriced';
+import { sharedVariables } from './shared';
 
 interface Status {
   uid: string;
@@ -104,27 +103,7 @@ export function settingsScene(): EmbeddedScene {
       direction: 'column',
       children: [
         new SceneFlexItem({ body: new SceneReactObject({ component: DataSourceStatus }) }),
-        new SceneFlexItem({
-          minHeight: 220,
-          body: PanelBuilders.table()
-            .setTitle('Unpriced requests in the last 7 days')
-            .setDescription('Models the price book has no price for: add one, then reprice the range')
-            .setData(
-              new SceneQueryRunner({
-                datasource: DS_REF,
-                queries: [
-                  costQuery('A', {
-                    queryType: 'breakdown',
-                    metric: 'requests',
-                    groupBy: ['provider', 'model'],
-                    filters: [{ dimension: 'pricing', operator: '=', values: ['unpriced'] }],
-                  }),
-                ],
-              })
-            )
-            .setNoValue('Every request in the last 7 days has a price')
-            .build(),
-        }),
+        new SceneFlexItem({ body: new PickerBoundPart({ component: UnpricedModels }) }),
         new SceneFlexItem({ body: new PickerBoundPart({ component: BudgetEditor }) }),
         new SceneFlexItem({ body: new PickerBoundPart({ component: PriceBook }) }),
       ],
