@@ -1,19 +1,10 @@
 import React, { useState } from 'react';
-import {
-  Alert,
-  Button,
-  EmptyState,
-  Field,
-  Input,
-  LoadingPlaceholder,
-  RadioButtonGroup,
-  Stack,
-  Text,
-} from '@grafana/ui';
+import { Alert, Button, EmptyState, Field, Input, RadioButtonGroup, Stack, Text } from '@grafana/ui';
 
 import { PERIODS, Period } from '../datasource/types';
 import { errorMessage, resource } from './api';
 import { PickerProps } from './PickerBoundPart';
+import { NotLoaded } from './NotLoaded';
 import { useLoad } from './useLoad';
 
 export interface Budget {
@@ -66,15 +57,8 @@ export function BudgetEditor({ dsUid, currency }: PickerProps) {
     }
   };
 
-  if (load.state === 'loading') {
-    return <LoadingPlaceholder text="Loading budgets" />;
-  }
-  if (load.state === 'error') {
-    return (
-      <Alert severity="error" title="Budgets could not be loaded">
-        {load.message}
-      </Alert>
-    );
+  if (load.state !== 'done') {
+    return <NotLoaded load={load} loading="Loading budgets" failed="Budgets could not be loaded" />;
   }
   return (
     <Stack direction="column" gap={2}>

@@ -1,8 +1,9 @@
 import React from 'react';
-import { Alert, EmptyState, LoadingPlaceholder, Stack, Text } from '@grafana/ui';
+import { EmptyState, Stack, Text } from '@grafana/ui';
 
 import { resource } from './api';
 import { PickerProps } from './PickerBoundPart';
+import { NotLoaded } from './NotLoaded';
 import { useLoad } from './useLoad';
 
 export interface Price {
@@ -22,15 +23,8 @@ export interface Price {
 /** The prices in force, with when each was last checked. */
 export function PriceBook({ dsUid }: PickerProps) {
   const [load] = useLoad(() => resource<Price[]>(dsUid, 'prices'));
-  if (load.state === 'loading') {
-    return <LoadingPlaceholder text="Loading the price book" />;
-  }
-  if (load.state === 'error') {
-    return (
-      <Alert severity="error" title="The price book could not be loaded">
-        {load.message}
-      </Alert>
-    );
+  if (load.state !== 'done') {
+    return <NotLoaded load={load} loading="Loading the price book" failed="The price book could not be loaded" />;
   }
   if (load.value.length === 0) {
     return (

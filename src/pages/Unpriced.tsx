@@ -1,8 +1,9 @@
 import React from 'react';
-import { Alert, EmptyState, LoadingPlaceholder, Stack, Text } from '@grafana/ui';
+import { EmptyState, Stack, Text } from '@grafana/ui';
 
 import { resource } from './api';
 import { PickerProps } from './PickerBoundPart';
+import { NotLoaded } from './NotLoaded';
 import { useLoad } from './useLoad';
 
 export interface Unpriced {
@@ -15,14 +16,9 @@ export interface Unpriced {
 /** The requests of the last 7 days the price book left unpriced, by provider and model, with what would price each. */
 export function UnpricedModels({ dsUid }: PickerProps) {
   const [load] = useLoad(() => resource<Unpriced[]>(dsUid, 'unpriced'));
-  if (load.state === 'loading') {
-    return <LoadingPlaceholder text="Looking for unpriced requests" />;
-  }
-  if (load.state === 'error') {
+  if (load.state !== 'done') {
     return (
-      <Alert severity="error" title="Unpriced requests could not be listed">
-        {load.message}
-      </Alert>
+      <NotLoaded load={load} loading="Looking for unpriced requests" failed="Unpriced requests could not be listed" />
     );
   }
   if (load.value.length === 0) {
