@@ -174,6 +174,27 @@ func TestALoginBoundToATenantCannotSwitchIt(t *testing.T) {
 			t.Errorf("%s: changed %d rows", sql, tag.RowsAffected())
 		}
 	}
+	// shared reference data: read, never written, by a bound login (SeedExample has 4 FX rates)
+	if n := count("SELECT count(*) FROM costlens.fx_rates"); n != 4 {
+		t.Errorf("the bound login reads %d FX rates, want 4", n)
+	}
+	for _, sql := range []string{
+		"INSERT INTO costlens.fx_rates (rate_date, base, quote, rate) VALUES ('2026-03-03', 'USD', 'CNY', 70)",
+		"UPDATE costlens.fx_rates SET rate = rate * 10",
+		"DELETE FROM costlens.fx_rates",
+		"INSERT INTO costlens.price_book (provider, model, usage_type, unit_price, unit, currency, effective_from) VALUES ('openai', 'gpt-4o', 'input', 0, 'token', 'USD', '2026-01-01')",
+		"INSERT INTO costlens.price_aliases (kind, provider, target) VALUES ('provider', 'x', 'openai')",
+		"INSERT INTO costlens.model_versions (model_version, model) VALUES ('sneaky-v1', 'sneaky')",
+		"UPDATE costlens.unit_conversions SET factor = 0",
+	} {
+		tag, err := conn.Exec(ctx, sql)
+		if err == nil && tag.RowsAffected() > 0 {
+			t.Errorf("the bound login changed shared data: %s (%d rows)", sql, tag.RowsAffected())
+		}
+	}
+	if n := count("SELECT count(*) FROM costlens.fx_rates WHERE rate > 7.25"); n != 0 {
+		t.Errorf("%d FX rates changed by the bound login", n)
+	}
 	if n := count("SELECT count(*) FROM costlens.tenant_logins"); n != 0 {
 		t.Errorf("the login reads the mapping: %d rows", n)
 	}
