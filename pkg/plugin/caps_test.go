@@ -101,19 +101,19 @@ func TestAQueryQueuedOnABusyPoolTimesOut(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	started := time.Now()
 	resp, _ := d.QueryData(context.Background(), &backend.QueryDataRequest{Queries: []backend.DataQuery{
 		{RefID: "A", JSON: json.RawMessage(`{"queryType":"cost","metric":"cost","interval":"1d"}`), TimeRange: exampleWeek, MaxDataPoints: 100},
 	}})
-	waited := time.Since(started)
+	// it gave up queueing: it returned while the only connection was still held, its
+	// acquire cancelled (what a clock-bound "it came back in time" would say, without a clock)
+	if st := d.pool.Stat(); st.AcquiredConns() != 1 || st.CanceledAcquireCount() != 1 {
+		t.Errorf("while the connection is held: %d acquired, %d acquires cancelled; want 1 and 1", st.AcquiredConns(), st.CanceledAcquireCount())
+	}
 	held.Release()
 	a := resp.Responses["A"]
 	want := "the query did not finish within 1s (setting queryTimeoutSeconds): all 1 connections were busy, so it may have waited for one; narrow the time range or filters, or raise maxConns or the timeout"
 	if a.Error == nil || a.Error.Error() != want || a.ErrorSource != backend.ErrorSourceDownstream {
 		t.Fatalf("error %v (%s), want %q", a.Error, a.ErrorSource, want)
-	}
-	if waited > 20*time.Second {
-		t.Errorf("the query waited %s for a 1 s timeout", waited) // not a speed claim: it must not queue unbounded
 	}
 	res := health(t, d)
 	var details struct{ Pool PoolStats }
