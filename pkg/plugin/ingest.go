@@ -139,12 +139,7 @@ func (d *Datasource) handleIngestPrices(w http.ResponseWriter, r *http.Request) 
 	if !ok {
 		return
 	}
-	rows, err := pricing.ParseYAML(body)
-	if err != nil {
-		writeJSON(w, http.StatusBadRequest, apiError{err.Error()})
-		return
-	}
-	aliases, err := pricing.ParseAliases(body)
+	rows, aliases, err := pricing.ParseFile(body)
 	if err != nil {
 		writeJSON(w, http.StatusBadRequest, apiError{err.Error()})
 		return

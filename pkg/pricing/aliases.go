@@ -1,7 +1,6 @@
 package pricing
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"path"
@@ -11,7 +10,6 @@ import (
 	"unicode"
 
 	"github.com/jackc/pgx/v5"
-	"gopkg.in/yaml.v3"
 )
 
 // Alias makes a name an event uses price as the price book's. A provider alias maps
@@ -27,7 +25,6 @@ type Alias struct {
 }
 
 type yamlAliases struct {
-	Prices          any `yaml:"prices"` // read by ParseYAML
 	ProviderAliases []struct {
 		Name     string `yaml:"name"`
 		Provider string `yaml:"provider"`
@@ -49,12 +46,11 @@ type yamlAliases struct {
 //
 // Errors name the entry and field; a name given twice is refused.
 func ParseAliases(b []byte) ([]Alias, error) {
-	var doc yamlAliases
-	dec := yaml.NewDecoder(bytes.NewReader(b))
-	dec.KnownFields(true)
-	if err := dec.Decode(&doc); err != nil {
-		return nil, fmt.Errorf("price book: %w", err)
-	}
+	_, aliases, err := ParseFile(b)
+	return aliases, err
+}
+
+func aliasesOf(doc yamlFile) ([]Alias, error) {
 	var out []Alias
 	seen := map[string]string{}
 	add := func(where string, a Alias) error {

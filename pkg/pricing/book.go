@@ -72,20 +72,40 @@ var units = map[string]bool{"token": true, "1k_tokens": true, "1m_tokens": true,
 // cached_input/request prices, plus tiers that apply above min_context_tokens prompt
 // tokens. Errors name the entry and field.
 func ParseYAML(b []byte) ([]Row, error) {
-	var doc struct {
-		Prices []yamlPrice `yaml:"prices"`
-		// read by ParseAliases
-		ProviderAliases any `yaml:"provider_aliases"`
-		ModelAliases    any `yaml:"model_aliases"`
-	}
+	rows, _, err := ParseFile(b)
+	return rows, err
+}
+
+// ParseFile reads a price book file once: its prices (ParseYAML) and its aliases
+// (ParseAliases).
+func ParseFile(b []byte) ([]Row, []Alias, error) {
+	var doc yamlFile
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
 	if err := dec.Decode(&doc); err != nil {
-		return nil, fmt.Errorf("price book: %w", err)
+		return nil, nil, fmt.Errorf("price book: %w", err)
 	}
+	rows, err := pricesOf(doc.Prices)
+	if err != nil {
+		return nil, nil, err
+	}
+	aliases, err := aliasesOf(doc)
+	if err != nil {
+		return nil, nil, err
+	}
+	return rows, aliases, nil
+}
+
+// yamlFile is a whole price book file.
+type yamlFile struct {
+	Prices      []yamlPrice `yaml:"prices"`
+	yamlAliases `yaml:",inline"`
+}
+
+func pricesOf(prices []yamlPrice) ([]Row, error) {
 	var rows []Row
 	given := map[string]string{} // a price's identity -> where it was first given
-	for i, p := range doc.Prices {
+	for i, p := range prices {
 		where := fmt.Sprintf("prices[%d]", i)
 		if p.Provider == "" || p.Model == "" {
 			return nil, fmt.Errorf("%s: provider and model are required", where)

@@ -134,11 +134,7 @@ func run(args []string) error {
 		if rerr != nil {
 			return rerr
 		}
-		rows, perr := pricing.ParseYAML(body)
-		if perr != nil {
-			return perr
-		}
-		aliases, perr := pricing.ParseAliases(body)
+		rows, aliases, perr := pricing.ParseFile(body)
 		if perr != nil {
 			return perr
 		}

@@ -86,11 +86,7 @@ func run() error {
 	fmt.Fprintf(os.Stderr, "wrote %d events, %d billing line items, %d FX rates for %s..%s\n",
 		res.Events, res.LineItems, res.FXRates, res.Manifest.Start, res.Manifest.End)
 	if *starter {
-		rows, err := pricing.ParseYAML(pricing.Starter)
-		if err != nil {
-			return err
-		}
-		aliases, err := pricing.ParseAliases(pricing.Starter)
+		rows, aliases, err := pricing.ParseFile(pricing.Starter)
 		if err != nil {
 			return err
 		}
