@@ -14,12 +14,12 @@ import (
 	"io"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
 
 	"github.com/costlens/costlens/pkg/fx"
+	"github.com/costlens/costlens/pkg/names"
 )
 
 // RowError names the row (1-based: array element or NDJSON line) and field at fault.
@@ -89,21 +89,6 @@ var (
 	maxGPUSeconds   = decimal.NewFromInt(10_000_000)
 	maxReportedCost = decimal.NewFromInt(1_000_000)
 )
-
-// checkName says what is wrong with an identifier-like field ("" when nothing): too
-// long, or holding a control or invisible formatting character (NUL, a zero-width
-// space), which would make two names look the same.
-func checkName(v string, max int) string {
-	if len(v) > max {
-		return fmt.Sprintf("is longer than %d bytes (%d)", max, len(v))
-	}
-	for i, r := range v {
-		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
-			return fmt.Sprintf("holds the invisible character U+%04X at byte %d", r, i)
-		}
-	}
-	return ""
-}
 
 // hasNUL looks for a NUL in any key or string of decoded JSON.
 func hasNUL(v any) bool {
@@ -365,7 +350,7 @@ func parseEvent(row int, raw []byte, rules Rules) (Event, *RowError) {
 	}{{"tenant", e.Tenant, MaxTenantBytes}, {"request_id", e.RequestID, MaxNameBytes}, {"feature", e.Feature, MaxNameBytes},
 		{"user_id", e.UserID, MaxNameBytes}, {"model", e.Model, MaxNameBytes}, {"model_version", e.ModelVersion, MaxNameBytes},
 		{"provider", e.Provider, MaxNameBytes}, {"region", e.Region, MaxNameBytes}} {
-		if msg := checkName(f.v, f.max); msg != "" {
+		if msg := names.Check(f.v, f.max); msg != "" {
 			return bad(f.name, "%s", msg)
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/costlens/costlens/pkg/fx"
+	"github.com/costlens/costlens/pkg/names"
 )
 
 // LineItem is a validated billing line from a FOCUS export.
@@ -107,7 +108,7 @@ func ParseFOCUSCSV(r io.Reader, tenant string, bound bool, window Window) ([]Lin
 		}{{"x_Tenant", li.Tenant, MaxTenantBytes}, {"ProviderName", li.Provider, MaxNameBytes}, {"BillingAccountId", li.BillingAccount, MaxNameBytes},
 			{"RegionId", li.Region, MaxNameBytes}, {"ResourceId", li.ResourceID, MaxNameBytes}, {"ResourceType", li.ResourceType, MaxNameBytes},
 			{"PricingUnit", li.PricingUnit, MaxNameBytes}} {
-			if msg := checkName(f.v, f.max); msg != "" {
+			if msg := names.Check(f.v, f.max); msg != "" {
 				bad(f.name, "%s", msg)
 				return
 			}

@@ -13,6 +13,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/costlens/costlens/pkg/fx"
+	"github.com/costlens/costlens/pkg/names"
 )
 
 // Rate is a validated FX row: on Day one Base buys Rate Quote.
@@ -118,7 +119,7 @@ func ParseFXCSV(r io.Reader, opts FXOptions) ([]Rate, []RowError, error) {
 		if src := get("source"); src != "" {
 			rt.Source = src
 		}
-		if msg := checkName(rt.Source, MaxNameBytes); msg != "" {
+		if msg := names.Check(rt.Source, MaxNameBytes); msg != "" {
 			bad("source", "%s", msg)
 			return
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/costlens/costlens/pkg/modelversion"
+	"github.com/costlens/costlens/pkg/names"
 )
 
 // ModelVersion is one row of costlens.model_versions: the parsed name and the
@@ -95,7 +96,7 @@ func parseModelVersion(row int, raw []byte) (ModelVersion, *RowError) {
 		{"version", deref(in.Version)}, {"quantization", deref(in.Quantization)}, {"params", deref(in.Params)},
 		{"instance_type", in.InstanceType}, {"gpu_type", in.GPUType}, {"provider", in.Provider}, {"region", in.Region},
 		{"resource_id", in.ResourceID}} {
-		if msg := checkName(f.v, MaxNameBytes); msg != "" {
+		if msg := names.Check(f.v, MaxNameBytes); msg != "" {
 			return bad(f.name, "%s", msg)
 		}
 	}

@@ -7,9 +7,10 @@ import (
 	"regexp"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/costlens/costlens/pkg/names"
 )
 
 // Alias makes a name an event uses price as the price book's. A provider alias maps
@@ -58,8 +59,8 @@ func aliasesOf(doc yamlFile) ([]Alias, error) {
 			if f.v == "" && !(f.name == "match" && a.Kind == "provider") {
 				return fmt.Errorf("%s: %s is required", where, map[string]string{"provider": "provider", "target": "provider or price_as", "match": "model"}[f.name])
 			}
-			if len(f.v) > 200 || strings.IndexFunc(f.v, func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) }) >= 0 {
-				return fmt.Errorf("%s: %.40q is longer than 200 bytes or holds a control or invisible character", where, f.v)
+			if msg := names.Check(f.v, 200); msg != "" {
+				return fmt.Errorf("%s: %.40q %s", where, f.v, msg)
 			}
 		}
 		if a.Pattern {

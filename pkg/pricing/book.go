@@ -5,14 +5,13 @@ import (
 	"fmt"
 	"path"
 	"sort"
-	"strings"
 	"time"
-	"unicode"
 
 	"github.com/shopspring/decimal"
 	"gopkg.in/yaml.v3"
 
 	"github.com/costlens/costlens/pkg/fx"
+	"github.com/costlens/costlens/pkg/names"
 )
 
 // Row is one price_book row: one usage type of one model, in force from EffectiveFrom
@@ -114,8 +113,8 @@ func pricesOf(prices []yamlPrice) ([]Row, error) {
 			return nil, fmt.Errorf("%s (%s %s): currency %q is not an upper-case ISO-4217 code", where, p.Provider, p.Model, p.Currency)
 		}
 		for _, f := range []struct{ name, v string }{{"provider", p.Provider}, {"model", p.Model}, {"source", p.Source}} {
-			if len(f.v) > 200 || strings.IndexFunc(f.v, func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) }) >= 0 {
-				return nil, fmt.Errorf("%s: %s %.40q is longer than 200 bytes or holds a control or invisible character", where, f.name, f.v)
+			if msg := names.Check(f.v, 200); msg != "" {
+				return nil, fmt.Errorf("%s: %s %.40q %s", where, f.name, f.v, msg)
 			}
 		}
 		tokenPrices := p.Input != nil || p.Output != nil || p.CachedInput != nil || len(p.Tiers) > 0
