@@ -490,14 +490,15 @@ func (b *bench) ingestReport(ctx context.Context, o options, now time.Time) erro
 		copyRows[i] = []any{e.Tenant, e.RequestID, e.TS, e.Feature, e.UserID, e.Model, e.ModelVersion, e.Provider, e.Region,
 			e.InputTokens, e.OutputTokens, e.CachedTokens, e.LatencyMS, "{}"}
 	}
+	rawColumns := []string{"tenant", "request_id", "ts", "feature", "user_id", "model", "model_version", "provider", "region",
+		"input_tokens", "output_tokens", "cached_input_tokens", "latency_ms", "attributes"}
 	// the baseline: COPY into an existing plain (logged, unindexed) table, as the admin
 	// (a table made in the same transaction would skip the WAL and flatter the baseline)
 	if _, err := b.owner.Exec(ctx, "DROP TABLE IF EXISTS public.costlens_bench_raw_copy; CREATE TABLE public.costlens_bench_raw_copy (LIKE costlens.cost_events)"); err != nil {
 		return err
 	}
 	t0 = time.Now()
-	_, err = b.owner.CopyFrom(ctx, pgx.Identifier{"public", "costlens_bench_raw_copy"}, []string{"tenant", "request_id", "ts", "feature", "user_id", "model",
-		"model_version", "provider", "region", "input_tokens", "output_tokens", "cached_input_tokens", "latency_ms", "attributes"}, pgx.CopyFromRows(copyRows))
+	_, err = b.owner.CopyFrom(ctx, pgx.Identifier{"public", "costlens_bench_raw_copy"}, rawColumns, pgx.CopyFromRows(copyRows))
 	copyS := time.Since(t0).Seconds()
 	if err != nil {
 		return fmt.Errorf("raw COPY: %w", err)
@@ -512,8 +513,7 @@ func (b *bench) ingestReport(ctx context.Context, o options, now time.Time) erro
 		copyRows[i][1] = "raw-" + events[i].RequestID
 	}
 	t0 = time.Now()
-	_, err = b.owner.CopyFrom(ctx, pgx.Identifier{"costlens", "cost_events"}, []string{"tenant", "request_id", "ts", "feature", "user_id", "model",
-		"model_version", "provider", "region", "input_tokens", "output_tokens", "cached_input_tokens", "latency_ms", "attributes"}, pgx.CopyFromRows(copyRows))
+	_, err = b.owner.CopyFrom(ctx, pgx.Identifier{"costlens", "cost_events"}, rawColumns, pgx.CopyFromRows(copyRows))
 	intoEventsS := time.Since(t0).Seconds()
 	if err != nil {
 		return fmt.Errorf("COPY into cost_events: %w", err)
