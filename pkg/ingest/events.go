@@ -20,6 +20,7 @@ import (
 
 	"github.com/costlens/costlens/pkg/fx"
 	"github.com/costlens/costlens/pkg/names"
+	"github.com/costlens/costlens/pkg/pricing"
 )
 
 // RowError names the row (1-based: array element or NDJSON line) and field at fault.
@@ -33,10 +34,13 @@ func (e RowError) Error() string { return fmt.Sprintf("row %d: %s: %s", e.Row, e
 
 // Report says what happened to every row of an upload.
 type Report struct {
-	Received   int        `json:"received"`
-	Accepted   int        `json:"accepted"`
-	Duplicates int        `json:"duplicates"`
-	Rejected   []RowError `json:"rejected"`
+	Received   int `json:"received"`
+	Accepted   int `json:"accepted"`
+	Duplicates int `json:"duplicates"`
+	// Skipped counts rows that were not events at all (an OTLP span of no GenAI call):
+	// neither stored nor rejected.
+	Skipped  int        `json:"skipped,omitempty"`
+	Rejected []RowError `json:"rejected"`
 }
 
 // eventJSON is one event as callers send it. Money is a JSON number or string and is
@@ -54,6 +58,9 @@ type eventJSON struct {
 	InputTokens       *int64          `json:"input_tokens"`
 	OutputTokens      *int64          `json:"output_tokens"`
 	CachedInputTokens *int64          `json:"cached_input_tokens"`
+	CacheWriteTokens  *int64          `json:"cache_write_tokens"`
+	ReasoningTokens   *int64          `json:"reasoning_tokens"`
+	ServiceTier       string          `json:"service_tier"`
 	LatencyMS         *int32          `json:"latency_ms"`
 	GPUSeconds        json.RawMessage `json:"gpu_seconds"`
 	ReportedCost      json.RawMessage `json:"reported_cost"`
@@ -69,6 +76,8 @@ type Event struct {
 	Feature, UserID, Model, ModelVersion    string
 	Provider, Region                        string
 	InputTokens, OutputTokens, CachedTokens int64
+	CacheWriteTokens, ReasoningTokens       int64
+	ServiceTier                             string
 	LatencyMS                               *int32
 	GPUSeconds                              *decimal.Decimal
 	ReportedCost                            *decimal.Decimal
@@ -329,10 +338,78 @@ func parseEvent(row int, raw []byte, rules Rules) (Event, *RowError) {
 		}
 		return bad("(json)", "%v", err)
 	}
-	boundTenant := rules.Tenant
 	e := Event{Row: row, Tenant: strings.TrimSpace(in.Tenant), RequestID: strings.TrimSpace(in.RequestID),
 		Feature: in.Feature, UserID: in.UserID, Model: in.Model, ModelVersion: in.ModelVersion,
-		Provider: in.Provider, Region: in.Region, LatencyMS: in.LatencyMS}
+		Provider: in.Provider, Region: in.Region, LatencyMS: in.LatencyMS, ServiceTier: in.ServiceTier}
+	// who and what first, so a row missing its tenant is blamed on that
+	if rowErr := rules.checkNames(&e); rowErr != nil {
+		return Event{}, rowErr
+	}
+	ts, err := parseTime(in.TS)
+	if err != nil {
+		return bad("ts", "%v", err)
+	}
+	e.TS = ts
+	// the native shape states tokens as stored: input without cache, output with reasoning
+	for _, tok := range []struct {
+		name string
+		v    *int64
+		dst  *int64
+	}{{"input_tokens", in.InputTokens, &e.InputTokens}, {"output_tokens", in.OutputTokens, &e.OutputTokens},
+		{"cached_input_tokens", in.CachedInputTokens, &e.CachedTokens}, {"cache_write_tokens", in.CacheWriteTokens, &e.CacheWriteTokens},
+		{"reasoning_tokens", in.ReasoningTokens, &e.ReasoningTokens}} {
+		if tok.v != nil {
+			*tok.dst = *tok.v
+		}
+	}
+	if e.GPUSeconds, err = decimalField(in.GPUSeconds); err != nil {
+		return bad("gpu_seconds", "%v", err)
+	}
+	if e.ReportedCost, err = decimalField(in.ReportedCost); err != nil {
+		return bad("reported_cost", "%v", err)
+	}
+	if e.ReportedCost != nil {
+		cur, err := fx.ParseCurrency("reported_currency", in.ReportedCurrency)
+		if err != nil {
+			return bad("reported_currency", "%q is not an ISO-4217 currency code (needed with reported_cost)", in.ReportedCurrency)
+		}
+		e.ReportedCurrency = &cur
+	} else if in.ReportedCurrency != "" {
+		return bad("reported_cost", "is missing while reported_currency is given")
+	}
+	e.Attributes = []byte("{}")
+	if a := bytes.TrimSpace(in.Attributes); len(a) > 0 && string(a) != "null" {
+		if a[0] != '{' {
+			return bad("attributes", "must be a JSON object")
+		}
+		// a key twice inside attributes was found by the row's own checkKeys above
+		e.Attributes = a
+	}
+	if rowErr := rules.checkValues(&e); rowErr != nil {
+		return Event{}, rowErr
+	}
+	return e, nil
+}
+
+// Check applies the rules every event meets, whichever source it came from (an upload,
+// an OTLP span, a LiteLLM spend log, a provider export): the tenant as bound, names,
+// the time window, token bounds and their meaning, amounts and attributes. It fills in
+// the bound tenant and the stored service tier; the RowError names e.Row and the field.
+func (rules Rules) Check(e *Event) *RowError {
+	if rowErr := rules.checkNames(e); rowErr != nil {
+		return rowErr
+	}
+	return rules.checkValues(e)
+}
+
+func rowError(e *Event, field, format string, args ...any) *RowError {
+	return &RowError{Row: e.Row, Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// checkNames: the tenant as bound, the request id, and every name.
+func (rules Rules) checkNames(e *Event) *RowError {
+	bad := func(field, format string, args ...any) *RowError { return rowError(e, field, format, args...) }
+	boundTenant := rules.Tenant
 	switch {
 	case boundTenant != "" && e.Tenant == "":
 		e.Tenant = boundTenant
@@ -354,65 +431,52 @@ func parseEvent(row int, raw []byte, rules Rules) (Event, *RowError) {
 			return bad(f.name, "%s", msg)
 		}
 	}
-	ts, err := parseTime(in.TS)
-	if err != nil {
-		return bad("ts", "%v", err)
-	}
-	if msg := rules.Window.check(ts); msg != "" {
+	return nil
+}
+
+// checkValues: the time window, token counts and their meaning, amounts, attributes.
+func (rules Rules) checkValues(e *Event) *RowError {
+	bad := func(field, format string, args ...any) *RowError { return rowError(e, field, format, args...) }
+	if msg := rules.Window.check(e.TS); msg != "" {
 		return bad("ts", "%s", msg)
 	}
-	e.TS = ts
 	for _, tok := range []struct {
 		name string
-		v    *int64
-		dst  *int64
-	}{{"input_tokens", in.InputTokens, &e.InputTokens}, {"output_tokens", in.OutputTokens, &e.OutputTokens}, {"cached_input_tokens", in.CachedInputTokens, &e.CachedTokens}} {
-		if tok.v != nil {
-			if *tok.v < 0 || *tok.v > MaxTokens {
-				return bad(tok.name, "must be from 0 to %d, got %d", MaxTokens, *tok.v)
-			}
-			*tok.dst = *tok.v
+		v    int64
+	}{{"input_tokens", e.InputTokens}, {"output_tokens", e.OutputTokens}, {"cached_input_tokens", e.CachedTokens},
+		{"cache_write_tokens", e.CacheWriteTokens}, {"reasoning_tokens", e.ReasoningTokens}} {
+		if tok.v < 0 || tok.v > MaxTokens {
+			return bad(tok.name, "must be from 0 to %d, got %d", MaxTokens, tok.v)
 		}
 	}
+	if e.ReasoningTokens > e.OutputTokens {
+		return bad("reasoning_tokens", "%d is more than output_tokens %d: reasoning is counted inside output", e.ReasoningTokens, e.OutputTokens)
+	}
+	tier, msg := pricing.ServiceTier(e.ServiceTier)
+	if msg != "" {
+		return bad("service_tier", "%.40q %s", e.ServiceTier, msg)
+	}
+	e.ServiceTier = tier
 	if e.LatencyMS != nil && *e.LatencyMS < 0 {
 		return bad("latency_ms", "must not be negative")
-	}
-	if e.GPUSeconds, err = decimalField(in.GPUSeconds); err != nil {
-		return bad("gpu_seconds", "%v", err)
 	}
 	if e.GPUSeconds != nil && (e.GPUSeconds.IsNegative() || e.GPUSeconds.GreaterThan(maxGPUSeconds)) {
 		return bad("gpu_seconds", "must be from 0 to %s", maxGPUSeconds)
 	}
-	if e.ReportedCost, err = decimalField(in.ReportedCost); err != nil {
-		return bad("reported_cost", "%v", err)
-	}
 	if e.ReportedCost != nil && (e.ReportedCost.IsNegative() || e.ReportedCost.GreaterThan(maxReportedCost)) {
 		return bad("reported_cost", "must be from 0 to %s per request", maxReportedCost)
 	}
-	if e.ReportedCost != nil {
-		cur, err := fx.ParseCurrency("reported_currency", in.ReportedCurrency)
-		if err != nil {
-			return bad("reported_currency", "%q is not an ISO-4217 currency code (needed with reported_cost)", in.ReportedCurrency)
-		}
-		e.ReportedCurrency = &cur
-	} else if in.ReportedCurrency != "" {
-		return bad("reported_cost", "is missing while reported_currency is given")
+	if len(e.Attributes) == 0 {
+		e.Attributes = []byte("{}")
 	}
-	e.Attributes = []byte("{}")
-	if a := bytes.TrimSpace(in.Attributes); len(a) > 0 && string(a) != "null" {
-		if a[0] != '{' {
-			return bad("attributes", "must be a JSON object")
-		}
-		if len(a) > MaxAttributesBytes {
-			return bad("attributes", "is larger than %d bytes", MaxAttributesBytes)
-		}
+	if a := e.Attributes; len(a) > MaxAttributesBytes {
+		return bad("attributes", "is larger than %d bytes", MaxAttributesBytes)
+	} else if bytes.Contains(a, []byte(`\u0000`)) {
 		// a NUL can only come in as the escape \u0000: decode to look only then
 		var v any
-		if bytes.Contains(a, []byte(`\u0000`)) && (json.Unmarshal(a, &v) != nil || hasNUL(v)) {
+		if json.Unmarshal(a, &v) != nil || hasNUL(v) {
 			return bad("attributes", "must not hold a NUL character (\\u0000): PostgreSQL's jsonb cannot store it")
 		}
-		// a key twice inside attributes was found by the row's own checkKeys above
-		e.Attributes = a
 	}
-	return e, nil
+	return nil
 }

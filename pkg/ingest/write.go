@@ -125,10 +125,17 @@ func (w *EventWriter) Close() (accepted, duplicates int, err error) {
 	return w.accepted, w.duplicates, w.err
 }
 
+// Usage is what the event consumed, for pricing.
+func (e Event) Usage() pricing.Usage {
+	return pricing.Usage{Input: e.InputTokens, Output: e.OutputTokens, Cached: e.CachedTokens, CacheWrite: e.CacheWriteTokens,
+		Reasoning: e.ReasoningTokens, ServiceTier: e.ServiceTier, GPUSeconds: e.GPUSeconds}
+}
+
 // eventColumns are the columns an uploaded event fills, in the staging table's order.
 var eventColumns = []string{"tenant", "request_id", "ts", "feature", "user_id", "model", "model_version", "provider", "region",
 	"input_tokens", "output_tokens", "cached_input_tokens", "latency_ms", "gpu_seconds",
-	"reported_cost", "reported_currency", "attributes", "priced_cost", "price_currency", "price_id"}
+	"reported_cost", "reported_currency", "attributes", "priced_cost", "price_currency", "price_id",
+	"cache_write_tokens", "reasoning_tokens", "service_tier"}
 
 // writeBatch claims the batch's keys, then copies only the new events in (through a
 // staging table: see store.CopyRows).
@@ -172,12 +179,13 @@ func writeBatch(ctx context.Context, tx pgx.Tx, book *pricing.Book, batch []Even
 		var pricedCost *decimal.Decimal
 		var priceCurrency *string
 		var priceID *int64
-		if p, ok := book.PriceFor(e.Provider, e.Model, e.TS, pricing.Usage{Input: e.InputTokens, Output: e.OutputTokens, Cached: e.CachedTokens, GPUSeconds: e.GPUSeconds}); ok {
+		if p, ok := book.PriceFor(e.Provider, e.Model, e.TS, e.Usage()); ok {
 			pricedCost, priceCurrency, priceID = &p.Cost, &p.Currency, &p.PriceID
 		}
 		copyRows = append(copyRows, []any{e.Tenant, e.RequestID, e.TS, e.Feature, e.UserID, e.Model, e.ModelVersion,
 			e.Provider, e.Region, e.InputTokens, e.OutputTokens, e.CachedTokens, e.LatencyMS, store.Numeric(e.GPUSeconds),
-			store.Numeric(e.ReportedCost), e.ReportedCurrency, string(e.Attributes), store.Numeric(pricedCost), priceCurrency, priceID})
+			store.Numeric(e.ReportedCost), e.ReportedCurrency, string(e.Attributes), store.Numeric(pricedCost), priceCurrency, priceID,
+			e.CacheWriteTokens, e.ReasoningTokens, e.ServiceTier})
 	}
 	if len(copyRows) == 0 {
 		return 0, nil
@@ -199,10 +207,23 @@ func IngestEvents(ctx context.Context, pool *pgxpool.Pool, r io.Reader, rules Ru
 // next (EventWriter), reporting on every row. Memory stays at a few batches whatever
 // the size of r.
 func StreamEvents(ctx context.Context, pool *pgxpool.Pool, book *pricing.Book, r io.Reader, rules Rules, opts WriteOptions) (Report, error) {
+	return Stream(ctx, pool, book, func(onEvent func(Event) error, onReject func(RowError), _ func()) error {
+		return ParseEventsFunc(r, rules, onEvent, onReject)
+	}, opts)
+}
+
+// Source produces a source's events one at a time: each valid one to onEvent (which
+// may fail when storing has), each bad row to onReject, and each row that is not an
+// event at all (an OTLP span that is no GenAI call) to onSkip.
+type Source func(onEvent func(Event) error, onReject func(RowError), onSkip func()) error
+
+// Stream stores what a source produces, batch by batch while it reads the next, and
+// reports on every row: the one write path of every event importer.
+func Stream(ctx context.Context, pool *pgxpool.Pool, book *pricing.Book, src Source, opts WriteOptions) (Report, error) {
 	rep := Report{Rejected: []RowError{}}
 	w := NewEventWriter(ctx, pool, book, opts)
 	batch := make([]Event, 0, BatchSize)
-	err := ParseEventsFunc(r, rules, func(e Event) error {
+	err := src(func(e Event) error {
 		rep.Received++
 		batch = append(batch, e)
 		if len(batch) < BatchSize {
@@ -214,7 +235,7 @@ func StreamEvents(ctx context.Context, pool *pgxpool.Pool, book *pricing.Book, r
 	}, func(e RowError) {
 		rep.Received++
 		rep.Rejected = append(rep.Rejected, e)
-	})
+	}, func() { rep.Skipped++ })
 	if err == nil {
 		err = w.Add(batch)
 	}

@@ -100,7 +100,7 @@ func TestPricesEndpointListsThePricesInForce(t *testing.T) {
 		t.Fatalf("%d %s", status, resp)
 	}
 	status, resp := call(t, d, "GET", "Viewer", "prices", "")
-	want := `[{"provider":"openai","model":"gpt-4o","pattern":false,"usageType":"input","unitPrice":"2","unit":"1m_tokens","currency":"USD","minContextTokens":0,"effectiveFrom":"2026-02-01T00:00:00Z","checkedOn":"2026-01-02","source":""}]`
+	want := `[{"provider":"openai","model":"gpt-4o","pattern":false,"usageType":"input","serviceTier":"","unitPrice":"2","unit":"1m_tokens","currency":"USD","minContextTokens":0,"effectiveFrom":"2026-02-01T00:00:00Z","checkedOn":"2026-01-02","source":""}]`
 	if status != 200 || resp != want {
 		t.Fatalf("%d %s", status, resp)
 	}

@@ -189,6 +189,7 @@ type priceJSON struct {
 	Model            string  `json:"model"`
 	Pattern          bool    `json:"pattern"`
 	UsageType        string  `json:"usageType"`
+	ServiceTier      string  `json:"serviceTier"`
 	UnitPrice        string  `json:"unitPrice"`
 	Unit             string  `json:"unit"`
 	Currency         string  `json:"currency"`
@@ -207,7 +208,7 @@ func (d *Datasource) handlePrices(w http.ResponseWriter, r *http.Request) {
 	}
 	out := make([]priceJSON, len(rows))
 	for i, p := range rows {
-		out[i] = priceJSON{Provider: p.Provider, Model: p.Model, Pattern: p.ModelIsPattern, UsageType: p.UsageType,
+		out[i] = priceJSON{Provider: p.Provider, Model: p.Model, Pattern: p.ModelIsPattern, UsageType: p.UsageType, ServiceTier: p.ServiceTier,
 			UnitPrice: p.UnitPrice.String(), Unit: p.Unit, Currency: p.Currency, MinContextTokens: p.MinContextTokens,
 			EffectiveFrom: p.EffectiveFrom.UTC().Format(time.RFC3339), Source: p.Source}
 		if p.CheckedOn != nil {

@@ -21,7 +21,8 @@ type Row struct {
 	Provider         string
 	Model            string
 	ModelIsPattern   bool
-	UsageType        string // input, output, cached_input, request, gpu_second
+	UsageType        string // input, output, cached_input, cache_write, reasoning, request, gpu_second
+	ServiceTier      string // "" for the standard rate, else the tier ("batch", "flex") it prices
 	UnitPrice        decimal.Decimal
 	Unit             string // token, 1k_tokens, 1m_tokens, request, second
 	Currency         string
@@ -45,7 +46,14 @@ type yamlPrice struct {
 	Input         *string `yaml:"input"`
 	Output        *string `yaml:"output"`
 	CachedInput   *string `yaml:"cached_input"`
-	Request       *string `yaml:"request"`
+	// CacheWrite prices prompt tokens written to a cache; Reasoning prices reasoning
+	// output where it differs from output (otherwise reasoning is output).
+	CacheWrite *string `yaml:"cache_write"`
+	Reasoning  *string `yaml:"reasoning"`
+	// ServiceTier makes this entry the rates of a tier ("batch", "flex"): a request
+	// served at a tier is priced only by that tier's entries.
+	ServiceTier string  `yaml:"service_tier"`
+	Request     *string `yaml:"request"`
 	// GPUSecond prices self-hosted serving by the GPU time an event reports.
 	GPUSecond *string `yaml:"gpu_second"`
 	// InstanceHour is the list price of an instance type (model names the type): not an
@@ -59,6 +67,8 @@ type yamlTier struct {
 	Input            *string `yaml:"input"`
 	Output           *string `yaml:"output"`
 	CachedInput      *string `yaml:"cached_input"`
+	CacheWrite       *string `yaml:"cache_write"`
+	Reasoning        *string `yaml:"reasoning"`
 }
 
 // maxUnitPrice bounds one unit price (a request or an instance hour costs far less).
@@ -117,12 +127,15 @@ func pricesOf(prices []yamlPrice) ([]Row, error) {
 				return nil, fmt.Errorf("%s: %s %.40q %s", where, f.name, f.v, msg)
 			}
 		}
-		tokenPrices := p.Input != nil || p.Output != nil || p.CachedInput != nil || len(p.Tiers) > 0
+		tokenPrices := p.Input != nil || p.Output != nil || p.CachedInput != nil || p.CacheWrite != nil || p.Reasoning != nil || len(p.Tiers) > 0
 		if p.Unit == "" && !tokenPrices {
 			p.Unit = "token" // unused: request, GPU-second and instance-hour prices carry their own unit
 		}
 		if !units[p.Unit] {
 			return nil, fmt.Errorf("%s (%s %s): unit %q is not token, 1k_tokens, 1m_tokens or request", where, p.Provider, p.Model, p.Unit)
+		}
+		if msg := checkTier(p.ServiceTier); msg != "" {
+			return nil, fmt.Errorf("%s (%s %s): service_tier %q %s", where, p.Provider, p.Model, p.ServiceTier, msg)
 		}
 		if p.Pattern {
 			if _, err := path.Match(p.Model, ""); err != nil {
@@ -153,7 +166,7 @@ func pricesOf(prices []yamlPrice) ([]Row, error) {
 			if err != nil || price.IsNegative() || price.GreaterThan(maxUnitPrice) {
 				return fmt.Errorf("%s (%s %s): %s %.40q is not a decimal from 0 to %s", where, p.Provider, p.Model, field, *v, maxUnitPrice)
 			}
-			key := fmt.Sprintf("%s\x00%s\x00%t\x00%s\x00%d\x00%s", p.Provider, p.Model, p.Pattern, usage, minCtx, from.Format(time.RFC3339Nano))
+			key := fmt.Sprintf("%s\x00%s\x00%t\x00%s\x00%s\x00%d\x00%s", p.Provider, p.Model, p.Pattern, usage, p.ServiceTier, minCtx, from.Format(time.RFC3339Nano))
 			if first, dup := given[key]; dup {
 				// which of the two is the price? neither reading is safe
 				return fmt.Errorf("%s (%s %s): %s from %s is given twice (also %s)", where, p.Provider, p.Model, field, p.EffectiveFrom, first)
@@ -168,7 +181,7 @@ func pricesOf(prices []yamlPrice) ([]Row, error) {
 			case "instance_hour":
 				unit = "hour"
 			}
-			rows = append(rows, Row{Provider: p.Provider, Model: p.Model, ModelIsPattern: p.Pattern, UsageType: usage,
+			rows = append(rows, Row{Provider: p.Provider, Model: p.Model, ModelIsPattern: p.Pattern, UsageType: usage, ServiceTier: p.ServiceTier,
 				UnitPrice: price, Unit: unit, Currency: p.Currency, MinContextTokens: minCtx, EffectiveFrom: from,
 				CheckedOn: checked, Source: p.Source})
 			return nil
@@ -176,7 +189,8 @@ func pricesOf(prices []yamlPrice) ([]Row, error) {
 		for _, f := range []struct {
 			field, usage string
 			v            *string
-		}{{"input", "input", p.Input}, {"output", "output", p.Output}, {"cached_input", "cached_input", p.CachedInput}, {"request", "request", p.Request}, {"gpu_second", "gpu_second", p.GPUSecond}, {"instance_hour", "instance_hour", p.InstanceHour}} {
+		}{{"input", "input", p.Input}, {"output", "output", p.Output}, {"cached_input", "cached_input", p.CachedInput},
+			{"cache_write", "cache_write", p.CacheWrite}, {"reasoning", "reasoning", p.Reasoning}, {"request", "request", p.Request}, {"gpu_second", "gpu_second", p.GPUSecond}, {"instance_hour", "instance_hour", p.InstanceHour}} {
 			if err := add(f.field, f.usage, f.v, 0); err != nil {
 				return nil, err
 			}
@@ -188,7 +202,8 @@ func pricesOf(prices []yamlPrice) ([]Row, error) {
 			for _, f := range []struct {
 				field, usage string
 				v            *string
-			}{{"input", "input", t.Input}, {"output", "output", t.Output}, {"cached_input", "cached_input", t.CachedInput}} {
+			}{{"input", "input", t.Input}, {"output", "output", t.Output}, {"cached_input", "cached_input", t.CachedInput},
+				{"cache_write", "cache_write", t.CacheWrite}, {"reasoning", "reasoning", t.Reasoning}} {
 				if err := add(fmt.Sprintf("tiers[%d].%s", j, f.field), f.usage, f.v, t.MinContextTokens); err != nil {
 					return nil, err
 				}
@@ -261,14 +276,23 @@ type Priced struct {
 }
 
 // Usage is what one request consumed.
+//
+// The counts have the stored meaning (DESIGN "Tokens"): Input is neither read from nor
+// written to a cache, Cached was read from one, CacheWrite written to one; Output counts
+// every generated token and Reasoning is the part of it spent reasoning. ServiceTier is
+// "" for the standard rate.
 type Usage struct {
 	Input, Output, Cached int64
+	CacheWrite, Reasoning int64
+	ServiceTier           string
 	GPUSeconds            *decimal.Decimal // nil when the event does not report it
 }
 
-// PriceFor prices a request at the price in force at ts, in the tier its prompt size
-// (input + cached tokens) falls in: input × in + output × out + cached × cached + per
-// request + GPU-seconds × per GPU-second. ok is false when the model has no price then,
+// PriceFor prices a request at the price in force at ts, at its service tier's rates, in
+// the context tier its prompt size (input + cached + cache-write tokens) falls in:
+// input × in + output × out + cached × cached + cache writes × cache_write + per
+// request + GPU-seconds × per GPU-second, reasoning tokens taken out of output at the
+// reasoning price when the book has one. ok is false when the model has no price then,
 // or when a token count it used has no price of its own, or when its only price is per
 // GPU-second and it reports none: such a request is unpriced, never zero.
 //
@@ -296,11 +320,10 @@ func matchGlob(pattern, name string) bool {
 }
 
 func (b *Book) priceFor(provider, model string, ts time.Time, u Usage) (Priced, bool) {
-	input, output, cached := u.Input, u.Output, u.Cached
-	prompt := input + cached
+	prompt := u.Input + u.Cached + u.CacheWrite
 	chosen := map[string]Row{}
 	for _, r := range b.byProvider[provider] {
-		if ts.Before(r.EffectiveFrom) || (r.EffectiveTo != nil && !ts.Before(*r.EffectiveTo)) {
+		if r.ServiceTier != u.ServiceTier || ts.Before(r.EffectiveFrom) || (r.EffectiveTo != nil && !ts.Before(*r.EffectiveTo)) {
 			continue
 		}
 		if r.ModelIsPattern {
@@ -322,7 +345,13 @@ func (b *Book) priceFor(provider, model string, ts time.Time, u Usage) (Priced, 
 	}
 	var currency string
 	cost := decimal.Zero
-	for usage, count := range map[string]int64{"input": input, "output": output, "cached_input": cached, "request": 1} {
+	// reasoning is output: at its own price where the book gives one, else at output's
+	output, reasoning := u.Output, int64(0)
+	if _, own := chosen["reasoning"]; own {
+		output, reasoning = u.Output-u.Reasoning, u.Reasoning
+	}
+	for usage, count := range map[string]int64{"input": u.Input, "output": output, "cached_input": u.Cached,
+		"cache_write": u.CacheWrite, "reasoning": reasoning, "request": 1} {
 		r, ok := chosen[usage]
 		if !ok {
 			// a model priced by GPU time needs no token prices; any other must price every token it used
@@ -350,7 +379,7 @@ func (b *Book) priceFor(provider, model string, ts time.Time, u Usage) (Priced, 
 		}
 	}
 	var id int64
-	for _, usage := range []string{"gpu_second", "request", "cached_input", "output", "input"} {
+	for _, usage := range []string{"gpu_second", "request", "reasoning", "cache_write", "cached_input", "output", "input"} {
 		if r, ok := chosen[usage]; ok {
 			id = r.ID
 		}

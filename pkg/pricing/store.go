@@ -34,10 +34,10 @@ func LoadBook(ctx context.Context, db querier) (*Book, error) {
 // LoadRows reads price rows ordered by provider, model, usage and tier; current only
 // keeps the rows still open (no effective_to).
 func LoadRows(ctx context.Context, db querier, current bool) ([]Row, error) {
-	rows, err := db.Query(ctx, `SELECT id, provider, model, model_is_pattern, usage_type, unit_price::text, unit, currency::text,
+	rows, err := db.Query(ctx, `SELECT id, provider, model, model_is_pattern, usage_type, service_tier, unit_price::text, unit, currency::text,
 		min_context_tokens, effective_from, effective_to, checked_on, source FROM costlens.price_book
 		WHERE NOT $1 OR effective_to IS NULL
-		ORDER BY provider, model, usage_type, min_context_tokens, effective_from`, current)
+		ORDER BY provider, model, service_tier, usage_type, min_context_tokens, effective_from`, current)
 	if err != nil {
 		return nil, err
 	}
@@ -46,7 +46,7 @@ func LoadRows(ctx context.Context, db querier, current bool) ([]Row, error) {
 	for rows.Next() {
 		var r Row
 		var price string
-		if err := rows.Scan(&r.ID, &r.Provider, &r.Model, &r.ModelIsPattern, &r.UsageType, &price, &r.Unit, &r.Currency,
+		if err := rows.Scan(&r.ID, &r.Provider, &r.Model, &r.ModelIsPattern, &r.UsageType, &r.ServiceTier, &price, &r.Unit, &r.Currency,
 			&r.MinContextTokens, &r.EffectiveFrom, &r.EffectiveTo, &r.CheckedOn, &r.Source); err != nil {
 			return nil, err
 		}
@@ -90,8 +90,8 @@ func Apply(ctx context.Context, pool *pgxpool.Pool, rows []Row, aliases ...Alias
 			inFile[r.key()] = true
 			var price, unit, currency string
 			err := tx.QueryRow(ctx, `SELECT unit_price::text, unit, currency::text FROM costlens.price_book
-				WHERE provider = $1 AND model = $2 AND usage_type = $3 AND min_context_tokens = $4 AND effective_from = $5`,
-				r.Provider, r.Model, r.UsageType, r.MinContextTokens, r.EffectiveFrom).Scan(&price, &unit, &currency)
+				WHERE provider = $1 AND model = $2 AND usage_type = $3 AND min_context_tokens = $4 AND effective_from = $5 AND service_tier = $6`,
+				r.Provider, r.Model, r.UsageType, r.MinContextTokens, r.EffectiveFrom, r.ServiceTier).Scan(&price, &unit, &currency)
 			switch {
 			case err == nil && r.samePrice(price, unit, currency):
 				res.Unchanged++
@@ -104,8 +104,8 @@ func Apply(ctx context.Context, pool *pgxpool.Pool, rows []Row, aliases ...Alias
 			var id int64
 			var from time.Time
 			err = tx.QueryRow(ctx, `SELECT id, unit_price::text, unit, currency::text, effective_from FROM costlens.price_book
-				WHERE provider = $1 AND model = $2 AND usage_type = $3 AND min_context_tokens = $4 AND effective_to IS NULL
-				FOR UPDATE`, r.Provider, r.Model, r.UsageType, r.MinContextTokens).Scan(&id, &price, &unit, &currency, &from)
+				WHERE provider = $1 AND model = $2 AND usage_type = $3 AND min_context_tokens = $4 AND service_tier = $5 AND effective_to IS NULL
+				FOR UPDATE`, r.Provider, r.Model, r.UsageType, r.MinContextTokens, r.ServiceTier).Scan(&id, &price, &unit, &currency, &from)
 			switch {
 			case err == pgx.ErrNoRows:
 				res.Added++
@@ -123,9 +123,9 @@ func Apply(ctx context.Context, pool *pgxpool.Pool, rows []Row, aliases ...Alias
 				res.Changed++
 			}
 			if _, err := tx.Exec(ctx, `INSERT INTO costlens.price_book (provider, model, model_is_pattern, usage_type, unit_price, unit,
-				currency, min_context_tokens, effective_from, checked_on, source) VALUES ($1, $2, $3, $4, $5::numeric, $6, $7, $8, $9, $10, $11)`,
+				currency, min_context_tokens, effective_from, checked_on, source, service_tier) VALUES ($1, $2, $3, $4, $5::numeric, $6, $7, $8, $9, $10, $11, $12)`,
 				r.Provider, r.Model, r.ModelIsPattern, r.UsageType, store.Numeric(&r.UnitPrice), r.Unit, r.Currency, r.MinContextTokens,
-				r.EffectiveFrom, r.CheckedOn, r.Source); err != nil {
+				r.EffectiveFrom, r.CheckedOn, r.Source, r.ServiceTier); err != nil {
 				return err
 			}
 		}
@@ -150,6 +150,9 @@ func Apply(ctx context.Context, pool *pgxpool.Pool, rows []Row, aliases ...Alias
 // key names one price: provider, model, usage and tier.
 func (r Row) key() string {
 	k := r.Provider + " " + r.Model + " " + r.UsageType
+	if r.ServiceTier != "" {
+		k += " (" + r.ServiceTier + ")"
+	}
 	if r.MinContextTokens > 0 {
 		k += fmt.Sprintf(" from %d tokens", r.MinContextTokens)
 	}

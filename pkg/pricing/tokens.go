@@ -22,3 +22,32 @@ func (p TokenPrice) TokenCost(input, output, cached int64) decimal.Decimal {
 		Add(decimal.NewFromInt(cached).Mul(p.CachedPerMTok))
 	return perMTok.Div(million).Add(p.PerRequest)
 }
+
+// ServiceTier is a tier name as stored: the standard rate is "" whatever a source calls
+// it ("standard", "default", "auto"); any other is a lower-case word of at most 40
+// characters. msg says what is wrong with one that is not.
+func ServiceTier(s string) (tier, msg string) {
+	switch s {
+	case "", "standard", "default", "auto":
+		return "", ""
+	}
+	if len(s) > 40 {
+		return "", "is longer than 40 characters"
+	}
+	for i, c := range s {
+		if !(c >= 'a' && c <= 'z' || c == '_' || c >= '0' && c <= '9' && i > 0) {
+			return "", "is not a lower-case tier name such as batch or flex"
+		}
+	}
+	return s, ""
+}
+
+func checkTier(s string) string {
+	if t, msg := ServiceTier(s); msg != "" || t != s {
+		if msg == "" {
+			msg = "is the standard rate: leave service_tier out"
+		}
+		return msg
+	}
+	return ""
+}

@@ -32,6 +32,7 @@ export type MetricKey =
   | 'input_tokens'
   | 'output_tokens'
   | 'cached_input_tokens'
+  | 'cache_write_tokens'
   | 'tokens'
   | 'cost_per_request'
   | 'cost_per_1k_tokens'
@@ -150,7 +151,8 @@ export const METRICS: Array<{ value: MetricKey; label: string }> = [
   { value: 'input_tokens', label: 'Input tokens' },
   { value: 'output_tokens', label: 'Output tokens' },
   { value: 'cached_input_tokens', label: 'Cached input tokens' },
-  { value: 'tokens', label: 'Tokens (input + output + cached)' },
+  { value: 'cache_write_tokens', label: 'Cache-write input tokens' },
+  { value: 'tokens', label: 'Tokens (input + output + cached + cache writes)' },
   { value: 'cost_per_request', label: 'Cost per request' },
   { value: 'cost_per_1k_tokens', label: 'Cost per 1K tokens' },
   { value: 'unpriced_requests', label: 'Unpriced requests' },

@@ -77,6 +77,7 @@ describe('Settings: price book', () => {
           model: 'claude-haiku-5-5',
           pattern: false,
           usageType: 'input',
+          serviceTier: '',
           unitPrice: '0.5',
           unit: '1m_tokens',
           currency: 'USD',
@@ -85,11 +86,26 @@ describe('Settings: price book', () => {
           checkedOn: '2026-10-24',
           source: '',
         },
+        {
+          provider: 'openai',
+          model: 'gpt-4o',
+          pattern: false,
+          usageType: 'output',
+          serviceTier: 'batch',
+          unitPrice: '5.00',
+          unit: '1m_tokens',
+          currency: 'USD',
+          minContextTokens: 0,
+          effectiveFrom: '2024-10-01T00:00:00Z',
+          checkedOn: null,
+          source: '',
+        },
       ],
     });
     render(<PriceBook dsUid="costlens" currency="USD" />);
-    expect(await screen.findByText('Price book (1 prices in force)')).toBeInTheDocument();
+    expect(await screen.findByText('Price book (2 prices in force)')).toBeInTheDocument();
     expect(screen.getByText('input above 100000 tokens')).toBeInTheDocument();
+    expect(screen.getByText('output (batch)')).toBeInTheDocument();
     expect(screen.getByText('0.5 USD / 1m tokens')).toBeInTheDocument();
     expect(screen.getByText('2026-10-24')).toBeInTheDocument();
   });

@@ -11,6 +11,8 @@ export interface Price {
   model: string;
   pattern: boolean;
   usageType: string;
+  /** '' for the standard rate, else the service tier ('batch', 'flex') these are the rates of */
+  serviceTier: string;
   unitPrice: string;
   unit: string;
   currency: string;
@@ -60,6 +62,7 @@ export function PriceBook({ dsUid }: PickerProps) {
               </td>
               <td>
                 {p.usageType}
+                {p.serviceTier ? ` (${p.serviceTier})` : ''}
                 {p.minContextTokens > 0 ? ` above ${p.minContextTokens - 1} tokens` : ''}
               </td>
               <td>

@@ -105,7 +105,7 @@ func KPIFrame(q query.Query, ks []KPI) *data.Frame {
 	for _, k := range ks {
 		mv.Values = append(mv.Values, k.ModelVersion)
 		var cache *float64
-		if prompt := k.Totals.InputTokens + k.Totals.CachedTokens; prompt > 0 {
+		if prompt := k.Totals.InputTokens + k.Totals.CachedTokens + k.Totals.CacheWriteTokens; prompt > 0 {
 			cache = engine.FloatValue(float64(k.Totals.CachedTokens) / float64(prompt))
 		}
 		for i, v := range []*float64{engine.FloatOf(k.Totals.Value("cost_per_1k_tokens")), engine.FloatOf(k.Totals.Value("cost_per_request")),

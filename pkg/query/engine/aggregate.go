@@ -21,6 +21,7 @@ import (
 type Totals struct {
 	Requests, Unpriced                      int64
 	InputTokens, OutputTokens, CachedTokens int64
+	CacheWriteTokens                        int64
 	PricedTokens                            int64 // tokens of the requests that have a cost
 	Cost                                    decimal.Decimal
 	// Original holds the cost in each source currency, before normalisation.
@@ -33,6 +34,7 @@ func (t *Totals) add(o Totals) {
 	t.InputTokens += o.InputTokens
 	t.OutputTokens += o.OutputTokens
 	t.CachedTokens += o.CachedTokens
+	t.CacheWriteTokens += o.CacheWriteTokens
 	t.PricedTokens += o.PricedTokens
 	t.Cost = t.Cost.Add(o.Cost)
 	for c, v := range o.Original {
@@ -45,7 +47,7 @@ func (t *Totals) add(o Totals) {
 
 // Value computes a metric; ok is false where it is undefined (a ratio over zero).
 func (t Totals) Value(metric string) (decimal.Decimal, bool) {
-	tokens := t.InputTokens + t.OutputTokens + t.CachedTokens
+	tokens := t.InputTokens + t.OutputTokens + t.CachedTokens + t.CacheWriteTokens
 	switch metric {
 	case "cost":
 		// a group whose every request is unpriced has an unknown cost, not a zero one
@@ -61,6 +63,8 @@ func (t Totals) Value(metric string) (decimal.Decimal, bool) {
 		return decimal.NewFromInt(t.OutputTokens), true
 	case "cached_input_tokens":
 		return decimal.NewFromInt(t.CachedTokens), true
+	case "cache_write_tokens":
+		return decimal.NewFromInt(t.CacheWriteTokens), true
 	case "tokens":
 		return decimal.NewFromInt(tokens), true
 	case "unpriced_requests":

@@ -304,10 +304,10 @@ func PlanAggregate(q Request, r query.Range, bucket query.Bucket, env query.Env,
 			fmt.Sprintf("%s AS requests", t.requests),
 			fmt.Sprintf("%s FILTER (WHERE %s IS NULL) AS unpriced", t.requests, curCol),
 			"sum(input_tokens) AS input_tokens", "sum(output_tokens) AS output_tokens",
-			"sum(cached_input_tokens) AS cached",
+			"sum(cached_input_tokens) AS cached", "sum(cache_write_tokens) AS cache_write",
 			// a cost is null exactly when its currency is (a table constraint), and the
 			// summaries are keyed by currency, so they tell priced from unpriced as the events do
-			fmt.Sprintf("sum(input_tokens + output_tokens + cached_input_tokens) FILTER (WHERE %s IS NOT NULL) AS priced_tokens", curCol),
+			fmt.Sprintf("sum(input_tokens + output_tokens + cached_input_tokens + cache_write_tokens) FILTER (WHERE %s IS NOT NULL) AS priced_tokens", curCol),
 			fmt.Sprintf("sum(%s) AS cost", costCol),
 		}
 		where := append([]string{timeCondition(b, t, ranges)}, filters...)
@@ -335,7 +335,7 @@ func PlanAggregate(q Request, r query.Range, bucket query.Bucket, env query.Env,
 			for i := range cols {
 				outerCols = append(outerCols, fmt.Sprintf("c%d", i))
 			}
-			outerCols = append(outerCols, "requests", "unpriced", "input_tokens", "output_tokens", "cached", "priced_tokens", "cost")
+			outerCols = append(outerCols, "requests", "unpriced", "input_tokens", "output_tokens", "cached", "cache_write", "priced_tokens", "cost")
 			part = fmt.Sprintf("SELECT %s FROM (\n    SELECT %s\n    FROM %s\n    WHERE %s\n    GROUP BY %s) g",
 				strings.Join(outerCols, ", "), strings.Join(inner, ", "), t.table, strings.Join(where, " AND "), strings.Join(group, ", "))
 		}
@@ -350,7 +350,7 @@ func PlanAggregate(q Request, r query.Range, bucket query.Bucket, env query.Env,
 	outer = append(outer,
 		"coalesce(sum(requests), 0)::bigint", "coalesce(sum(unpriced), 0)::bigint",
 		"coalesce(sum(input_tokens), 0)::bigint", "coalesce(sum(output_tokens), 0)::bigint",
-		"coalesce(sum(cached), 0)::bigint", "coalesce(sum(priced_tokens), 0)::bigint",
+		"coalesce(sum(cached), 0)::bigint", "coalesce(sum(cache_write), 0)::bigint", "coalesce(sum(priced_tokens), 0)::bigint",
 		"coalesce(sum(cost), 0)::text")
 	sql := fmt.Sprintf("SELECT %s\nFROM (\n  %s\n) parts\nGROUP BY %s\nORDER BY %s",
 		strings.Join(outer, ", "), strings.Join(parts, "\n  UNION ALL\n  "), strings.Join(group, ", "), strings.Join(group, ", "))

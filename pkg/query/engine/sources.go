@@ -58,7 +58,7 @@ func eventRows(ctx context.Context, db query.DB, q Request, r query.Range, bucke
 		for i := range cols {
 			dest = append(dest, &cols[i])
 		}
-		dest = append(dest, &rr.t.Requests, &rr.t.Unpriced, &rr.t.InputTokens, &rr.t.OutputTokens, &rr.t.CachedTokens, &rr.t.PricedTokens, &costText)
+		dest = append(dest, &rr.t.Requests, &rr.t.Unpriced, &rr.t.InputTokens, &rr.t.OutputTokens, &rr.t.CachedTokens, &rr.t.CacheWriteTokens, &rr.t.PricedTokens, &costText)
 		if err := rows.Scan(dest...); err != nil {
 			return nil, "", err
 		}
