@@ -12,6 +12,7 @@ const targets = [
   ['./pkg/ingest', 'FuzzParseEvents'],
   ['./pkg/ingest', 'FuzzParseFXCSV'],
   ['./pkg/ingest', 'FuzzParseFOCUSCSV'],
+  ['./pkg/ingest', 'FuzzOTLPTraces'],
   ['./pkg/modelversion', 'FuzzParse'],
 ];
 const fuzztime = process.env.FUZZTIME || '10s';

@@ -3,6 +3,7 @@ package ingest
 import (
 	"bytes"
 	"testing"
+	"time"
 )
 
 // FuzzParseEvents: no input panics, every row is either an event or a rejection, and
@@ -79,6 +80,59 @@ func FuzzParseFOCUSCSV(f *testing.F) {
 			if li.ResourceID == "" || len(li.Currency) != 3 || !li.PeriodEnd.After(li.PeriodStart) || li.Tenant == "" {
 				t.Fatalf("accepted %+v", li)
 			}
+		}
+	})
+}
+
+// FuzzOTLPTraces: no export request, in either encoding, panics the decoder or the
+// mapper; every span is exactly one of stored, rejected (with a row and field) or
+// skipped; and every stored event has its trace-span key, a tenant and token counts
+// with the stored meaning (none negative, reasoning inside output).
+func FuzzOTLPTraces(f *testing.F) {
+	span := `{"traceId":"4bf92f3577b34da6a3ce929d0e0e4736","spanId":"00f067aa0ba90301","startTimeUnixNano":"1793613600000000000",` +
+		`"endTimeUnixNano":"1793613600820000000","attributes":[{"key":"gen_ai.provider.name","value":{"stringValue":"openai"}},` +
+		`{"key":"gen_ai.request.model","value":{"stringValue":"gpt-4o"}},{"key":"gen_ai.usage.input_tokens","value":{"intValue":"1200"}},` +
+		`{"key":"gen_ai.usage.cache_read.input_tokens","value":{"intValue":"1000"}},{"key":"tenant.id","value":{"stringValue":"acme"}}]}`
+	for _, s := range []string{
+		`{"resourceSpans":[{"scopeSpans":[{"spans":[` + span + `]}]}]}`,
+		`{"resourceSpans":[{"resource":{"attributes":[{"key":"tenant.id","value":{"intValue":7}}]},"scopeSpans":[{"spans":[{"traceId":"00"}]}]}]}`,
+		`{"resourceSpans":[{"scopeSpans":[{"spans":[{"attributes":[{"key":"gen_ai.system","value":{"doubleValue":1e300}}]}]}]}]}`,
+		"\x0a\x02\x12\x00", "", "{}",
+	} {
+		f.Add([]byte(s), s != "" && s[0] != '{')
+	}
+	f.Fuzz(func(t *testing.T, body []byte, protobuf bool) {
+		ct := OTLPJSON
+		if protobuf {
+			ct = OTLPProtobuf
+		}
+		req, err := DecodeOTLPTraces(body, ct)
+		if err != nil {
+			return
+		}
+		spans := 0
+		for _, rs := range req.GetResourceSpans() {
+			for _, ss := range rs.GetScopeSpans() {
+				spans += len(ss.GetSpans())
+			}
+		}
+		m := &OTLPMapper{Options: DefaultOTLPOptions, Rules: Rules{Window: WindowAt(time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC), 1096)}}
+		stored, rejected, skipped := 0, 0, 0
+		_ = m.Source(req)(func(e Event) error {
+			stored++
+			if len(e.RequestID) != 49 || e.Tenant == "" || e.InputTokens < 0 || e.CachedTokens < 0 || e.CacheWriteTokens < 0 ||
+				e.ReasoningTokens < 0 || e.ReasoningTokens > e.OutputTokens {
+				t.Fatalf("stored an invalid event %+v", e)
+			}
+			return nil
+		}, func(r RowError) {
+			rejected++
+			if r.Row < 1 || r.Field == "" || r.Message == "" {
+				t.Fatalf("rejection without row or field: %+v", r)
+			}
+		}, func() { skipped++ })
+		if stored+rejected+skipped != spans {
+			t.Fatalf("%d spans but %d stored, %d rejected, %d skipped", spans, stored, rejected, skipped)
 		}
 	})
 }

@@ -47,6 +47,7 @@ func newResourceHandler(d *Datasource) backend.CallResourceHandler {
 		"POST /ingest/fx":             {access: shared, action: "uploading data", what: "FX rates", handle: d.handleIngestFX},
 		"POST /ingest/prices":         {access: shared, action: "uploading data", what: "prices", handle: d.handleIngestPrices},
 		"POST /ingest/model-versions": {access: shared, action: "uploading data", what: "model versions", handle: d.handleIngestModelVersions},
+		"POST /otlp/v1/traces":        {access: editor, action: "sending traces", handle: d.handleOTLPTraces},
 		"POST /reprice":               {access: editor, action: "repricing", handle: d.handleReprice},
 		"PUT /budgets":                {access: editor, action: "changing this", handle: d.handlePutBudget},
 		"DELETE /budgets/{id}":        {access: editor, action: "changing this", handle: d.handleDeleteBudget},

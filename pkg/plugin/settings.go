@@ -33,9 +33,16 @@ type Settings struct {
 	RetentionDays int `json:"retentionDays"`
 	// QueryTimeoutSeconds bounds a query, its wait for a pooled connection included
 	// (default 30).
-	QueryTimeoutSeconds int   `json:"queryTimeoutSeconds"`
-	ManageSchema        bool  `json:"manageSchema"`
-	MaxConns            int32 `json:"maxConns"`
+	QueryTimeoutSeconds int `json:"queryTimeoutSeconds"`
+	// OTLP receiver: the span or resource attributes a span's tenant, feature and user
+	// come from (comma-separated, tried in order; defaults ingest.DefaultOTLPOptions),
+	// and whether the instrumentation reports input tokens without the cached ones.
+	OTLPTenantAttributes   string `json:"otlpTenantAttributes"`
+	OTLPFeatureAttributes  string `json:"otlpFeatureAttributes"`
+	OTLPUserAttributes     string `json:"otlpUserAttributes"`
+	OTLPInputExcludesCache bool   `json:"otlpInputExcludesCache"`
+	ManageSchema           bool   `json:"manageSchema"`
+	MaxConns               int32  `json:"maxConns"`
 
 	Password string         `json:"-"`
 	Location *time.Location `json:"-"`
@@ -115,7 +122,23 @@ func LoadSettings(s backend.DataSourceInstanceSettings) (Settings, error) {
 	if st.MaxConns < 1 || st.MaxConns > 100 {
 		return Settings{}, fmt.Errorf("settings: maxConns must be between 1 and 100, got %d", st.MaxConns)
 	}
+	for _, f := range []struct{ name, v string }{{"otlpTenantAttributes", st.OTLPTenantAttributes},
+		{"otlpFeatureAttributes", st.OTLPFeatureAttributes}, {"otlpUserAttributes", st.OTLPUserAttributes}} {
+		if _, err := ingest.AttributeKeys(f.v, nil); err != nil {
+			return Settings{}, fmt.Errorf("settings: %s: %w", f.name, err)
+		}
+	}
 	return st, nil
+}
+
+// OTLPOptions are how the OTLP receiver maps spans under these settings.
+func (s Settings) OTLPOptions() ingest.OTLPOptions {
+	d := ingest.DefaultOTLPOptions
+	o := ingest.OTLPOptions{InputExcludesCache: s.OTLPInputExcludesCache}
+	o.TenantKeys, _ = ingest.AttributeKeys(s.OTLPTenantAttributes, d.TenantKeys)
+	o.FeatureKeys, _ = ingest.AttributeKeys(s.OTLPFeatureAttributes, d.FeatureKeys)
+	o.UserKeys, _ = ingest.AttributeKeys(s.OTLPUserAttributes, d.UserKeys)
+	return o
 }
 
 // QueryTimeout is how long one query may take, waiting for a connection included.

@@ -361,6 +361,12 @@ export interface CostDataSourceOptions extends DataSourceJsonData {
   retentionDays?: number;
   /** Stop a query (including its wait for a pooled connection) after this many seconds (default 30). */
   queryTimeoutSeconds?: number;
+  /** OTLP receiver: span or resource attributes naming the tenant, feature and user (comma-separated). */
+  otlpTenantAttributes?: string;
+  otlpFeatureAttributes?: string;
+  otlpUserAttributes?: string;
+  /** The instrumentation reports gen_ai.usage.input_tokens without the cached tokens. */
+  otlpInputExcludesCache?: boolean;
   manageSchema?: boolean;
   maxConns?: number;
 }

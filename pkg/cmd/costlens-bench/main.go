@@ -494,7 +494,7 @@ func (b *bench) ingestReport(ctx context.Context, o options, now time.Time) erro
 		"input_tokens", "output_tokens", "cached_input_tokens", "latency_ms", "attributes"}
 	// the baseline: COPY into an existing plain (logged, unindexed) table, as the admin
 	// (a table made in the same transaction would skip the WAL and flatter the baseline)
-	if _, err := b.owner.Exec(ctx, "DROP TABLE IF EXISTS public.costlens_bench_raw_copy; CREATE TABLE public.costlens_bench_raw_copy (LIKE costlens.cost_events)"); err != nil {
+	if _, err := b.owner.Exec(ctx, "DROP TABLE IF EXISTS public.costlens_bench_raw_copy; CREATE TABLE public.costlens_bench_raw_copy (LIKE costlens.cost_events INCLUDING DEFAULTS)"); err != nil {
 		return err
 	}
 	t0 = time.Now()
@@ -517,6 +517,12 @@ func (b *bench) ingestReport(ctx context.Context, o options, now time.Time) erro
 	intoEventsS := time.Since(t0).Seconds()
 	if err != nil {
 		return fmt.Errorf("COPY into cost_events: %w", err)
+	}
+
+	// the same events as OTLP GenAI spans, in the Collector's batches, decoded from protobuf
+	otlpS, err := b.otlpIngest(ctx, events)
+	if err != nil {
+		return err
 	}
 
 	// one event, then the breakdown that should count it
@@ -553,6 +559,9 @@ func (b *bench) ingestReport(ctx context.Context, o options, now time.Time) erro
 	fmt.Fprintf(tw, "backfill upload as a share of raw COPY\t%.0f %%\t≥ 40 %%\t%s\n", 100*uploadRate/copyRate, yes(uploadRate/copyRate >= 0.4))
 	fmt.Fprintf(tw, "COPY straight into cost_events (admin: indexes and summary trigger, nothing else)\t%.0f events/s\t\t\n", float64(o.ingest)/intoEventsS)
 	fmt.Fprintf(tw, "backfill upload as a share of that\t%.0f %%\t\t\n", 100*uploadRate/(float64(o.ingest)/intoEventsS))
+	otlpRate := float64(o.ingest) / otlpS
+	fmt.Fprintf(tw, "the same events as OTLP GenAI spans (protobuf, %d-span exports: decode, map, then as the upload)\t%.0f events/s\t\t\n", otlpBatch, otlpRate)
+	fmt.Fprintf(tw, "OTLP as a share of raw COPY\t%.0f %%\t\t\n", 100*otlpRate/copyRate)
 	fmt.Fprintf(tw, "upload of one event to its first appearance in a query\t%s\t\t\n", ms(visible))
 	return tw.Flush()
 }

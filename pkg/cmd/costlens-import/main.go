@@ -2,6 +2,7 @@
 // validation and idempotent writes as the data source's ingest endpoints.
 //
 //	costlens-import events events.ndjson [--tenant acme]
+//	costlens-import otlp traces.jsonl[.gz] [--tenant acme]  (OTLP/JSON lines, as the Collector's file exporter writes)
 //	costlens-import fx rates.csv [--pairs China=USD/CNY,Euro=USD/EUR] [--source FRED]
 //	costlens-import fx eurofxref.zip             (the ECB's reference rates as published)
 //	costlens-import billing focus-export.csv [--tenant acme]
@@ -18,6 +19,7 @@ package main
 import (
 	"archive/zip"
 	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"flag"
@@ -63,7 +65,7 @@ func run(args []string) error {
 	if len(args) > 0 && args[0] == "migrate" {
 		return migrate(args[1:])
 	}
-	kinds := []string{"events", "fx", "billing", "prices", "model-versions"}
+	kinds := []string{"events", "otlp", "fx", "billing", "prices", "model-versions"}
 	if len(args) < 2 || !slices.Contains(kinds, args[0]) {
 		return fmt.Errorf("usage: costlens-import %s FILE [flags]", strings.Join(kinds, "|"))
 	}
@@ -75,6 +77,11 @@ func run(args []string) error {
 	source := fs.String("source", "", "fx: where the rates come from")
 	retention := fs.Int("retention-days", ingest.DefaultRetentionDays, "events, billing: refuse rows older than this many days")
 	patience := fs.Duration("retry-for", 5*time.Minute, "how long to keep retrying while PostgreSQL is unreachable (0: do not retry)")
+	def := ingest.DefaultOTLPOptions
+	tenantAttrs := fs.String("tenant-attributes", strings.Join(def.TenantKeys, ","), "otlp: span or resource attributes naming the tenant, in order")
+	featureAttrs := fs.String("feature-attributes", strings.Join(def.FeatureKeys, ","), "otlp: attributes naming the feature")
+	userAttrs := fs.String("user-attributes", strings.Join(def.UserKeys, ","), "otlp: attributes naming the user")
+	excludesCache := fs.Bool("input-excludes-cache", false, "otlp: the instrumentation reports input tokens without the cached ones")
 	if err := fs.Parse(args[2:]); err != nil {
 		return err
 	}
@@ -128,7 +135,32 @@ func run(args []string) error {
 	}
 	switch kind {
 	case "events":
-		rep, err = importEvents(ctx, pool, f, ingest.Rules{Tenant: *tenant, Window: window}, *patience, started)
+		rules := ingest.Rules{Tenant: *tenant, Window: window}
+		rep, err = importEvents(ctx, pool, file, func(onEvent func(ingest.Event) error, onReject func(ingest.RowError), _ func()) error {
+			return ingest.ParseEventsFunc(f, rules, onEvent, onReject)
+		}, *patience, started)
+	case "otlp":
+		m := &ingest.OTLPMapper{Options: ingest.OTLPOptions{InputExcludesCache: *excludesCache}, Rules: ingest.Rules{Tenant: *tenant, Window: window}}
+		for _, a := range []struct {
+			flag string
+			list *string
+			dst  *[]string
+		}{{"--tenant-attributes", tenantAttrs, &m.Options.TenantKeys}, {"--feature-attributes", featureAttrs, &m.Options.FeatureKeys},
+			{"--user-attributes", userAttrs, &m.Options.UserKeys}} {
+			if *a.dst, err = ingest.AttributeKeys(*a.list, nil); err != nil {
+				return fmt.Errorf("%s: %w", a.flag, err)
+			}
+		}
+		var r io.Reader = f
+		if strings.HasSuffix(strings.ToLower(file), ".gz") {
+			zr, zerr := gzip.NewReader(f)
+			if zerr != nil {
+				return fmt.Errorf("%s: %w", file, zerr)
+			}
+			defer zr.Close()
+			r = zr
+		}
+		rep, err = importEvents(ctx, pool, file, m.FileSource(r), *patience, started)
 	case "prices":
 		body, rerr := io.ReadAll(src)
 		if rerr != nil {
@@ -171,17 +203,21 @@ func run(args []string) error {
 	for _, r := range rep.Rejected {
 		fmt.Fprintf(os.Stderr, "%s: %s\n", file, r.Error())
 	}
-	fmt.Fprintf(os.Stderr, "%s: %d received, %d accepted, %d duplicates, %d rejected in %.1fs\n",
-		file, rep.Received, rep.Accepted, rep.Duplicates, len(rep.Rejected), time.Since(started).Seconds())
+	skipped := ""
+	if rep.Skipped > 0 {
+		skipped = fmt.Sprintf(", %d skipped (not GenAI calls)", rep.Skipped)
+	}
+	fmt.Fprintf(os.Stderr, "%s: %d received, %d accepted, %d duplicates, %d rejected%s in %.1fs\n",
+		file, rep.Received, rep.Accepted, rep.Duplicates, len(rep.Rejected), skipped, time.Since(started).Seconds())
 	if err == nil && len(rep.Rejected) > 0 {
 		return rejectedRows(len(rep.Rejected))
 	}
 	return err
 }
 
-// importEvents streams the file and writes it batch by batch as it reads, showing
+// importEvents streams a source and writes it batch by batch as it reads, showing
 // progress; a batch the database was away for is written again when it is back.
-func importEvents(ctx context.Context, pool *pgxpool.Pool, f *os.File, rules ingest.Rules, patience time.Duration, started time.Time) (ingest.Report, error) {
+func importEvents(ctx context.Context, pool *pgxpool.Pool, file string, src ingest.Source, patience time.Duration, started time.Time) (ingest.Report, error) {
 	var book *pricing.Book
 	err := store.Retry(ctx, patience, nil, func() (err error) {
 		book, err = pricing.LoadBook(ctx, pool)
@@ -190,7 +226,7 @@ func importEvents(ctx context.Context, pool *pgxpool.Pool, f *os.File, rules ing
 	if err != nil {
 		return ingest.Report{}, err
 	}
-	return ingest.StreamEvents(ctx, pool, book, f, rules, ingest.WriteOptions{
+	return ingest.Stream(ctx, pool, book, src, ingest.WriteOptions{
 		Progress: func(done int) {
 			if done%(20*ingest.BatchSize) < ingest.BatchSize {
 				fmt.Fprintf(os.Stderr, "%d rows stored (%.0f/s)\n", done, float64(done)/time.Since(started).Seconds())
@@ -199,7 +235,7 @@ func importEvents(ctx context.Context, pool *pgxpool.Pool, f *os.File, rules ing
 		Patience: patience,
 		OnRetry: func(first, last, attempt int, wait time.Duration, err error) {
 			fmt.Fprintf(os.Stderr, "%s: rows %d-%d: %v; PostgreSQL looks unreachable, retrying the batch in %s (attempt %d)\n",
-				f.Name(), first, last, err, wait, attempt+1)
+				file, first, last, err, wait, attempt+1)
 		},
 	})
 }

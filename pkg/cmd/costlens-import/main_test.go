@@ -2,7 +2,10 @@ package main
 
 import (
 	"archive/zip"
+	"bytes"
+	"compress/gzip"
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -67,5 +70,46 @@ func TestImportTheECBZipAsPublished(t *testing.T) {
 		FROM costlens.fx_rates WHERE base = 'EUR' AND rate_date = '2021-06-03' AND source = 'ECB'`).Scan(&n, &usd)
 	if err != nil || n != 31 || usd != "1.2187" {
 		t.Fatalf("%d rates, EUR/USD %s (%v); want 31 and 1.2187", n, usd, err)
+	}
+}
+
+// A Collector file exporter's output (OTLP/JSON lines, gzipped): every export line is
+// read, a broken line is one rejected row, and the spans land once however often the
+// file is imported.
+func TestImportOTLPJSONLines(t *testing.T) {
+	db := storetest.New(t)
+	raw, err := os.ReadFile("../../plugin/testdata/otlp/collector-export.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var export bytes.Buffer
+	if err := json.Compact(&export, raw); err != nil {
+		t.Fatal(err)
+	}
+	// the same export twice (a collector restarted mid-batch sends it again) and a torn line
+	lines := export.String() + "\n" + export.String() + "\n" + `{"resourceSpans":[{"scopeSpans":[` + "\n"
+	file := filepath.Join(t.TempDir(), "traces.jsonl.gz")
+	out, err := os.Create(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := gzip.NewWriter(out)
+	_, _ = zw.Write([]byte(lines))
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	out.Close()
+	// the span naming tenant globex goes to globex: this import is not bound to a tenant
+	err = run([]string{"otlp", file, "--database-url", db.URL, "--user-attributes", "app.user,enduser.id"})
+	var rejected rejectedRows
+	if !errors.As(err, &rejected) || rejected != 1 {
+		t.Fatalf("import: %v, want 1 row rejected (the torn line)", err)
+	}
+	var n, users int
+	var tokens string
+	if err := db.Role.QueryRow(context.Background(), `SELECT count(*), count(*) FILTER (WHERE user_id = 'u-7'),
+		sum(input_tokens)::text || ' ' || sum(cached_input_tokens) || ' ' || sum(output_tokens) || ' ' || sum(reasoning_tokens)
+		FROM costlens.cost_events`).Scan(&n, &users, &tokens); err != nil || n != 3 || users != 2 || tokens != "250 1000 312 120" {
+		t.Fatalf("%d events, %d of u-7, tokens %s (%v); want 3, 2 and 250 1000 312 120", n, users, tokens, err)
 	}
 }

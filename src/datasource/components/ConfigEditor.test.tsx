@@ -59,6 +59,8 @@ describe('ConfigEditor', () => {
     await user.type(screen.getByLabelText('Retention (days)'), '400');
     await user.type(screen.getByLabelText('Query timeout (s)'), '12');
     await user.click(screen.getByLabelText('Manage schema'));
+    await user.type(screen.getByLabelText('User attributes'), 'app.user,enduser.id');
+    await user.click(screen.getByLabelText('Input excludes cache'));
     await user.click(screen.getByLabelText('SSL mode'));
     await user.click(await screen.findByText('require'));
 
@@ -73,6 +75,8 @@ describe('ConfigEditor', () => {
       retentionDays: 400,
       queryTimeoutSeconds: 12,
       manageSchema: true,
+      otlpUserAttributes: 'app.user,enduser.id',
+      otlpInputExcludesCache: true,
       sslMode: 'require',
     });
   });

@@ -17,7 +17,16 @@ const SSL_MODES: Array<NonNullable<CostDataSourceOptions['sslMode']>> = [
 
 const LABEL_WIDTH = 22;
 
-type TextKey = 'host' | 'database' | 'user' | 'tenant' | 'timeZone' | 'defaultCurrency';
+type TextKey =
+  | 'host'
+  | 'database'
+  | 'user'
+  | 'tenant'
+  | 'timeZone'
+  | 'defaultCurrency'
+  | 'otlpTenantAttributes'
+  | 'otlpFeatureAttributes'
+  | 'otlpUserAttributes';
 type NumberKey = 'port' | 'incompleteHours' | 'fxMaxAgeDays' | 'retentionDays' | 'queryTimeoutSeconds';
 
 interface SettingProps {
@@ -169,6 +178,44 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
             id="costlens-manage-schema"
             value={Boolean(jsonData.manageSchema)}
             onChange={(e) => setJson('manageSchema', e.currentTarget.checked)}
+          />
+        </InlineField>
+      </FieldSet>
+      <FieldSet label="OpenTelemetry GenAI spans (resource otlp/v1/traces)">
+        <Setting
+          label="Tenant attributes"
+          id="costlens-otlp-tenant"
+          placeholder="tenant.id"
+          width={40}
+          tooltip="Span or resource attributes naming a span's tenant, comma-separated, tried in order (a bound data source uses its own tenant)"
+          {...text('otlpTenantAttributes')}
+        />
+        <Setting
+          label="Feature attributes"
+          id="costlens-otlp-feature"
+          placeholder="service.name"
+          width={40}
+          tooltip="Attributes naming the feature a span's cost is charged to"
+          {...text('otlpFeatureAttributes')}
+        />
+        <Setting
+          label="User attributes"
+          id="costlens-otlp-user"
+          placeholder="enduser.id, user.id"
+          width={40}
+          tooltip="Attributes naming the user"
+          {...text('otlpUserAttributes')}
+        />
+        <InlineField
+          label="Input excludes cache"
+          labelWidth={LABEL_WIDTH}
+          htmlFor="costlens-otlp-excludes-cache"
+          tooltip="On only if your instrumentation reports gen_ai.usage.input_tokens without the cached tokens (the conventions include them)"
+        >
+          <InlineSwitch
+            id="costlens-otlp-excludes-cache"
+            value={Boolean(jsonData.otlpInputExcludesCache)}
+            onChange={(e) => setJson('otlpInputExcludesCache', e.currentTarget.checked)}
           />
         </InlineField>
       </FieldSet>
