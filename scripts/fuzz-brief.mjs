@@ -13,6 +13,7 @@ const targets = [
   ['./pkg/ingest', 'FuzzParseFXCSV'],
   ['./pkg/ingest', 'FuzzParseFOCUSCSV'],
   ['./pkg/ingest', 'FuzzOTLPTraces'],
+  ['./pkg/ingest', 'FuzzLiteLLMSpendLogs'],
   ['./pkg/modelversion', 'FuzzParse'],
 ];
 const fuzztime = process.env.FUZZTIME || '10s';

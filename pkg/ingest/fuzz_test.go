@@ -136,3 +136,31 @@ func FuzzOTLPTraces(f *testing.F) {
 		}
 	})
 }
+
+// FuzzLiteLLMSpendLogs: no exported row panics the mapper; every row is stored or
+// rejected with a row and field, and a stored one has a tenant and token counts with
+// the stored meaning.
+func FuzzLiteLLMSpendLogs(f *testing.F) {
+	for _, s := range []string{
+		`{"request_id":"r","startTime":"2026-11-02T10:00:00Z","model":"gpt-4o","team_id":"t","prompt_tokens":1000,"completion_tokens":5,` +
+			`"metadata":{"usage_object":{"prompt_tokens_details":{"cached_tokens":800}}},"request_tags":["feature:x"],"spend":0.1}`,
+		`[{"request_id":"r","startTime":"2026-11-02 10:00:00","metadata":null,"cache_hit":"True","prompt_tokens":"7"}]`,
+		`{"metadata":{"usage_object":{"cache_creation_input_tokens":1e20}}}`, "",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		rules := Rules{Tenant: "", Window: WindowAt(time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC), 1096)}
+		_ = LiteLLMOptions{}.JSONSource(bytes.NewReader([]byte(body)), rules)(func(e Event) error {
+			if e.Tenant == "" || e.RequestID == "" || e.InputTokens < 0 || e.CachedTokens < 0 || e.CacheWriteTokens < 0 ||
+				e.ReasoningTokens > e.OutputTokens {
+				t.Fatalf("stored an invalid event %+v", e)
+			}
+			return nil
+		}, func(r RowError) {
+			if r.Row < 1 || r.Field == "" || r.Message == "" {
+				t.Fatalf("rejection without row or field: %+v", r)
+			}
+		}, func() {})
+	})
+}

@@ -524,6 +524,11 @@ func (b *bench) ingestReport(ctx context.Context, o options, now time.Time) erro
 	if err != nil {
 		return err
 	}
+	// and as LiteLLM spend logs, read incrementally from LiteLLM's table
+	litellmS, err := b.litellmIngest(ctx, events)
+	if err != nil {
+		return err
+	}
 
 	// one event, then the breakdown that should count it
 	probe := fmt.Sprintf("bench-probe-%d", time.Now().UnixNano())
@@ -562,6 +567,9 @@ func (b *bench) ingestReport(ctx context.Context, o options, now time.Time) erro
 	otlpRate := float64(o.ingest) / otlpS
 	fmt.Fprintf(tw, "the same events as OTLP GenAI spans (protobuf, %d-span exports: decode, map, then as the upload)\t%.0f events/s\t\t\n", otlpBatch, otlpRate)
 	fmt.Fprintf(tw, "OTLP as a share of raw COPY\t%.0f %%\t\t\n", 100*otlpRate/copyRate)
+	litellmRate := float64(o.ingest) / litellmS
+	fmt.Fprintf(tw, "the same events as LiteLLM spend logs (read from LiteLLM_SpendLogs in pages of %d, then as the upload)\t%.0f events/s\t\t\n", ingest.LiteLLMPage, litellmRate)
+	fmt.Fprintf(tw, "LiteLLM as a share of raw COPY\t%.0f %%\t\t\n", 100*litellmRate/copyRate)
 	fmt.Fprintf(tw, "upload of one event to its first appearance in a query\t%s\t\t\n", ms(visible))
 	return tw.Flush()
 }

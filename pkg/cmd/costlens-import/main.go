@@ -3,6 +3,8 @@
 //
 //	costlens-import events events.ndjson [--tenant acme]
 //	costlens-import otlp traces.jsonl[.gz] [--tenant acme]  (OTLP/JSON lines, as the Collector's file exporter writes)
+//	costlens-import litellm postgres://…/litellm [--tenant acme]  (LiteLLM_SpendLogs since the last run: safe from cron)
+//	costlens-import litellm spend-logs.json|.csv [--tenant acme]   (an export of that table)
 //	costlens-import fx rates.csv [--pairs China=USD/CNY,Euro=USD/EUR] [--source FRED]
 //	costlens-import fx eurofxref.zip             (the ECB's reference rates as published)
 //	costlens-import billing focus-export.csv [--tenant acme]
@@ -30,6 +32,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/costlens/costlens/pkg/ingest"
@@ -65,7 +68,7 @@ func run(args []string) error {
 	if len(args) > 0 && args[0] == "migrate" {
 		return migrate(args[1:])
 	}
-	kinds := []string{"events", "otlp", "fx", "billing", "prices", "model-versions"}
+	kinds := []string{"events", "otlp", "litellm", "fx", "billing", "prices", "model-versions"}
 	if len(args) < 2 || !slices.Contains(kinds, args[0]) {
 		return fmt.Errorf("usage: costlens-import %s FILE [flags]", strings.Join(kinds, "|"))
 	}
@@ -82,6 +85,9 @@ func run(args []string) error {
 	featureAttrs := fs.String("feature-attributes", strings.Join(def.FeatureKeys, ","), "otlp: attributes naming the feature")
 	userAttrs := fs.String("user-attributes", strings.Join(def.UserKeys, ","), "otlp: attributes naming the user")
 	excludesCache := fs.Bool("input-excludes-cache", false, "otlp: the instrumentation reports input tokens without the cached ones")
+	featurePrefix := fs.String("feature-tag-prefix", ingest.DefaultFeaturePrefix, "litellm: the request tag naming the feature (feature:X)")
+	cursorName := fs.String("cursor", "litellm", "litellm from a database: the name its read position is kept under")
+	overlap := fs.Duration("overlap", 15*time.Minute, "litellm from a database: read again this far before the last position (late rows; nothing is stored twice)")
 	if err := fs.Parse(args[2:]); err != nil {
 		return err
 	}
@@ -104,6 +110,14 @@ func run(args []string) error {
 		return err
 	}
 	defer pool.Close()
+	started := time.Now()
+	window := ingest.WindowAt(started, *retention)
+	if kind == "litellm" && (strings.HasPrefix(file, "postgres://") || strings.HasPrefix(file, "postgresql://")) {
+		return finish("LiteLLM_SpendLogs", started, func() (ingest.Report, error) {
+			return importLiteLLM(ctx, pool, file, ingest.LiteLLMOptions{Tenant: *tenant, FeaturePrefix: *featurePrefix},
+				ingest.Rules{Tenant: *tenant, Window: window}, *cursorName, *overlap, *patience, started)
+		})
+	}
 	f, err := os.Open(file)
 	if err != nil {
 		return err
@@ -118,8 +132,6 @@ func run(args []string) error {
 		}
 	}
 	var rep ingest.Report
-	started := time.Now()
-	window := ingest.WindowAt(started, *retention)
 	// the kinds other than events are written in one transaction: a retry reads the
 	// file again from the start (rows that had committed count as duplicates)
 	whole := func(load func() (ingest.Report, error)) (ingest.Report, error) {
@@ -161,6 +173,13 @@ func run(args []string) error {
 			r = zr
 		}
 		rep, err = importEvents(ctx, pool, file, m.FileSource(r), *patience, started)
+	case "litellm":
+		o, rules := ingest.LiteLLMOptions{Tenant: *tenant, FeaturePrefix: *featurePrefix}, ingest.Rules{Tenant: *tenant, Window: window}
+		src := o.JSONSource(f, rules)
+		if strings.HasSuffix(strings.ToLower(file), ".csv") {
+			src = o.CSVSource(f, rules)
+		}
+		rep, err = importEvents(ctx, pool, file, src, *patience, started)
 	case "prices":
 		body, rerr := io.ReadAll(src)
 		if rerr != nil {
@@ -196,6 +215,13 @@ func run(args []string) error {
 		opts := ingest.FXOptions{Source: *source, Pairs: pairMap, Newest: window.Newest}
 		rep, err = whole(func() (ingest.Report, error) { return ingest.IngestFXCSV(ctx, pool, src, opts) })
 	}
+	return finish(file, started, func() (ingest.Report, error) { return rep, err })
+}
+
+// finish reports an import on stderr: each rejected row, then the counts; rejected rows
+// make it rejectedRows (exit 2).
+func finish(file string, started time.Time, load func() (ingest.Report, error)) error {
+	rep, err := load()
 	var format *ingest.FormatError
 	if errors.As(err, &format) {
 		return err
@@ -298,4 +324,37 @@ func openMigrated(ctx context.Context, dbURL string) (*pgxpool.Pool, int, error)
 		return nil, 0, err
 	}
 	return pool, v, nil
+}
+
+// importLiteLLM reads LiteLLM's spend logs from its database since the cursor (less
+// the overlap, for rows LiteLLM wrote late), stores them, and moves the cursor once every
+// batch has committed: a run that fails leaves it where it was, and the rows it read
+// again count as duplicates.
+func importLiteLLM(ctx context.Context, pool *pgxpool.Pool, url string, o ingest.LiteLLMOptions, rules ingest.Rules,
+	name string, overlap, patience time.Duration, started time.Time) (ingest.Report, error) {
+	cfg, err := pgx.ParseConfig(url)
+	if err != nil {
+		return ingest.Report{}, fmt.Errorf("LiteLLM database URL: %w", err)
+	}
+	cfg.RuntimeParams["timezone"] = "UTC" // Prisma's timestamps are UTC without a zone
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return ingest.Report{}, fmt.Errorf("LiteLLM database: %w", err)
+	}
+	defer conn.Close(ctx)
+	from, err := ingest.LoadCursor(ctx, pool, o.Tenant, name)
+	if err != nil {
+		return ingest.Report{}, err
+	}
+	at := from
+	if !from.TS.IsZero() && overlap > 0 {
+		fmt.Fprintf(os.Stderr, "LiteLLM_SpendLogs: reading from %s (the last run's position %s less --overlap %s)\n",
+			from.TS.Add(-overlap).Format(time.RFC3339), from.TS.Format(time.RFC3339), overlap)
+		from = ingest.Cursor{TS: from.TS.Add(-overlap)}
+	}
+	rep, err := importEvents(ctx, pool, "LiteLLM_SpendLogs", o.DBSource(ctx, conn, from, rules, func(c ingest.Cursor) { at = c }), patience, started)
+	if err == nil && at != (ingest.Cursor{}) {
+		err = ingest.SaveCursor(ctx, pool, o.Tenant, name, at)
+	}
+	return rep, err
 }

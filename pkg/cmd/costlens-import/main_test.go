@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/costlens/costlens/pkg/ingest"
 	"github.com/costlens/costlens/pkg/store/storetest"
 )
 
@@ -111,5 +112,154 @@ func TestImportOTLPJSONLines(t *testing.T) {
 		sum(input_tokens)::text || ' ' || sum(cached_input_tokens) || ' ' || sum(output_tokens) || ' ' || sum(reasoning_tokens)
 		FROM costlens.cost_events`).Scan(&n, &users, &tokens); err != nil || n != 3 || users != 2 || tokens != "250 1000 312 120" {
 		t.Fatalf("%d events, %d of u-7, tokens %s (%v); want 3, 2 and 250 1000 312 120", n, users, tokens, err)
+	}
+}
+
+// litellmBook: gpt-4o at 2.50 in, 1.25 cached, 10.00 out and claude-sonnet-4 at 3.00 in,
+// 3.75 cache write, 0.30 cache read, 15.00 out (USD per 1M tokens, list prices).
+const litellmBook = `
+prices:
+  - {provider: openai, model: gpt-4o, currency: USD, unit: 1m_tokens, effective_from: "2024-10-01", input: "2.50", cached_input: "1.25", output: "10.00"}
+  - {provider: anthropic, model: claude-sonnet-4, currency: USD, unit: 1m_tokens, effective_from: "2025-05-22", input: "3.00", cache_write: "3.75", cached_input: "0.30", output: "15.00"}
+`
+
+// spendLog is one LiteLLM_SpendLogs row as the proxy writes it.
+const spendLog = `INSERT INTO "LiteLLM_SpendLogs" (request_id, call_type, api_key, spend, total_tokens, prompt_tokens, completion_tokens,
+	"startTime", "endTime", request_duration_ms, model, model_group, custom_llm_provider, "user", metadata, cache_hit, request_tags, team_id, end_user, status)
+	VALUES ($1, 'acompletion', 'hashed-key-1', $2::float8, $3::int + $4::int, $3, $4, $5::timestamp, $5::timestamp + interval '1.2 seconds', 1200, $6, $7, $8, 'u-internal',
+	$9::jsonb, $10, $11::jsonb, $12, $13, 'success')`
+
+// LiteLLM's own table in PostgreSQL, read incrementally from cron as the Grafana role:
+// the money to the cent, cached tokens charged once, LiteLLM's spend beside it, a
+// response LiteLLM served from its cache free, a late row picked up by the overlap, and
+// nothing stored twice however often it runs.
+func TestImportLiteLLMSpendLogsFromItsDatabase(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.New(t)
+	// LiteLLM's database: here the test database's public schema, owned by its owner
+	storetest.Exec(t, db.Owner, ingest.LiteLLMTableDDL)
+	book := filepath.Join(t.TempDir(), "book.yaml")
+	if err := os.WriteFile(book, []byte(litellmBook), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := run([]string{"prices", book, "--database-url", db.URL}); err != nil {
+		t.Fatal(err)
+	}
+	add := func(id, spend string, prompt, completion int, start, model, group, provider, metadata, cacheHit, tags string, team, endUser any) {
+		t.Helper()
+		storetest.Exec(t, db.Owner, spendLog, id, spend, prompt, completion, start, model, group, provider, metadata, cacheHit, tags, team, endUser)
+	}
+	acme := `{"user_api_key_team_alias": "acme", "user_api_key_alias": "support-key", `
+	add("chatcmpl-1", "0.0035", 1000, 200, "2026-11-02 10:00:00.000", "gpt-4o", "gpt-4o", "openai",
+		acme+`"usage_object": {"prompt_tokens": 1000, "completion_tokens": 200, "prompt_tokens_details": {"cached_tokens": 800}}}`,
+		"False", `["feature:support-bot", "prod"]`, "team-uuid-1", "cust-9")
+	add("msg_2", "0.01815", 12050, 500, "2026-11-02 10:00:01.000", "claude-sonnet-4", "claude", "anthropic",
+		acme+`"usage_object": {"prompt_tokens": 12050, "completion_tokens": 500, "cache_read_input_tokens": 10000, "cache_creation_input_tokens": 2000}}`,
+		"False", `[]`, "team-uuid-1", nil)
+	add("chatcmpl-3", "0.0", 1000, 200, "2026-11-02 10:00:02.000", "gpt-4o", "gpt-4o", "openai", acme+`"usage_object": null}`,
+		"True", `["feature:support-bot"]`, "team-uuid-1", "cust-9")
+	add("chatcmpl-4", "0.00225", 500, 100, "2026-11-02 10:00:03.000", "gpt-4o", "gpt-4o", "openai", `{}`, "False", `[]`, nil, nil)
+
+	litellmURL := db.OwnerURL
+	var rejected rejectedRows
+	if err := run([]string{"litellm", litellmURL, "--database-url", db.URL}); !errors.As(err, &rejected) || rejected != 1 {
+		t.Fatalf("first run: %v, want 1 row rejected (chatcmpl-4 has no team)", err)
+	}
+	type stored struct{ tenant, feature, user, tokens, priced, reported string }
+	read := func() map[string]stored {
+		rows, err := db.Role.Query(ctx, `SELECT request_id, tenant, feature, user_id,
+			concat_ws(' ', input_tokens, cached_input_tokens, cache_write_tokens, output_tokens),
+			coalesce(trim_scale(priced_cost)::text, 'unpriced'), trim_scale(reported_cost)::text || ' ' || reported_currency
+			FROM costlens.cost_events`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		out := map[string]stored{}
+		for rows.Next() {
+			var id string
+			var s stored
+			if err := rows.Scan(&id, &s.tenant, &s.feature, &s.user, &s.tokens, &s.priced, &s.reported); err != nil {
+				t.Fatal(err)
+			}
+			out[id] = s
+		}
+		return out
+	}
+	want := map[string]stored{
+		// 200 × 2.50 + 800 × 1.25 + 200 × 10.00 per 1M: the 800 cached tokens once
+		"chatcmpl-1": {"acme", "support-bot", "cust-9", "200 800 0 200", "0.0035", "0.0035 USD"},
+		// 50 × 3.00 + 2,000 × 3.75 + 10,000 × 0.30 + 500 × 15.00 per 1M; no tag: the key alias
+		"msg_2": {"acme", "support-key", "u-internal", "50 10000 2000 500", "0.01815", "0.01815 USD"},
+		// served from LiteLLM's cache: no provider call, no tokens, nothing to pay
+		"chatcmpl-3": {"acme", "support-bot", "cust-9", "0 0 0 0", "0", "0 USD"},
+	}
+	got := read()
+	if len(got) != len(want) {
+		t.Errorf("stored %v", got)
+	}
+	for id, w := range want {
+		if got[id] != w {
+			t.Errorf("%s: %+v, want %+v", id, got[id], w)
+		}
+	}
+	// LiteLLM wrote a row late (its batch flush), dated before the cursor, and a new one
+	add("chatcmpl-5", "0.0025", 2000, 0, "2026-11-02 09:59:00.000", "gpt-4o", "gpt-4o", "openai",
+		acme+`"usage_object": {"prompt_tokens_details": {"cached_tokens": 2000}}}`, "False", `[]`, "team-uuid-1", nil)
+	add("chatcmpl-6", "0.00225", 500, 100, "2026-11-02 10:05:00.000", "gpt-4o", "gpt-4o", "openai", acme+`"usage_object": {}}`,
+		"False", `["feature:search"]`, "team-uuid-1", nil)
+	if err := run([]string{"litellm", litellmURL, "--database-url", db.URL}); !errors.As(err, &rejected) || rejected != 1 {
+		t.Fatalf("second run: %v", err)
+	}
+	got = read()
+	if len(got) != 5 || got["chatcmpl-5"].priced != "0.0025" || got["chatcmpl-6"].priced != "0.00225" || got["chatcmpl-6"].feature != "search" {
+		t.Errorf("after the second run: %v", got)
+	}
+	// with no overlap, a third run reads only what is after the cursor: nothing
+	if err := run([]string{"litellm", litellmURL, "--database-url", db.URL, "--overlap", "0"}); err != nil {
+		t.Fatalf("third run: %v", err)
+	}
+	var keys int
+	if err := db.Role.QueryRow(ctx, "SELECT count(*) FROM costlens.event_keys").Scan(&keys); err != nil || keys != 5 {
+		t.Errorf("%d event keys (%v), want 5", keys, err)
+	}
+	var n int
+	var priced, spend string
+	if err := db.Role.QueryRow(ctx, `SELECT count(*), sum(priced_cost)::text, sum(reported_cost)::text FROM costlens.cost_events`).Scan(&n, &priced, &spend); err != nil ||
+		n != 5 || priced != "0.0264000000000000" || spend != "0.02640" {
+		// 0.0035 + 0.01815 + 0 + 0.0025 (2,000 cached × 1.25) + 0.00225 (500 × 2.50 + 100 × 10.00)
+		t.Errorf("%d events, priced %s, LiteLLM's spend %s (%v); want 5, 0.0264 and 0.0264", n, priced, spend, err)
+	}
+	var cursor string
+	if err := db.Role.QueryRow(ctx, `SELECT position_ts AT TIME ZONE 'UTC' || ' ' || position_id FROM costlens.import_cursors WHERE name = 'litellm'`).Scan(&cursor); err != nil ||
+		cursor != "2026-11-02 10:05:00 chatcmpl-6" {
+		t.Errorf("cursor %q (%v)", cursor, err)
+	}
+
+	// the same table exported (psql's \copy … CSV HEADER) into a fresh database: the same money
+	var csvExport bytes.Buffer
+	conn, err := db.Owner.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = conn.Conn().PgConn().CopyTo(ctx, &csvExport, `COPY (SELECT * FROM "LiteLLM_SpendLogs" WHERE team_id IS NOT NULL ORDER BY "startTime") TO STDOUT WITH (FORMAT csv, HEADER)`)
+	conn.Release()
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := storetest.New(t)
+	file := filepath.Join(t.TempDir(), "spend-logs.csv")
+	if err := os.WriteFile(file, csvExport.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := run([]string{"prices", book, "--database-url", other.URL}); err != nil {
+		t.Fatal(err)
+	}
+	if err := run([]string{"litellm", file, "--database-url", other.URL}); err != nil {
+		t.Fatalf("CSV export: %v", err)
+	}
+	if err := other.Role.QueryRow(ctx, `SELECT count(*), sum(priced_cost)::text FROM costlens.cost_events`).Scan(&n, &priced); err != nil ||
+		n != 5 || priced != "0.0264000000000000" {
+		t.Errorf("from the CSV export: %d events, priced %s (%v)", n, priced, err)
 	}
 }
