@@ -14,6 +14,7 @@ const targets = [
   ['./pkg/ingest', 'FuzzParseFOCUSCSV'],
   ['./pkg/ingest', 'FuzzOTLPTraces'],
   ['./pkg/ingest', 'FuzzLiteLLMSpendLogs'],
+  ['./pkg/ingest', 'FuzzProviderExports'],
   ['./pkg/modelversion', 'FuzzParse'],
 ];
 const fuzztime = process.env.FUZZTIME || '10s';

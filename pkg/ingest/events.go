@@ -78,11 +78,15 @@ type Event struct {
 	InputTokens, OutputTokens, CachedTokens int64
 	CacheWriteTokens, ReasoningTokens       int64
 	ServiceTier                             string
-	LatencyMS                               *int32
-	GPUSeconds                              *decimal.Decimal
-	ReportedCost                            *decimal.Decimal
-	ReportedCurrency                        *string
-	Attributes                              []byte
+	// RequestCount is the requests the event stands for when a source gives a bucket of
+	// them (a provider's usage export; 0 when it does not count them, or for a cost line
+	// alone); nil is one request. ContextTokens picks such a bucket's context tier.
+	RequestCount, ContextTokens *int64
+	LatencyMS                   *int32
+	GPUSeconds                  *decimal.Decimal
+	ReportedCost                *decimal.Decimal
+	ReportedCurrency            *string
+	Attributes                  []byte
 }
 
 // Limits on what one event may carry, so that no tenant's rows can break another's

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 	"time"
 )
@@ -162,5 +163,38 @@ func FuzzLiteLLMSpendLogs(f *testing.F) {
 				t.Fatalf("rejection without row or field: %+v", r)
 			}
 		}, func() {})
+	})
+}
+
+// FuzzProviderExports: no OpenAI or Anthropic export, well-formed or not, panics either
+// reader; every result is stored, rejected with a row and field, or skipped, and a stored
+// one has a tenant, a request count that is not negative and tokens with the stored
+// meaning.
+func FuzzProviderExports(f *testing.F) {
+	for _, s := range []string{
+		`{"object":"page","data":[{"start_time":1793577600,"results":[{"object":"organization.usage.completions.result","input_tokens":1000,` +
+			`"input_cached_tokens":800,"output_tokens":5,"num_model_requests":2,"model":"gpt-4o","project_id":"p","batch":true}]}]}`,
+		`[{"start_time":1793577600,"results":[{"object":"organization.costs.result","amount":{"value":1e3,"currency":"usd"},"line_item":"x, input"}]}]`,
+		`{"data":[{"starting_at":"2026-11-02T00:00:00Z","results":[{"uncached_input_tokens":5,"cache_creation":{"ephemeral_5m_input_tokens":2},` +
+			`"output_tokens":1,"context_window":"200k-1M","model":"m"},{"amount":"12.5","currency":"USD"}]}]}`,
+		"{}\n[]\n", `{"data":[{"start_time":"x","results":[{}]}]}`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		rules := Rules{Window: WindowAt(time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC), 1096)}
+		for _, src := range []Source{ExportOptions{}.OpenAISource(strings.NewReader(body), rules), ExportOptions{Tenant: "acme"}.AnthropicSource(strings.NewReader(body), rules)} {
+			_ = src(func(e Event) error {
+				if e.Tenant == "" || e.RequestID == "" || e.InputTokens < 0 || e.CachedTokens < 0 || e.CacheWriteTokens < 0 ||
+					(e.RequestCount != nil && *e.RequestCount < 0) {
+					t.Fatalf("stored an invalid event %+v", e)
+				}
+				return nil
+			}, func(r RowError) {
+				if r.Row < 1 || r.Field == "" || r.Message == "" {
+					t.Fatalf("rejection without row or field: %+v", r)
+				}
+			}, func() {})
+		}
 	})
 }

@@ -26,7 +26,7 @@ type Cursor struct {
 	ID string
 }
 
-// LoadCursor reads a named cursor of the import bound to tenant ('' for none); a cursor
+// LoadCursor reads a named cursor of the import bound to tenant (” for none); a cursor
 // never saved is the zero Cursor (read from the beginning).
 func LoadCursor(ctx context.Context, pool *pgxpool.Pool, tenant, name string) (Cursor, error) {
 	var c Cursor

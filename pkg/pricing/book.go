@@ -285,7 +285,13 @@ type Usage struct {
 	Input, Output, Cached int64
 	CacheWrite, Reasoning int64
 	ServiceTier           string
-	GPUSeconds            *decimal.Decimal // nil when the event does not report it
+	// Requests is how many requests the counts are for (a usage export's bucket): the
+	// per-request price is charged that many times. nil is one request.
+	Requests *int64
+	// ContextTokens, for a bucket of requests, is the prompt size that picks the context
+	// tier; nil: the counts' own prompt (input + cached + cache writes).
+	ContextTokens *int64
+	GPUSeconds    *decimal.Decimal // nil when the event does not report it
 }
 
 // PriceFor prices a request at the price in force at ts, at its service tier's rates, in
@@ -300,6 +306,9 @@ type Usage struct {
 // model with no price of its own then (a dated snapshot) at the prices of the model its
 // first matching model alias names, names before globs.
 func (b *Book) PriceFor(provider, model string, ts time.Time, u Usage) (Priced, bool) {
+	if u.nothing() {
+		return Priced{}, false // a cost line alone (a provider's cost report): nothing to price
+	}
 	if p, ok := b.providers[provider]; ok {
 		provider = p
 	}
@@ -314,6 +323,18 @@ func (b *Book) PriceFor(provider, model string, ts time.Time, u Usage) (Priced, 
 	return Priced{}, false
 }
 
+// nothing: no request and nothing consumed.
+func (u Usage) nothing() bool {
+	return u.requests() == 0 && u.Input == 0 && u.Output == 0 && u.Cached == 0 && u.CacheWrite == 0 && u.GPUSeconds == nil
+}
+
+func (u Usage) requests() int64 {
+	if u.Requests == nil {
+		return 1
+	}
+	return *u.Requests
+}
+
 func matchGlob(pattern, name string) bool {
 	ok, _ := path.Match(pattern, name)
 	return ok
@@ -321,6 +342,9 @@ func matchGlob(pattern, name string) bool {
 
 func (b *Book) priceFor(provider, model string, ts time.Time, u Usage) (Priced, bool) {
 	prompt := u.Input + u.Cached + u.CacheWrite
+	if u.ContextTokens != nil {
+		prompt = *u.ContextTokens
+	}
 	chosen := map[string]Row{}
 	for _, r := range b.byProvider[provider] {
 		if r.ServiceTier != u.ServiceTier || ts.Before(r.EffectiveFrom) || (r.EffectiveTo != nil && !ts.Before(*r.EffectiveTo)) {
@@ -351,7 +375,7 @@ func (b *Book) priceFor(provider, model string, ts time.Time, u Usage) (Priced, 
 		output, reasoning = u.Output-u.Reasoning, u.Reasoning
 	}
 	for usage, count := range map[string]int64{"input": u.Input, "output": output, "cached_input": u.Cached,
-		"cache_write": u.CacheWrite, "reasoning": reasoning, "request": 1} {
+		"cache_write": u.CacheWrite, "reasoning": reasoning, "request": u.requests()} {
 		r, ok := chosen[usage]
 		if !ok {
 			// a model priced by GPU time needs no token prices; any other must price every token it used

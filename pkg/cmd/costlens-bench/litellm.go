@@ -22,7 +22,9 @@ func (b *bench) litellmIngest(ctx context.Context, events []ingest.Event) (float
 	if _, err := b.owner.Exec(ctx, ingest.LiteLLMTableDDL); err != nil {
 		return 0, err
 	}
-	defer func() { _, _ = b.owner.Exec(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS public."LiteLLM_SpendLogs"`) }()
+	defer func() {
+		_, _ = b.owner.Exec(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS public."LiteLLM_SpendLogs"`)
+	}()
 	rows := make([][]any, len(events))
 	for i, e := range events {
 		prompt := e.InputTokens + e.CachedTokens

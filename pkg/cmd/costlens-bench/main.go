@@ -529,6 +529,11 @@ func (b *bench) ingestReport(ctx context.Context, o options, now time.Time) erro
 	if err != nil {
 		return err
 	}
+	// and as the results of an OpenAI usage export, one per event
+	exportS, err := b.exportIngest(ctx, events)
+	if err != nil {
+		return err
+	}
 
 	// one event, then the breakdown that should count it
 	probe := fmt.Sprintf("bench-probe-%d", time.Now().UnixNano())
@@ -570,6 +575,9 @@ func (b *bench) ingestReport(ctx context.Context, o options, now time.Time) erro
 	litellmRate := float64(o.ingest) / litellmS
 	fmt.Fprintf(tw, "the same events as LiteLLM spend logs (read from LiteLLM_SpendLogs in pages of %d, then as the upload)\t%.0f events/s\t\t\n", ingest.LiteLLMPage, litellmRate)
 	fmt.Fprintf(tw, "LiteLLM as a share of raw COPY\t%.0f %%\t\t\n", 100*litellmRate/copyRate)
+	exportRate := float64(o.ingest) / exportS
+	fmt.Fprintf(tw, "the same events as OpenAI usage-export results (hourly buckets, one result each)\t%.0f events/s\t\t\n", exportRate)
+	fmt.Fprintf(tw, "usage export as a share of raw COPY\t%.0f %%\t\t\n", 100*exportRate/copyRate)
 	fmt.Fprintf(tw, "upload of one event to its first appearance in a query\t%s\t\t\n", ms(visible))
 	return tw.Flush()
 }

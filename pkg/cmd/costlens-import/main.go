@@ -5,6 +5,8 @@
 //	costlens-import otlp traces.jsonl[.gz] [--tenant acme]  (OTLP/JSON lines, as the Collector's file exporter writes)
 //	costlens-import litellm postgres://…/litellm [--tenant acme]  (LiteLLM_SpendLogs since the last run: safe from cron)
 //	costlens-import litellm spend-logs.json|.csv [--tenant acme]   (an export of that table)
+//	costlens-import openai usage.json [--tenant acme]      (the Admin API's usage/completions or costs pages)
+//	costlens-import anthropic usage.json [--tenant acme]   (the Admin API's usage_report/messages or cost_report pages)
 //	costlens-import fx rates.csv [--pairs China=USD/CNY,Euro=USD/EUR] [--source FRED]
 //	costlens-import fx eurofxref.zip             (the ECB's reference rates as published)
 //	costlens-import billing focus-export.csv [--tenant acme]
@@ -68,7 +70,7 @@ func run(args []string) error {
 	if len(args) > 0 && args[0] == "migrate" {
 		return migrate(args[1:])
 	}
-	kinds := []string{"events", "otlp", "litellm", "fx", "billing", "prices", "model-versions"}
+	kinds := []string{"events", "otlp", "litellm", "openai", "anthropic", "fx", "billing", "prices", "model-versions"}
 	if len(args) < 2 || !slices.Contains(kinds, args[0]) {
 		return fmt.Errorf("usage: costlens-import %s FILE [flags]", strings.Join(kinds, "|"))
 	}
@@ -180,6 +182,13 @@ func run(args []string) error {
 			src = o.CSVSource(f, rules)
 		}
 		rep, err = importEvents(ctx, pool, file, src, *patience, started)
+	case "openai", "anthropic":
+		o, rules := ingest.ExportOptions{Tenant: *tenant}, ingest.Rules{Tenant: *tenant, Window: window}
+		src := o.OpenAISource(f, rules)
+		if kind == "anthropic" {
+			src = o.AnthropicSource(f, rules)
+		}
+		rep, err = importEvents(ctx, pool, file, src, *patience, started)
 	case "prices":
 		body, rerr := io.ReadAll(src)
 		if rerr != nil {
@@ -231,7 +240,7 @@ func finish(file string, started time.Time, load func() (ingest.Report, error)) 
 	}
 	skipped := ""
 	if rep.Skipped > 0 {
-		skipped = fmt.Sprintf(", %d skipped (not GenAI calls)", rep.Skipped)
+		skipped = fmt.Sprintf(", %d skipped (not GenAI calls, or empty buckets)", rep.Skipped)
 	}
 	fmt.Fprintf(os.Stderr, "%s: %d received, %d accepted, %d duplicates, %d rejected%s in %.1fs\n",
 		file, rep.Received, rep.Accepted, rep.Duplicates, len(rep.Rejected), skipped, time.Since(started).Seconds())

@@ -7,8 +7,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/costlens/costlens/pkg/ingest"
@@ -261,5 +263,104 @@ func TestImportLiteLLMSpendLogsFromItsDatabase(t *testing.T) {
 	if err := other.Role.QueryRow(ctx, `SELECT count(*), sum(priced_cost)::text FROM costlens.cost_events`).Scan(&n, &priced); err != nil ||
 		n != 5 || priced != "0.0264000000000000" {
 		t.Errorf("from the CSV export: %d events, priced %s (%v)", n, priced, err)
+	}
+}
+
+// exportBook: gpt-4o 2.50 in, 1.25 cached, 10.00 out, batch 1.25 in, 5.00 out, snapshots
+// through an alias; claude-sonnet-4 3.00 in, 3.75 cache write, 0.30 cache read, 15.00
+// out, batch 1.50 in, 7.50 out, and 6.00 in, 22.50 out for prompts over 200K tokens.
+const exportBook = `
+prices:
+  - {provider: openai, model: gpt-4o, currency: USD, unit: 1m_tokens, effective_from: "2024-10-01", input: "2.50", cached_input: "1.25", output: "10.00"}
+  - {provider: openai, model: gpt-4o, service_tier: batch, currency: USD, unit: 1m_tokens, effective_from: "2024-10-01", input: "1.25", output: "5.00"}
+  - provider: anthropic
+    model: claude-sonnet-4
+    currency: USD
+    unit: 1m_tokens
+    effective_from: "2025-05-22"
+    input: "3.00"
+    cache_write: "3.75"
+    cached_input: "0.30"
+    output: "15.00"
+    tiers: [{min_context_tokens: 200001, input: "6.00", output: "22.50"}]
+  - {provider: anthropic, model: claude-sonnet-4, service_tier: batch, currency: USD, unit: 1m_tokens, effective_from: "2025-05-22", input: "1.50", output: "7.50"}
+model_aliases:
+  - {provider: openai, model: "gpt-4o-20*", pattern: true, price_as: gpt-4o}
+`
+
+// The providers' own usage and cost exports, as the Grafana role: each usage bucket
+// priced to the cent (cached tokens once, batch at the batch rate, a day's bucket of
+// small requests at the base context tier), requests counted as the provider counts
+// them, the provider's billed amounts beside as reported cost, and a re-import adding
+// nothing.
+func TestImportProviderExports(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.New(t)
+	book := filepath.Join(t.TempDir(), "book.yaml")
+	if err := os.WriteFile(book, []byte(exportBook), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := run([]string{"prices", book, "--database-url", db.URL}); err != nil {
+		t.Fatal(err)
+	}
+	dir := "../../ingest/testdata/providers/"
+	for _, c := range [][]string{
+		{"openai", dir + "openai-usage-completions.json", "--tenant", "acme"},
+		{"openai", dir + "openai-costs.json", "--tenant", "acme"},
+		{"anthropic", dir + "anthropic-usage-report.json"},
+		{"anthropic", dir + "anthropic-cost-report.json"},
+	} {
+		for range 2 { // the second import of each adds nothing
+			if err := run(append(c, "--database-url", db.URL)); err != nil {
+				t.Fatalf("%v: %v", c, err)
+			}
+		}
+	}
+	rows, err := db.Role.Query(ctx, `SELECT provider, tenant, feature, model, service_tier, request_count,
+		concat_ws(' ', input_tokens, cached_input_tokens, cache_write_tokens, output_tokens),
+		coalesce(trim_scale(priced_cost)::text, '-'), coalesce(trim_scale(reported_cost)::text, '-')
+		FROM costlens.cost_events ORDER BY provider, ts, request_count DESC, priced_cost NULLS LAST, reported_cost`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for rows.Next() {
+		var provider, tenant, feature, model, tier, tokens, priced, reported string
+		var requests int64
+		if err := rows.Scan(&provider, &tenant, &feature, &model, &tier, &requests, &tokens, &priced, &reported); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, fmt.Sprintf("%s %s/%s %s [%s] %d req, tokens %s, priced %s, reported %s", provider, tenant, feature, model, tier, requests, tokens, priced, reported))
+	}
+	want := []string{
+		// 50 × 3.00 + 2,000 × 3.75 + 10,000 × 0.30 + 500 × 15.00 per 1M
+		"anthropic wrkspc_research/ claude-sonnet-4 [] 0 req, tokens 50 10000 2000 500, priced 0.01815, reported -",
+		// a day of requests under 200K each: the base tier, 400,000 × 3.00 + 10,000 × 15.00 per 1M
+		// (its 400K sum would have picked the long-context tier: 2.625)
+		"anthropic default/ claude-sonnet-4 [] 0 req, tokens 400000 0 0 10000, priced 1.35, reported -",
+		// 200K-1M window: 300,000 × 6.00 + 1,000 × 22.50 per 1M
+		"anthropic default/ claude-sonnet-4 [] 0 req, tokens 300000 0 0 1000, priced 1.8225, reported -",
+		// batch: 1,000,000 × 1.50 + 100,000 × 7.50 per 1M
+		"anthropic wrkspc_research/ claude-sonnet-4 [batch] 0 req, tokens 1000000 0 0 100000, priced 2.25, reported -",
+		// the cost report: "1.815" cents and "225" cents
+		"anthropic wrkspc_research/ claude-sonnet-4 [] 0 req, tokens 0 0 0 0, priced -, reported 0.01815",
+		"anthropic wrkspc_research/ claude-sonnet-4 [batch] 0 req, tokens 0 0 0 0, priced -, reported 2.25",
+		// batch: 1,000,000 × 1.25 + 200,000 × 5.00 per 1M
+		"openai acme/proj_support gpt-4o-2024-08-06 [batch] 120 req, tokens 1000000 0 0 200000, priced 2.25, reported -",
+		// 1,000 input of which 800 cached: 200 × 2.50 + 800 × 1.25 + 500 × 10.00 per 1M
+		"openai acme/proj_support gpt-4o-2024-08-06 [] 5 req, tokens 200 800 0 500, priced 0.0065, reported -",
+		"openai acme/proj_search gpt-4o-mini-2024-07-18 [] 3 req, tokens 3000 0 0 90, priced -, reported -",
+		"openai acme/proj_support gpt-4o-2024-08-06 [] 0 req, tokens 0 0 0 0, priced -, reported 2.2565",
+		"openai acme/proj_support gpt-4o-2024-08-06 [] 0 req, tokens 0 0 0 0, priced -, reported 0.5",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("stored:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// the cost query counts the provider's requests, not the rows
+	var requests int64
+	var unpriced int64
+	if err := db.Role.QueryRow(ctx, `SELECT sum(requests), sum(requests) FILTER (WHERE price_currency IS NULL) FROM costlens.cost_daily WHERE provider = 'openai'`).Scan(&requests, &unpriced); err != nil ||
+		requests != 128 || unpriced != 3 {
+		t.Errorf("daily summary: %d requests, %d unpriced (%v); want 128 and 3 (gpt-4o-mini)", requests, unpriced, err)
 	}
 }

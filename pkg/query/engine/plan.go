@@ -81,7 +81,7 @@ type tier struct {
 }
 
 var (
-	eventsTier = tier{name: "events", table: "costlens.cost_events", col: "ts", start: "ts", requests: "count(*)"}
+	eventsTier = tier{name: "events", table: "costlens.cost_events", col: "ts", start: "ts", requests: "sum(request_count)"}
 	// the hourly and daily tiers keep every dimension but the user; the user tiers keep
 	// the user and the feature (README "Summaries" gives the cardinality reasoning)
 	hourlyTier = tier{name: "hourly", table: "costlens.cost_hourly", col: "hour", start: "at", period: time.Hour,

@@ -8,6 +8,12 @@
 --   reasoning_tokens     the part of output_tokens spent reasoning (never more than it)
 --   service_tier         '' for the standard rate, else the tier it was served at
 --                        ('batch', 'flex', 'priority', ...)
+--   request_count        the requests the row stands for: 1 for a request; a provider's
+--                        usage export gives a bucket's tokens for N requests, and 0
+--                        when it does not count them or the row is a cost line alone
+--   context_tokens       for a bucket of requests, the prompt size that picks the price's
+--                        context tier (its own sum would be every request's prompts);
+--                        NULL for a request, whose own prompt picks it
 --
 -- Sources that count cached tokens inside their input (OpenAI's prompt_tokens,
 -- OpenTelemetry's gen_ai.usage.input_tokens) are normalised once, on the way in
@@ -18,10 +24,12 @@ ALTER TABLE costlens.cost_events
     ADD COLUMN cache_write_tokens bigint NOT NULL DEFAULT 0 CHECK (cache_write_tokens >= 0),
     ADD COLUMN reasoning_tokens   bigint NOT NULL DEFAULT 0 CHECK (reasoning_tokens >= 0),
     ADD COLUMN service_tier       text   NOT NULL DEFAULT '',
+    ADD COLUMN request_count      bigint NOT NULL DEFAULT 1 CHECK (request_count >= 0),
+    ADD COLUMN context_tokens     bigint CHECK (context_tokens >= 0),
     ADD CONSTRAINT cost_events_reasoning_in_output CHECK (reasoning_tokens <= output_tokens);
 
--- The summaries add up cache writes too (tokens, cost per 1K tokens); reasoning is a
--- part of output, read from the events when asked for.
+-- The summaries add up cache writes too (tokens, cost per 1K tokens) and count the
+-- requests a row stands for; reasoning is a part of output, read from the events.
 ALTER TABLE costlens.cost_hourly ADD COLUMN cache_write_tokens bigint NOT NULL DEFAULT 0;
 ALTER TABLE costlens.cost_daily ADD COLUMN cache_write_tokens bigint NOT NULL DEFAULT 0;
 ALTER TABLE costlens.cost_hourly_user ADD COLUMN cache_write_tokens bigint NOT NULL DEFAULT 0;
@@ -33,7 +41,7 @@ LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
         INSERT INTO costlens.%1$I AS s (tenant, %2$s, %4$s, price_currency, reported_currency,
             requests, input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, gpu_seconds, priced_cost, reported_cost)
         SELECT tenant, %3$s, %4$s, price_currency, reported_currency,
-               sum(sign), sum(sign * input_tokens), sum(sign * output_tokens), sum(sign * cached_input_tokens),
+               sum(sign * request_count), sum(sign * input_tokens), sum(sign * output_tokens), sum(sign * cached_input_tokens),
                sum(sign * cache_write_tokens), coalesce(sum(sign * gpu_seconds), 0), sum(sign * priced_cost), sum(sign * reported_cost)
         FROM (%5$s) c
         GROUP BY tenant, 2, %4$s, price_currency, reported_currency
