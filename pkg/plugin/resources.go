@@ -221,10 +221,11 @@ func (d *Datasource) handlePrices(w http.ResponseWriter, r *http.Request) {
 }
 
 type unpricedJSON struct {
-	Provider string `json:"provider"`
-	Model    string `json:"model"`
-	Requests int64  `json:"requests"`
-	Hint     string `json:"hint"`
+	Provider    string `json:"provider"`
+	Model       string `json:"model"`
+	ServiceTier string `json:"serviceTier"`
+	Requests    int64  `json:"requests"`
+	Hint        string `json:"hint"`
 }
 
 // handleUnpriced: GET unpriced?from=<ms>&to=<ms> lists the provider and model of the
@@ -241,14 +242,30 @@ func (d *Datasource) handleUnpriced(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, apiError{err.Error()})
 		return
 	}
-	q, err := query.Prepare(query.Query{QueryType: query.TypeBreakdown, Metric: "requests", GroupBy: []string{"provider", "model"},
-		Filters: []query.Filter{{Dimension: "pricing", Operator: "=", Values: []string{"unpriced"}}}}, query.Defaults{Currency: d.settings.DefaultCurrency})
+	// what the unpriced requests used tells what would price them (a tier's rates, a
+	// cache-write price); a provider's cost line (no request, no tokens) has nothing to price
+	rows, err := d.pool.Query(r.Context(), `SELECT provider, model, service_tier, sum(request_count), bool_or(cache_write_tokens > 0)
+		FROM costlens.cost_events
+		WHERE ts >= $1 AND ts < $2 AND price_currency IS NULL
+		  AND (request_count > 0 OR input_tokens + output_tokens + cached_input_tokens + cache_write_tokens > 0)
+		GROUP BY 1, 2, 3 ORDER BY 4 DESC, provider COLLATE "C", model COLLATE "C", service_tier LIMIT 100`, from, to)
 	if err != nil {
 		d.writeError(w, err)
 		return
 	}
-	res, err := engine.Aggregate(r.Context(), d.pool, engine.RequestOf(q), query.Range{From: from, To: to}, query.Bucket{}, d.env(), false)
-	if err != nil {
+	out := []unpricedJSON{}
+	var writes []bool
+	for rows.Next() {
+		var u unpricedJSON
+		var cacheWrites bool
+		if err := rows.Scan(&u.Provider, &u.Model, &u.ServiceTier, &u.Requests, &cacheWrites); err != nil {
+			rows.Close()
+			d.writeError(w, err)
+			return
+		}
+		out, writes = append(out, u), append(writes, cacheWrites)
+	}
+	if err := rows.Err(); err != nil {
 		d.writeError(w, err)
 		return
 	}
@@ -257,10 +274,8 @@ func (d *Datasource) handleUnpriced(w http.ResponseWriter, r *http.Request) {
 		d.writeError(w, err)
 		return
 	}
-	out := []unpricedJSON{}
-	for _, g := range res.Groups {
-		out = append(out, unpricedJSON{Provider: g.Values[0], Model: g.Values[1], Requests: g.Total.Requests,
-			Hint: book.Hint(g.Values[0], g.Values[1], to)})
+	for i := range out {
+		out[i].Hint = book.Hint(out[i].Provider, out[i].Model, to, out[i].ServiceTier, writes[i])
 	}
 	writeJSON(w, http.StatusOK, out)
 }

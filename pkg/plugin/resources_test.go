@@ -73,7 +73,8 @@ func errorOf(resp string) string {
 func TestUnpricedRequestsSayWhatWouldPriceThem(t *testing.T) {
 	_, dbURL := storetest.NewPool(t)
 	d := newInstance(t, instanceSettings(t, dbURL, nil))
-	book := "prices:\n  - {provider: openai, model: gpt-4o, currency: USD, unit: 1m_tokens, effective_from: 2026-01-01, input: \"2.50\", output: \"10.00\"}\n"
+	book := "prices:\n  - {provider: openai, model: gpt-4o, currency: USD, unit: 1m_tokens, effective_from: 2026-01-01, input: \"2.50\", output: \"10.00\"}\n" +
+		"  - {provider: anthropic, model: claude-sonnet-4, currency: USD, unit: 1m_tokens, effective_from: 2026-01-01, input: \"3.00\", output: \"15.00\", cached_input: \"0.30\"}\n"
 	if status, resp := post(t, d, "Admin", "ingest/prices", []byte(book)); status != 200 {
 		t.Fatalf("prices: %d %s", status, resp)
 	}
@@ -82,25 +83,31 @@ func TestUnpricedRequestsSayWhatWouldPriceThem(t *testing.T) {
 {"tenant":"acme","request_id":"u2","ts":"2026-12-01T10:00:00Z","provider":"openai","model":"gpt-4o-2024-08-06","input_tokens":10}
 {"tenant":"acme","request_id":"u3","ts":"2026-12-01T11:00:00Z","provider":"openai","model":"gpt-4o-2024-08-06","input_tokens":10}
 {"tenant":"acme","request_id":"u4","ts":"2026-12-01T10:00:00Z","provider":"mystery","model":"m-1","input_tokens":10}
-{"tenant":"acme","request_id":"u5","ts":"2026-12-01T10:00:00Z","provider":"openai","model":"gpt-4o","input_tokens":10}`
+{"tenant":"acme","request_id":"u5","ts":"2026-12-01T10:00:00Z","provider":"openai","model":"gpt-4o","input_tokens":10}
+{"tenant":"acme","request_id":"u6","ts":"2026-12-01T10:00:00Z","provider":"openai","model":"gpt-4o","input_tokens":10,"service_tier":"batch"}
+{"tenant":"acme","request_id":"u7","ts":"2026-12-01T10:00:00Z","provider":"anthropic","model":"claude-sonnet-4","input_tokens":10,"cache_write_tokens":2000}`
 	if status, resp := post(t, d, "Editor", "ingest/events", []byte(events)); status != 200 {
 		t.Fatalf("events: %d %s", status, resp)
 	}
 	status, resp := call(t, d, "GET", "Viewer", "unpriced", "")
-	want := `[{"provider":"openai","model":"gpt-4o-2024-08-06","requests":2,"hint":"if the snapshot costs what gpt-4o does, add a model alias: model_aliases: [{provider: \"openai\", model: \"gpt-4o-2024-08-06\", price_as: \"gpt-4o\"}]"},` +
-		`{"provider":"OpenAI","model":"gpt-4o","requests":1,"hint":"add a provider alias: provider_aliases: [{name: \"OpenAI\", provider: \"openai\"}]"},` +
-		`{"provider":"mystery","model":"m-1","requests":1,"hint":""}]`
+	want := `[{"provider":"openai","model":"gpt-4o-2024-08-06","serviceTier":"","requests":2,"hint":"if the snapshot costs what gpt-4o does, add a model alias: model_aliases: [{provider: \"openai\", model: \"gpt-4o-2024-08-06\", price_as: \"gpt-4o\"}]"},` +
+		`{"provider":"OpenAI","model":"gpt-4o","serviceTier":"","requests":1,"hint":"add a provider alias: provider_aliases: [{name: \"OpenAI\", provider: \"openai\"}]"},` +
+		`{"provider":"anthropic","model":"claude-sonnet-4","serviceTier":"","requests":1,"hint":"add a cache_write price for anthropic claude-sonnet-4 (these requests wrote to the cache)"},` +
+		`{"provider":"mystery","model":"m-1","serviceTier":"","requests":1,"hint":""},` +
+		`{"provider":"openai","model":"gpt-4o","serviceTier":"batch","requests":1,"hint":"add batch rates (an entry for openai gpt-4o with service_tier: batch)"}]`
 	if status != 200 || resp != want {
 		t.Fatalf("unpriced: %d %s\nwant %s", status, resp, want)
 	}
 	aliases := book + "provider_aliases:\n  - {name: OpenAI, provider: openai}\nmodel_aliases:\n  - {provider: openai, model: gpt-4o-2024-08-06, price_as: gpt-4o}\n"
-	if status, resp := post(t, d, "Admin", "ingest/prices", []byte(aliases)); status != 200 || resp != `{"added":0,"aliases":2,"changed":0,"droppedFromFile":[],"unchanged":2}` {
+	if status, resp := post(t, d, "Admin", "ingest/prices", []byte(aliases)); status != 200 || resp != `{"added":0,"aliases":2,"changed":0,"droppedFromFile":[],"unchanged":5}` {
 		t.Fatalf("aliases: %d %s", status, resp)
 	}
 	_, resp = call(t, d, "GET", "Viewer", "unpriced", "")
-	want = `[{"provider":"openai","model":"gpt-4o-2024-08-06","requests":2,"hint":"priced now as openai gpt-4o: reprice the range to price the stored requests"},` +
-		`{"provider":"OpenAI","model":"gpt-4o","requests":1,"hint":"priced now as openai gpt-4o: reprice the range to price the stored requests"},` +
-		`{"provider":"mystery","model":"m-1","requests":1,"hint":""}]`
+	want = `[{"provider":"openai","model":"gpt-4o-2024-08-06","serviceTier":"","requests":2,"hint":"priced now as openai gpt-4o: reprice the range to price the stored requests"},` +
+		`{"provider":"OpenAI","model":"gpt-4o","serviceTier":"","requests":1,"hint":"priced now as openai gpt-4o: reprice the range to price the stored requests"},` +
+		`{"provider":"anthropic","model":"claude-sonnet-4","serviceTier":"","requests":1,"hint":"add a cache_write price for anthropic claude-sonnet-4 (these requests wrote to the cache)"},` +
+		`{"provider":"mystery","model":"m-1","serviceTier":"","requests":1,"hint":""},` +
+		`{"provider":"openai","model":"gpt-4o","serviceTier":"batch","requests":1,"hint":"add batch rates (an entry for openai gpt-4o with service_tier: batch)"}]`
 	if resp != want {
 		t.Fatalf("after the aliases: %s\nwant %s", resp, want)
 	}

@@ -127,12 +127,30 @@ var dated = regexp.MustCompile(`^(.+)-(\d{4}-\d{2}-\d{2}|\d{8})$`)
 // ("" when nothing would): the book may price it now (an alias or a price added after
 // the events were stored: reprice them); the provider may be the book's under another
 // spelling (a provider alias); or the model may be a dated snapshot of one the book
-// prices (a model alias). It suggests; it never prices.
-func (b *Book) Hint(provider, model string, ts time.Time) string {
-	probe := Usage{Input: 1, Output: 1}
+// prices (a model alias); or the book prices the model but not what these requests
+// used: the service tier they were served at (batch rates) or cache writes. tier and
+// cacheWrites say what the unpriced requests used. It suggests; it never prices.
+func (b *Book) Hint(provider, model string, ts time.Time, tier string, cacheWrites bool) string {
+	probe := Usage{Input: 1, Output: 1, ServiceTier: tier}
+	if cacheWrites {
+		probe.CacheWrite = 1
+	}
 	if p, ok := b.PriceFor(provider, model, ts, probe); ok {
 		r := b.rows[p.PriceID]
 		return fmt.Sprintf("priced now as %s %s: reprice the range to price the stored requests", r.Provider, r.Model)
+	}
+	if p, ok := b.PriceFor(provider, model, ts, Usage{Input: 1, Output: 1}); ok && (tier != "" || cacheWrites) {
+		r := b.rows[p.PriceID]
+		var need []string
+		if _, ok := b.PriceFor(provider, model, ts, Usage{Input: 1, Output: 1, ServiceTier: tier}); !ok {
+			need = append(need, fmt.Sprintf("%s rates (an entry for %s %s with service_tier: %s)", tier, r.Provider, r.Model, tier))
+		}
+		if cacheWrites {
+			if _, ok := b.PriceFor(provider, model, ts, Usage{Input: 1, Output: 1, CacheWrite: 1}); !ok {
+				need = append(need, fmt.Sprintf("a cache_write price for %s %s (these requests wrote to the cache)", r.Provider, r.Model))
+			}
+		}
+		return "add " + strings.Join(need, " and ")
 	}
 	if _, known := b.byProvider[provider]; !known {
 		if _, aliased := b.providers[provider]; !aliased {

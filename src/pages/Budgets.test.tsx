@@ -124,16 +124,26 @@ describe('Settings: unpriced requests', () => {
         {
           provider: 'openai',
           model: 'gpt-4o-2024-08-06',
+          serviceTier: '',
           requests: 2,
           hint: 'if the snapshot costs what gpt-4o does, add a model alias: model_aliases: [{provider: "openai", model: "gpt-4o-2024-08-06", price_as: "gpt-4o"}]',
         },
-        { provider: 'mystery', model: 'm-1', requests: 1, hint: '' },
+        { provider: 'mystery', model: 'm-1', serviceTier: '', requests: 1, hint: '' },
+        {
+          provider: 'openai',
+          model: 'gpt-4o',
+          serviceTier: 'batch',
+          requests: 4,
+          hint: 'add batch rates (an entry for openai gpt-4o with service_tier: batch)',
+        },
       ],
     });
     render(<UnpricedModels dsUid="costlens" currency="USD" />);
     expect(await screen.findByText('gpt-4o-2024-08-06')).toBeInTheDocument();
     expect(screen.getByText(/add a model alias/)).toBeInTheDocument();
     expect(screen.getByText('a price for this model')).toBeInTheDocument();
+    expect(screen.getByText('gpt-4o (batch)')).toBeInTheDocument();
+    expect(screen.getByText(/add batch rates/)).toBeInTheDocument();
     expect(requests[0].url).toBe('/api/datasources/uid/costlens/resources/unpriced');
   });
 

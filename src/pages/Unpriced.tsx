@@ -9,11 +9,13 @@ import { useLoad } from './useLoad';
 export interface Unpriced {
   provider: string;
   model: string;
+  /** '' for the standard rate, else the service tier the requests were served at */
+  serviceTier: string;
   requests: number;
   hint: string;
 }
 
-/** The requests of the last 7 days the price book left unpriced, by provider and model, with what would price each. */
+/** The requests of the last 7 days the price book left unpriced, by provider, model and service tier, with what would price each. */
 export function UnpricedModels({ dsUid }: PickerProps) {
   const [load] = useLoad(() => resource<Unpriced[]>(dsUid, 'unpriced'));
   if (load.state !== 'done') {
@@ -45,9 +47,12 @@ export function UnpricedModels({ dsUid }: PickerProps) {
         </thead>
         <tbody>
           {load.value.map((u) => (
-            <tr key={`${u.provider}/${u.model}`}>
+            <tr key={`${u.provider}/${u.model}/${u.serviceTier}`}>
               <td>{u.provider}</td>
-              <td>{u.model}</td>
+              <td>
+                {u.model}
+                {u.serviceTier ? ` (${u.serviceTier})` : ''}
+              </td>
               <td>{u.requests}</td>
               <td>{u.hint || 'a price for this model'}</td>
             </tr>
