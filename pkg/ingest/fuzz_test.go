@@ -85,6 +85,29 @@ func FuzzParseFOCUSCSV(f *testing.F) {
 	})
 }
 
+// fuzzWindow is the time window the fuzzed sources are checked against.
+var fuzzWindow = WindowAt(time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC), 1096)
+
+// sourceChecks are the callbacks a fuzzed source runs with: a stored event must carry a
+// tenant, a request id, a request count not below 0 and token counts with the stored
+// meaning (none negative, reasoning inside output); a rejection, a row and a field.
+// heard counts what each was called with: stored, rejected, skipped.
+func sourceChecks(t *testing.T, heard *[3]int) (func(Event) error, func(RowError), func()) {
+	return func(e Event) error {
+			heard[0]++
+			if e.Tenant == "" || e.RequestID == "" || e.InputTokens < 0 || e.CachedTokens < 0 || e.CacheWriteTokens < 0 ||
+				e.ReasoningTokens < 0 || e.ReasoningTokens > e.OutputTokens || (e.RequestCount != nil && *e.RequestCount < 0) {
+				t.Fatalf("stored an invalid event %+v", e)
+			}
+			return nil
+		}, func(r RowError) {
+			heard[1]++
+			if r.Row < 1 || r.Field == "" || r.Message == "" {
+				t.Fatalf("rejection without row or field: %+v", r)
+			}
+		}, func() { heard[2]++ }
+}
+
 // FuzzOTLPTraces: no export request, in either encoding, panics the decoder or the
 // mapper; every span is exactly one of stored, rejected (with a row and field) or
 // skipped; and every stored event has its trace-span key, a tenant and token counts
@@ -117,23 +140,17 @@ func FuzzOTLPTraces(f *testing.F) {
 				spans += len(ss.GetSpans())
 			}
 		}
-		m := &OTLPMapper{Options: DefaultOTLPOptions, Rules: Rules{Window: WindowAt(time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC), 1096)}}
-		stored, rejected, skipped := 0, 0, 0
+		m := &OTLPMapper{Options: DefaultOTLPOptions, Rules: Rules{Window: fuzzWindow}}
+		var heard [3]int
+		onEvent, onReject, onSkip := sourceChecks(t, &heard)
 		_ = m.Source(req)(func(e Event) error {
-			stored++
-			if len(e.RequestID) != 49 || e.Tenant == "" || e.InputTokens < 0 || e.CachedTokens < 0 || e.CacheWriteTokens < 0 ||
-				e.ReasoningTokens < 0 || e.ReasoningTokens > e.OutputTokens {
-				t.Fatalf("stored an invalid event %+v", e)
+			if len(e.RequestID) != 49 {
+				t.Fatalf("stored a span without its trace-span key: %+v", e)
 			}
-			return nil
-		}, func(r RowError) {
-			rejected++
-			if r.Row < 1 || r.Field == "" || r.Message == "" {
-				t.Fatalf("rejection without row or field: %+v", r)
-			}
-		}, func() { skipped++ })
-		if stored+rejected+skipped != spans {
-			t.Fatalf("%d spans but %d stored, %d rejected, %d skipped", spans, stored, rejected, skipped)
+			return onEvent(e)
+		}, onReject, onSkip)
+		if heard[0]+heard[1]+heard[2] != spans {
+			t.Fatalf("%d spans but %d stored, %d rejected, %d skipped", spans, heard[0], heard[1], heard[2])
 		}
 	})
 }
@@ -151,18 +168,8 @@ func FuzzLiteLLMSpendLogs(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, body string) {
-		rules := Rules{Tenant: "", Window: WindowAt(time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC), 1096)}
-		_ = LiteLLMOptions{}.JSONSource(bytes.NewReader([]byte(body)), rules)(func(e Event) error {
-			if e.Tenant == "" || e.RequestID == "" || e.InputTokens < 0 || e.CachedTokens < 0 || e.CacheWriteTokens < 0 ||
-				e.ReasoningTokens > e.OutputTokens {
-				t.Fatalf("stored an invalid event %+v", e)
-			}
-			return nil
-		}, func(r RowError) {
-			if r.Row < 1 || r.Field == "" || r.Message == "" {
-				t.Fatalf("rejection without row or field: %+v", r)
-			}
-		}, func() {})
+		var heard [3]int
+		_ = LiteLLMOptions{}.JSONSource(bytes.NewReader([]byte(body)), Rules{Window: fuzzWindow})(sourceChecks(t, &heard))
 	})
 }
 
@@ -182,19 +189,10 @@ func FuzzProviderExports(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, body string) {
-		rules := Rules{Window: WindowAt(time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC), 1096)}
+		rules := Rules{Window: fuzzWindow}
 		for _, src := range []Source{ExportOptions{}.OpenAISource(strings.NewReader(body), rules), ExportOptions{Tenant: "acme"}.AnthropicSource(strings.NewReader(body), rules)} {
-			_ = src(func(e Event) error {
-				if e.Tenant == "" || e.RequestID == "" || e.InputTokens < 0 || e.CachedTokens < 0 || e.CacheWriteTokens < 0 ||
-					(e.RequestCount != nil && *e.RequestCount < 0) {
-					t.Fatalf("stored an invalid event %+v", e)
-				}
-				return nil
-			}, func(r RowError) {
-				if r.Row < 1 || r.Field == "" || r.Message == "" {
-					t.Fatalf("rejection without row or field: %+v", r)
-				}
-			}, func() {})
+			var heard [3]int
+			_ = src(sourceChecks(t, &heard))
 		}
 	})
 }

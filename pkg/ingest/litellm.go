@@ -78,6 +78,29 @@ func count(n json.Number) (int64, error) {
 	return int64(f), nil
 }
 
+// countField is one count a source gives, under the source's own field name.
+type countField struct {
+	field string
+	n     json.Number
+	dst   *int64
+}
+
+// readCounts reads whole counts that are not negative into their places; the first that
+// is not one is a row error naming its field.
+func readCounts(row int, fields ...countField) *RowError {
+	for _, c := range fields {
+		v, err := count(c.n)
+		if err == nil && v < 0 {
+			err = fmt.Errorf("%q is negative", c.n)
+		}
+		if err != nil {
+			return newRowError(row, c.field, "%v", err)
+		}
+		*c.dst = v
+	}
+	return nil
+}
+
 // litellmTime reads LiteLLM's times: Prisma stores them as timestamp(3) without a zone,
 // in UTC; the API writes them as ISO 8601 with or without a zone.
 func litellmTime(s string) (time.Time, error) {
@@ -162,14 +185,8 @@ func (o LiteLLMOptions) Event(row int, r LiteLLMRow, rules Rules) (Event, *RowEr
 		e.LatencyMS = &v
 	}
 	t := SourceTokens{InputIncludesCache: true, InputField: "prompt_tokens", OutputField: "completion_tokens"}
-	for _, c := range []struct {
-		field string
-		n     json.Number
-		dst   *int64
-	}{{"prompt_tokens", r.PromptTokens, &t.Input}, {"completion_tokens", r.CompletionTokens, &t.Output}} {
-		if *c.dst, err = count(c.n); err != nil {
-			return bad(c.field, "%v", err)
-		}
+	if rowErr := readCounts(row, countField{"prompt_tokens", r.PromptTokens, &t.Input}, countField{"completion_tokens", r.CompletionTokens, &t.Output}); rowErr != nil {
+		return Event{}, rowErr
 	}
 	if u := md.UsageObject; u != nil {
 		read, write, reasoning := u.CacheReadInputTokens, u.CacheCreationInputTokens, json.Number("")
@@ -184,16 +201,10 @@ func (o LiteLLMOptions) Event(row int, r LiteLLMRow, rules Rules) (Event, *RowEr
 		if d := u.CompletionTokensDetails; d != nil {
 			reasoning = d.ReasoningTokens
 		}
-		for _, c := range []struct {
-			field string
-			n     json.Number
-			dst   *int64
-		}{{"metadata.usage_object.cache_read_input_tokens", read, &t.CacheRead},
-			{"metadata.usage_object.cache_creation_input_tokens", write, &t.CacheWrite},
-			{"metadata.usage_object.completion_tokens_details.reasoning_tokens", reasoning, &t.Reasoning}} {
-			if *c.dst, err = count(c.n); err != nil {
-				return bad(c.field, "%v", err)
-			}
+		if rowErr := readCounts(row, countField{"metadata.usage_object.cache_read_input_tokens", read, &t.CacheRead},
+			countField{"metadata.usage_object.cache_creation_input_tokens", write, &t.CacheWrite},
+			countField{"metadata.usage_object.completion_tokens_details.reasoning_tokens", reasoning, &t.Reasoning}); rowErr != nil {
+			return Event{}, rowErr
 		}
 	}
 	attrs := map[string]any{"litellm.call_type": r.CallType}

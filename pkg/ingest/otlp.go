@@ -165,15 +165,8 @@ func (m *OTLPMapper) each(req *coltracepb.ExportTraceServiceRequest, onEvent fun
 			for _, sp := range ss.GetSpans() {
 				m.spans++
 				e, rowErr, skip := m.span(m.spans, resource, sp)
-				switch {
-				case skip:
-					onSkip()
-				case rowErr != nil:
-					onReject(*rowErr)
-				default:
-					if err := onEvent(e); err != nil {
-						return err
-					}
+				if err := deliver(e, rowErr, skip, onEvent, onReject, onSkip); err != nil {
+					return err
 				}
 			}
 		}

@@ -137,19 +137,11 @@ func exportSource(r io.Reader, rules Rules, result func(row int, start time.Time
 						continue
 					}
 					e, rowErr, skip := result(row, start, res)
-					switch {
-					case skip:
-						onSkip()
-					case rowErr != nil:
-						onReject(*rowErr)
-					default:
-						if rowErr := rules.Check(&e); rowErr != nil {
-							onReject(*rowErr)
-							continue
-						}
-						if err := onEvent(e); err != nil {
-							return err
-						}
+					if !skip && rowErr == nil {
+						rowErr = rules.Check(&e)
+					}
+					if err := deliver(e, rowErr, skip, onEvent, onReject, onSkip); err != nil {
+						return err
 					}
 				}
 			}
@@ -272,17 +264,9 @@ func (o ExportOptions) OpenAISource(r io.Reader, rules Rules) Source {
 		}
 		var t SourceTokens
 		var requests int64
-		for _, c := range []struct {
-			field string
-			n     json.Number
-			dst   *int64
-		}{{"input_tokens", res.InputTokens, &t.Input}, {"output_tokens", res.OutputTokens, &t.Output},
-			{"input_cached_tokens", res.InputCachedTokens, &t.CacheRead}, {"num_model_requests", res.NumModelRequests, &requests}} {
-			v, err := count(c.n)
-			if err != nil || v < 0 {
-				return Event{}, newRowError(row, c.field, "%q is not a count", c.n), false
-			}
-			*c.dst = v
+		if rowErr := readCounts(row, countField{"input_tokens", res.InputTokens, &t.Input}, countField{"output_tokens", res.OutputTokens, &t.Output},
+			countField{"input_cached_tokens", res.InputCachedTokens, &t.CacheRead}, countField{"num_model_requests", res.NumModelRequests, &requests}); rowErr != nil {
+			return Event{}, rowErr, false
 		}
 		if requests == 0 && t.Input == 0 && t.Output == 0 {
 			return Event{}, nil, true // an empty bucket
@@ -397,18 +381,10 @@ func (o ExportOptions) AnthropicSource(r io.Reader, rules Rules) Source {
 		if c := res.CacheCreation; c != nil {
 			c5, c1 = c.Ephemeral5m, c.Ephemeral1h
 		}
-		for _, c := range []struct {
-			field string
-			n     json.Number
-			dst   *int64
-		}{{"uncached_input_tokens", *res.UncachedInputTokens, &t.Input}, {"output_tokens", res.OutputTokens, &t.Output},
-			{"cache_read_input_tokens", res.CacheReadInputTokens, &t.CacheRead},
-			{"cache_creation.ephemeral_5m_input_tokens", c5, &w5}, {"cache_creation.ephemeral_1h_input_tokens", c1, &w1}} {
-			v, err := count(c.n)
-			if err != nil || v < 0 {
-				return Event{}, newRowError(row, c.field, "%q is not a count", c.n), false
-			}
-			*c.dst = v
+		if rowErr := readCounts(row, countField{"uncached_input_tokens", *res.UncachedInputTokens, &t.Input}, countField{"output_tokens", res.OutputTokens, &t.Output},
+			countField{"cache_read_input_tokens", res.CacheReadInputTokens, &t.CacheRead},
+			countField{"cache_creation.ephemeral_5m_input_tokens", c5, &w5}, countField{"cache_creation.ephemeral_1h_input_tokens", c1, &w1}); rowErr != nil {
+			return Event{}, rowErr, false
 		}
 		t.CacheWrite = w5 + w1
 		if t.Input == 0 && t.Output == 0 && t.CacheRead == 0 && t.CacheWrite == 0 {

@@ -222,6 +222,19 @@ func StreamEvents(ctx context.Context, pool *pgxpool.Pool, book *pricing.Book, r
 // event at all (an OTLP span that is no GenAI call) to onSkip.
 type Source func(onEvent func(Event) error, onReject func(RowError), onSkip func()) error
 
+// deliver hands a mapped row to the callback its outcome calls for.
+func deliver(e Event, rowErr *RowError, skip bool, onEvent func(Event) error, onReject func(RowError), onSkip func()) error {
+	switch {
+	case skip:
+		onSkip()
+	case rowErr != nil:
+		onReject(*rowErr)
+	default:
+		return onEvent(e)
+	}
+	return nil
+}
+
 // Stream stores what a source produces, batch by batch while it reads the next, and
 // reports on every row: the one write path of every event importer.
 func Stream(ctx context.Context, pool *pgxpool.Pool, book *pricing.Book, src Source, opts WriteOptions) (Report, error) {
