@@ -197,6 +197,14 @@ func TestAnOpenTelemetrySDKExportsGenAISpans(t *testing.T) {
 func TestOTLPJSONExportsAreIdempotent(t *testing.T) {
 	_, dbURL := storetest.NewPool(t)
 	d := newInstance(t, instanceSettings(t, dbURL, map[string]any{"tenant": "acme", "otlpUserAttributes": "app.user"}))
+	// list prices per 1M tokens: gpt-4o-mini 0.15 in, 0.075 cached, 0.60 out; Claude 3
+	// Haiku on Bedrock 0.25 in, 1.25 out (prices are shared: loaded through an unbound one)
+	unbound := newInstance(t, instanceSettings(t, dbURL, nil))
+	loadPrices(t, unbound, `
+prices:
+  - {provider: openai, model: gpt-4o-mini, currency: USD, unit: 1m_tokens, effective_from: "2024-07-18", input: "0.15", cached_input: "0.075", output: "0.60"}
+  - {provider: aws.bedrock, model: anthropic.claude-3-haiku, currency: USD, unit: 1m_tokens, effective_from: "2024-03-13", input: "0.25", output: "1.25"}
+`)
 	srv := grafanaFront(t, d, "glsa_test")
 	body, err := os.ReadFile("testdata/otlp/collector-export.json")
 	if err != nil {
@@ -239,9 +247,11 @@ func TestOTLPJSONExportsAreIdempotent(t *testing.T) {
 	}
 	got := storedEvents(t, d)
 	want := map[string]spanEvent{
-		// 1,200 prompt tokens with 1,000 cached, 300 out: unpriced (no price book loaded)
-		"4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba90301": {"acme", "checkout", "u-7", "openai", "gpt-4o-mini", "200 1000 0 300 120", "820", "unpriced"},
-		"4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba90302": {"acme", "checkout", "u-7", "aws.bedrock", "anthropic.claude-3-haiku", "40 0 0 12 0", "350", "unpriced"},
+		// 1,200 prompt tokens with 1,000 cached, 300 out (120 of them reasoning, at the output
+		// price): 200 × 0.15 + 1,000 × 0.075 + 300 × 0.60 = 30 + 75 + 180 per 1M
+		"4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba90301": {"acme", "checkout", "u-7", "openai", "gpt-4o-mini", "200 1000 0 300 120", "820", "0.000285 USD"},
+		// 40 × 0.25 + 12 × 1.25 = 10 + 15 per 1M
+		"4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba90302": {"acme", "checkout", "u-7", "aws.bedrock", "anthropic.claude-3-haiku", "40 0 0 12 0", "350", "0.000025 USD"},
 	}
 	if len(got) != 2 || got["4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba90301"] != want["4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba90301"] ||
 		got["4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba90302"] != want["4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba90302"] {
