@@ -570,7 +570,7 @@ func (b *bench) ingestReport(ctx context.Context, o options, now time.Time) erro
 	fmt.Fprintf(tw, "COPY straight into cost_events (admin: indexes and summary trigger, nothing else)\t%.0f events/s\t\t\n", float64(o.ingest)/intoEventsS)
 	fmt.Fprintf(tw, "backfill upload as a share of that\t%.0f %%\t\t\n", 100*uploadRate/(float64(o.ingest)/intoEventsS))
 	otlpRate := float64(o.ingest) / otlpS
-	fmt.Fprintf(tw, "the same events as OTLP GenAI spans (protobuf, %d-span exports: decode, map, then as the upload)\t%.0f events/s\t\t\n", otlpBatch, otlpRate)
+	fmt.Fprintf(tw, "the same events as OTLP GenAI spans (protobuf, %d-span exports, %d in flight: decode, map, then as the upload)\t%.0f events/s\t\t\n", otlpBatch, otlpSenders, otlpRate)
 	fmt.Fprintf(tw, "OTLP as a share of raw COPY\t%.0f %%\t\t\n", 100*otlpRate/copyRate)
 	litellmRate := float64(o.ingest) / litellmS
 	fmt.Fprintf(tw, "the same events as LiteLLM spend logs (read from LiteLLM_SpendLogs in pages of %d, then as the upload)\t%.0f events/s\t\t\n", ingest.LiteLLMPage, litellmRate)
