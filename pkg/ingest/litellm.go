@@ -267,10 +267,8 @@ func (o LiteLLMOptions) JSONSource(r io.Reader, rules Rules) Source {
 	return func(onEvent func(Event) error, onReject func(RowError), _ func()) error {
 		return eachJSONRow(r, func(row int, raw []byte) error {
 			var lr LiteLLMRow
-			dec := json.NewDecoder(bytes.NewReader(raw))
-			dec.UseNumber()
-			if err := dec.Decode(&lr); err != nil {
-				onReject(RowError{Row: row, Field: "(json)", Message: err.Error()})
+			if rowErr := decodeForeign(row, raw, &lr); rowErr != nil {
+				onReject(*rowErr)
 				return nil
 			}
 			e, rowErr := o.Event(row, lr, rules)

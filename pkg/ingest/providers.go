@@ -174,6 +174,17 @@ func text(s *string) string {
 	return *s
 }
 
+// decodeForeign decodes a row of a foreign shape, numbers as written, other fields ignored
+// (the providers and LiteLLM add fields; Costlens reads the ones it maps).
+func decodeForeign(row int, raw []byte, v any) *RowError {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(v); err != nil {
+		return newRowError(row, "(json)", "%v", err)
+	}
+	return nil
+}
+
 func newRowError(row int, field, format string, args ...any) *RowError {
 	return &RowError{Row: row, Field: field, Message: fmt.Sprintf(format, args...)}
 }
@@ -224,10 +235,8 @@ type openaiResult struct {
 func (o ExportOptions) OpenAISource(r io.Reader, rules Rules) Source {
 	return exportSource(r, rules, func(row int, start time.Time, raw json.RawMessage) (Event, *RowError, bool) {
 		var res openaiResult
-		dec := json.NewDecoder(bytes.NewReader(raw))
-		dec.UseNumber()
-		if err := dec.Decode(&res); err != nil {
-			return Event{}, newRowError(row, "(json)", "%v", err), false
+		if rowErr := decodeForeign(row, raw, &res); rowErr != nil {
+			return Event{}, rowErr, false
 		}
 		tenant, rowErr := o.tenantOf(row, text(res.ProjectID), "project_id", "")
 		if rowErr != nil {
@@ -338,10 +347,8 @@ var hundred = decimal.NewFromInt(100)
 func (o ExportOptions) AnthropicSource(r io.Reader, rules Rules) Source {
 	return exportSource(r, rules, func(row int, start time.Time, raw json.RawMessage) (Event, *RowError, bool) {
 		var res anthropicResult
-		dec := json.NewDecoder(bytes.NewReader(raw))
-		dec.UseNumber()
-		if err := dec.Decode(&res); err != nil {
-			return Event{}, newRowError(row, "(json)", "%v", err), false
+		if rowErr := decodeForeign(row, raw, &res); rowErr != nil {
+			return Event{}, rowErr, false
 		}
 		tenant, rowErr := o.tenantOf(row, text(res.WorkspaceID), "workspace_id", "default")
 		if rowErr != nil {
