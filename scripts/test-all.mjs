@@ -41,6 +41,8 @@ step('fault test: PostgreSQL restarted during an import', sh('node', 'scripts/fa
 step('benchmark (short)', () =>
   withPostgres((url) => run('go', ['run', './pkg/cmd/costlens-bench', '--short'], { COSTLENS_TEST_DATABASE_URL: url }))
 );
+// likewise: month-end forecasts on a few of the real series (npm run bench:analytics: all)
+step('analytics benchmark (short)', sh('go', 'run', './pkg/cmd/costlens-analyze', 'bench-forecast', '--short'));
 
 async function checkGofmt() {
   const { execFileSync } = await import('node:child_process');

@@ -271,6 +271,36 @@ func BurnRate(spentSoFar float64, daysElapsed, daysInPeriod float64) float64 {
 	return spentSoFar / daysElapsed * daysInPeriod
 }
 
+// WeekdayBurnRate projects a period from its first days: what was spent so far, plus
+// each remaining day at the mean of the days so far that fell on its weekday (the mean
+// of all of them for a weekday not seen yet). soFar are the period's days so far, the
+// first on firstWeekday.
+func WeekdayBurnRate(soFar []float64, firstWeekday time.Weekday, daysInPeriod int) float64 {
+	var sum [7]float64
+	var n [7]int
+	total := 0.0
+	for i, v := range soFar {
+		d := (int(firstWeekday) + i) % 7
+		sum[d] += v
+		n[d]++
+		total += v
+	}
+	if len(soFar) == 0 {
+		return 0
+	}
+	all := total / float64(len(soFar))
+	out := total
+	for i := len(soFar); i < daysInPeriod; i++ {
+		d := (int(firstWeekday) + i) % 7
+		if n[d] > 0 {
+			out += sum[d] / float64(n[d])
+		} else {
+			out += all
+		}
+	}
+	return out
+}
+
 func mean(xs []float64) float64 {
 	if len(xs) == 0 {
 		return 0

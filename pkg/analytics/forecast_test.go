@@ -106,3 +106,32 @@ func TestMedianBySelectionAgreesWithSorting(t *testing.T) {
 		}
 	}
 }
+
+// The weekday-adjusted burn rate, by hand: a 10-day period starting on a Monday, the
+// first four days known (Mon 10, Tue 20, Wed 30, Thu 40). The remaining Mon/Tue/Wed/Thu
+// repeat their own values; Fri, Sat and Sun (not seen yet) take the mean so far, 25.
+// 100 + Fri 25 + Sat 25 + Sun 25 + Mon 10 + Tue 20 + Wed 30 = 235.
+func TestWeekdayBurnRate(t *testing.T) {
+	if got := WeekdayBurnRate([]float64{10, 20, 30, 40}, time.Monday, 10); got != 235 {
+		t.Errorf("weekday burn rate %v, want 235", got)
+	}
+	if got := WeekdayBurnRate(nil, time.Monday, 10); got != 0 {
+		t.Errorf("with nothing seen: %v, want 0", got)
+	}
+}
+
+// Score, by hand: two months projected at day 10, one 10 % high inside both intervals,
+// one 20 % low outside the 80 % one.
+func TestScoreOfProjections(t *testing.T) {
+	months := []MonthForecast{
+		{Day: 10, Truth: 100, Projected: 110, Lower80: 90, Upper80: 120, Lower95: 80, Upper95: 130, ErrorPct: 10, BurnRateErrPct: 20, WeekdayErrPct: 5},
+		{Day: 10, Truth: 200, Projected: 160, Lower80: 150, Upper80: 190, Lower95: 140, Upper95: 210, ErrorPct: 20, BurnRateErrPct: 20, WeekdayErrPct: 25},
+		{Day: 15, Truth: 100, Projected: 100, ErrorPct: 0},
+	}
+	d := Score(months, 10)
+	// bias (10 − 20) / 2 = −5; widths 30 % and 20 %: 25 %
+	if d.Months != 2 || d.MAPE != 15 || d.BurnMAPE != 20 || d.WeekdayMAPE != 15 || d.Bias != -5 || d.Cover80 != 0.5 || d.Cover95 != 1 || d.Width != 25 ||
+		d.RatioToBurn() != 0.75 || d.RatioToWeekday() != 1 {
+		t.Errorf("score %+v", d)
+	}
+}

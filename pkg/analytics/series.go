@@ -97,19 +97,23 @@ func parseTimestamp(ts string) (time.Time, error) {
 // MonthForecast is one month-end projection made part-way through a month, beside the
 // burn rate and the truth.
 type MonthForecast struct {
-	Month          string
-	Day            int // days of the month elapsed when the projection was made
-	Actual         float64
-	Projected      float64
-	Lower80        float64
-	Upper80        float64
-	Lower95        float64
-	Upper95        float64
-	BurnRate       float64
+	Month     string
+	Day       int // days of the month elapsed when the projection was made
+	Actual    float64
+	Projected float64
+	Lower80   float64
+	Upper80   float64
+	Lower95   float64
+	Upper95   float64
+	BurnRate  float64
+	// WeekdayBurn is the spend so far plus each remaining day at the mean of the same
+	// weekday so far in the month: the baseline a forecaster must beat.
+	WeekdayBurn    float64
 	Truth          float64
 	Method         Method
 	ErrorPct       float64 // |projected − truth| ÷ truth × 100
 	BurnRateErrPct float64
+	WeekdayErrPct  float64
 }
 
 // ProjectMonth answers "given the series up to the start of day (elapsed + 1) of the
@@ -139,9 +143,16 @@ func ProjectMonth(s Series, monthStart time.Time, elapsed int) MonthForecast {
 	mf.Lower80, mf.Upper80 = mf.Actual+p.Lower80, mf.Actual+p.Upper80
 	mf.Lower95, mf.Upper95 = mf.Actual+p.Lower95, mf.Actual+p.Upper95
 	mf.BurnRate = BurnRate(mf.Actual, float64(elapsed), float64(days))
+	from, to := max(0, idx(monthStart)), min(idx(at), len(s.Values))
+	var soFar []float64
+	if from < to {
+		soFar = s.Values[from:to]
+	}
+	mf.WeekdayBurn = WeekdayBurnRate(soFar, monthStart.Weekday(), days)
 	if mf.Truth != 0 {
 		mf.ErrorPct = math.Abs(mf.Projected-mf.Truth) / mf.Truth * 100
 		mf.BurnRateErrPct = math.Abs(mf.BurnRate-mf.Truth) / mf.Truth * 100
+		mf.WeekdayErrPct = math.Abs(mf.WeekdayBurn-mf.Truth) / mf.Truth * 100
 	}
 	return mf
 }

@@ -5,6 +5,8 @@
 //	costlens-analyze anomalies series.csv [--hourly] [--baseline ma7|average] [--percent 150] [--z 0] [--seasonal=true] [--window-days 28] [--labels spikes.csv]
 //	costlens-analyze forecast series.csv --at 2026-03-11 [--period-start 2026-03-01]
 //	costlens-analyze evaluate-forecast series.csv [--days 10,15,20] [--months]
+//	costlens-analyze bench-forecast [DIR] [--days 5,10,15,20,25] [--short]
+//	                   (every series of a corpus, default pkg/analytics/testdata/corpus: one table)
 package main
 
 import (
@@ -14,8 +16,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/costlens/costlens/pkg/analytics"
@@ -29,6 +33,9 @@ func main() {
 }
 
 func run(args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "bench-forecast" {
+		return benchForecast(args[1:], stdout, stderr)
+	}
 	if len(args) < 2 {
 		return fmt.Errorf("usage: costlens-analyze anomalies|forecast|evaluate-forecast FILE [flags]")
 	}
@@ -93,13 +100,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 		}
 		return encodeForecast(stdout, analytics.ProjectMonth(s, start, int(day.Sub(start).Hours()/24)), lastDay, start.AddDate(0, 1, 0))
 	case "evaluate-forecast":
-		var ds []int
-		for _, p := range strings.Split(*days, ",") {
-			d, err := strconv.Atoi(strings.TrimSpace(p))
-			if err != nil || d < 1 || d > 27 {
-				return fmt.Errorf("--days: %q is not a day of the month from 1 to 27", p)
-			}
-			ds = append(ds, d)
+		ds, err := parseDays(*days)
+		if err != nil {
+			return err
 		}
 		sums, all := analytics.EvaluateForecast(s, ds)
 		if *months {
@@ -206,3 +209,85 @@ func anomalies(s analytics.Series, cfg analytics.AnomalyConfig, labelFile string
 }
 
 func fmtf(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+
+// parseDays reads --days: days of the month from 1 to 27.
+func parseDays(list string) ([]int, error) {
+	var ds []int
+	for _, p := range strings.Split(list, ",") {
+		d, err := strconv.Atoi(strings.TrimSpace(p))
+		if err != nil || d < 1 || d > 27 {
+			return nil, fmt.Errorf("--days: %q is not a day of the month from 1 to 27", p)
+		}
+		ds = append(ds, d)
+	}
+	return ds, nil
+}
+
+// shortCorpus is the few series CI's short mode runs: one of each source.
+var shortCorpus = []string{"bike-share-dc-total", "covid-cases-germany", "us-births-ssa-2010-2014"}
+
+// benchForecast prints one table: per series and over the whole corpus, at each day of
+// the month, the forecast's MAPE, its ratio to the burn rate's and to the weekday-
+// adjusted burn rate's, its bias, 80 % and 95 % coverage and the 80 % interval's width.
+func benchForecast(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("bench-forecast", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	days := fs.String("days", "5,10,15,20,25", "days of the month the projections are made at")
+	short := fs.Bool("short", false, "only "+strings.Join(shortCorpus, ", ")+" (CI)")
+	dir := "pkg/analytics/testdata/corpus"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		dir, args = args[0], args[1:]
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	ds, err := parseDays(*days)
+	if err != nil {
+		return err
+	}
+	corpus, err := analytics.LoadCorpus(dir)
+	if err != nil {
+		return err
+	}
+	if *short {
+		var keep []analytics.Named
+		for _, c := range corpus {
+			if slices.Contains(shortCorpus, c.Name) {
+				keep = append(keep, c)
+			}
+		}
+		corpus = keep
+	}
+	started := time.Now()
+	cs := analytics.BenchForecast(corpus, ds)
+	took := time.Since(started)
+	months := 0
+	for _, d := range cs.All[:1] {
+		months = d.Months
+	}
+	fmt.Fprintf(stdout, "Month-end forecasts on %d real daily series (%s), %d months each day; every projection sees only the days before it\n\n",
+		len(corpus), dir, months)
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "series\tday\tmonths\tMAPE\t÷ burn rate\t÷ weekday burn\tbias\t80 % cover\t95 % cover\t80 % width\t")
+	row := func(name string, d analytics.DayScore) {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%.1f %%\t%.2f×\t%.2f×\t%+.1f %%\t%.0f %%\t%.0f %%\t%.0f %%\t\n", name, d.Day, d.Months, d.MAPE,
+			d.RatioToBurn(), d.RatioToWeekday(), d.Bias, 100*d.Cover80, 100*d.Cover95, d.Width)
+	}
+	for i, name := range cs.Series {
+		for _, d := range cs.Per[i] {
+			row(name, d)
+		}
+	}
+	for _, d := range cs.All {
+		row(fmt.Sprintf("all %d series", len(corpus)), d)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "\nGoal (issue 13), over the corpus at days 10/15/20: MAPE ≤ 0.8× the burn rate's, never above the weekday burn rate's;\n"+
+		"80 %% intervals hold 75-85 %% of months, 95 %% hold 90-97 %%. Analytics time: %s.\n", took.Round(time.Millisecond))
+	return nil
+}

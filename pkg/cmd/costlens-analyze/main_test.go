@@ -81,3 +81,33 @@ func TestForecastPastTheDataHasNoTruth(t *testing.T) {
 		t.Errorf("truth %v, error %v, note %v", got["Truth"], got["ErrorPct"], got["Note"])
 	}
 }
+
+// The corpus bench in CI's short mode: one row per series and day, and the pooled row,
+// each over the whole months that have four weeks of history before them: the bike
+// series Feb 2011-Dec 2012 (23), the German cases Mar 2020-Mar 2022 (25, April 2022 is
+// not whole), the 2010-2014 births Feb 2010-Dec 2014 (59): 107 in all.
+func TestBenchForecastShort(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if err := run([]string{"bench-forecast", "../../analytics/testdata/corpus", "--short", "--days", "10,20"}, &out, &errOut); err != nil {
+		t.Fatalf("%v: %s", err, errOut.String())
+	}
+	months := map[string]string{}
+	for _, line := range strings.Split(out.String(), "\n") {
+		f := strings.Fields(line)
+		if len(f) > 3 && (f[1] == "10" || f[1] == "20") {
+			months[f[0]+" "+f[1]] = f[2]
+		} else if len(f) > 5 && f[0] == "all" {
+			months["all "+f[3]] = f[4]
+		}
+	}
+	want := map[string]string{"bike-share-dc-total 10": "23", "bike-share-dc-total 20": "23", "covid-cases-germany 10": "25",
+		"covid-cases-germany 20": "25", "us-births-ssa-2010-2014 10": "59", "us-births-ssa-2010-2014 20": "59", "all 10": "107", "all 20": "107"}
+	if len(months) != len(want) {
+		t.Fatalf("rows %v\n%s", months, out.String())
+	}
+	for k, v := range want {
+		if months[k] != v {
+			t.Errorf("%s: %s months, want %s\n%s", k, months[k], v, out.String())
+		}
+	}
+}
