@@ -46,11 +46,26 @@ type Model struct {
 	residuals   []float64 // of the fitting window, oldest first
 	// Calibration scales the intervals by how far the model's past forecasts missed.
 	Calibration float64
+	// a selected forecaster (fitSelected): its predictions for the coming days, and
+	// the sorted ratios of actual to predicted k-day sums of its backtest ([k-1])
+	preds  []float64
+	ratios [][]float64
 }
 
 // FitDaily fits complete daily values (oldest first); lastDay is the weekday of the
 // last one. With fewer than MinSeasonalDays it falls back to a burn rate.
+//
+// With MinSelectDays or more it chooses among several forecasters by backtest and reads
+// the intervals from their past misses (fitSelected).
 func FitDaily(values []float64, lastDay time.Weekday) Model {
+	for i := range values {
+		if math.IsNaN(values[i]) || values[i] < 0 {
+			values[i] = 0
+		}
+	}
+	if len(values) >= MinSelectDays {
+		return fitSelected(values, lastDay)
+	}
 	m := fitDaily(values, lastDay)
 	m.Calibration = calibrate(values, lastDay)
 	return m
@@ -186,6 +201,12 @@ func (m Model) fitted(t int, d time.Weekday) float64 {
 
 // Predict is the expected value h days after the last history day (h ≥ 1).
 func (m Model) Predict(h int) float64 {
+	if h >= 1 && h <= len(m.preds) {
+		return m.preds[h-1]
+	}
+	if m.preds != nil {
+		return m.preds[len(m.preds)-1] // past the longest period: its last day's
+	}
 	if m.Method == MethodBurnRate {
 		return m.Level
 	}
@@ -222,6 +243,10 @@ func (m Model) Project(days int, firstShare float64) Projection {
 		p.Daily = append(p.Daily, v)
 		p.Expected += v
 		k += share
+	}
+	if m.ratios != nil {
+		m.conformal(&p, k)
+		return p
 	}
 	w := math.Max(float64(m.window), 1)
 	runs := math.Max(m.Sigma*math.Sqrt(k), m.sumSpread(int(math.Ceil(k))))

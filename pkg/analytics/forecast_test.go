@@ -135,3 +135,42 @@ func TestScoreOfProjections(t *testing.T) {
 		t.Errorf("score %+v", d)
 	}
 }
+
+// Ten weeks of a fixed weekly pattern (12 on weekdays, 5 at the weekend): every
+// forecaster that knows weekdays is exact, so the first of them in the order tried,
+// the weekday mean, is chosen, and its past misses are none: the intervals close on
+// the projection.
+func TestSelectionOnAWeeklyPattern(t *testing.T) {
+	var v []float64
+	for w := 0; w < 10; w++ {
+		v = append(v, 12, 12, 12, 12, 12, 5, 5)
+	}
+	m := FitDaily(v, time.Sunday)
+	if m.Method != MethodWeekdayMean {
+		t.Fatalf("method %s, want %s", m.Method, MethodWeekdayMean)
+	}
+	near(t, "next Monday", m.Predict(1), 12)
+	near(t, "next Saturday", m.Predict(6), 5)
+	p := m.Project(7, 1)
+	near(t, "next week", p.Expected, 70)
+	near(t, "lower 80", p.Lower80, 70)
+	near(t, "upper 95", p.Upper95, 70)
+}
+
+// A level that doubled four weeks ago: over the backtest's origins around the shift the
+// forecaster that forgets fastest (the last week's mean) missed least, and it says 20 a
+// day now: it re-learns the level rather than alarm against the old one.
+func TestSelectionFollowsALevelShift(t *testing.T) {
+	v := append(repeat(10, 42), repeat(20, 28)...)
+	m := FitDaily(v, time.Sunday)
+	if m.Method != MethodRecentMean {
+		t.Fatalf("method %s", m.Method)
+	}
+	near(t, "next ten days", m.Project(10, 1).Expected, 200)
+}
+
+func TestQuantile(t *testing.T) {
+	near(t, "10 %", quantile([]float64{1, 2, 3, 4, 5}, 0.1), 1.4)
+	near(t, "97.5 %", quantile([]float64{1, 2, 3, 4, 5}, 0.975), 4.9)
+	near(t, "none", quantile(nil, 0.5), 1)
+}

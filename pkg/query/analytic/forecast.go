@@ -14,7 +14,7 @@ import (
 )
 
 // historyDays is how far before the period a forecast reads: the analytics fit window.
-const historyDays = 56
+const historyDays = 364 // a year: the forecaster's backtest reads its misses from it
 
 // GroupForecast is one scope's period-end projection.
 type GroupForecast struct {

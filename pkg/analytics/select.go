@@ -1,0 +1,200 @@
+package analytics
+
+import (
+	"math"
+	"sort"
+	"time"
+)
+
+// With at least MinSelectDays of history the forecast is not one fixed model: several
+// simple forecasters are replayed on the series' own past (a rolling-origin backtest:
+// from each origin, fitted on the days before it only) and the one whose 14-day sums
+// missed least is used. Its intervals are split-conformal: the quantiles of how far
+// its own past k-day sums missed, as a ratio of actual to predicted, at the horizon
+// asked for, so an 80 % interval is as wide as 80 % of its past misses were.
+const MinSelectDays = 63
+
+// More forecasts a selection can make.
+const (
+	// MethodWeekdayMean is each weekday at the mean of the same weekday in the last four weeks.
+	MethodWeekdayMean Method = "weekday_mean"
+	// MethodSeasonalLevel is the mean level of the last two weeks times weekday factors of the last eight.
+	MethodSeasonalLevel Method = "seasonal_level"
+	// MethodRecentMean is every day at the mean of the last seven.
+	MethodRecentMean Method = "recent_mean"
+)
+
+const (
+	selectHistory = 364 // the most recent days a selection looks at: 52 weeks (its misses, a year's)
+	selectMinFit  = 28  // the least history a backtest origin fits on
+	selectHorizon = 14  // the sum whose misses choose the forecaster
+	selectStep    = 3   // days between the selection's origins
+	maxHorizon    = 92  // the longest period projected (a quarter)
+	minSamples    = 8   // fewest past misses an interval is read from
+)
+
+var candidates = []Method{MethodWeekdayMean, MethodSeasonalLevel, MethodRecentMean, MethodSeasonal}
+
+// predictDaily is a forecaster's expected value for each of the next h days after
+// values (oldest first; the last on lastDay).
+func predictDaily(method Method, values []float64, lastDay time.Weekday, h int) []float64 {
+	out := make([]float64, h)
+	n := len(values)
+	weekdayOf := func(i int) int { return ((int(lastDay)-(n-1-i))%7 + 7) % 7 } // of values[i]
+	switch method {
+	case MethodSeasonal:
+		m := fitDaily(append([]float64(nil), values...), lastDay)
+		for i := range out {
+			out[i] = m.Predict(i + 1)
+		}
+	case MethodRecentMean:
+		lvl := mean(values[max(0, n-7):])
+		for i := range out {
+			out[i] = lvl
+		}
+	case MethodWeekdayMean:
+		var sum [7]float64
+		var cnt [7]int
+		for i := max(0, n-28); i < n; i++ {
+			sum[weekdayOf(i)] += values[i]
+			cnt[weekdayOf(i)]++
+		}
+		for i := range out {
+			d := (int(lastDay) + i + 1) % 7
+			if cnt[d] > 0 {
+				out[i] = sum[d] / float64(cnt[d])
+			}
+		}
+	case MethodSeasonalLevel:
+		var sum [7]float64
+		var cnt [7]int
+		all := 0.0
+		from := max(0, n-56)
+		for i := from; i < n; i++ {
+			sum[weekdayOf(i)] += values[i]
+			cnt[weekdayOf(i)]++
+			all += values[i]
+		}
+		all /= float64(n - from)
+		var f [7]float64
+		for d := range f {
+			f[d] = 1
+			if cnt[d] > 0 && all > 0 {
+				f[d] = sum[d] / float64(cnt[d]) / all
+			}
+		}
+		lvl, k := 0.0, 0
+		for i := max(0, n-14); i < n; i++ {
+			if s := f[weekdayOf(i)]; s > 0 {
+				lvl += values[i] / s
+				k++
+			}
+		}
+		if k > 0 {
+			lvl /= float64(k)
+		}
+		for i := range out {
+			out[i] = lvl * f[(int(lastDay)+i+1)%7]
+		}
+	}
+	for i, v := range out {
+		if v < 0 || math.IsNaN(v) {
+			out[i] = 0
+		}
+	}
+	return out
+}
+
+// backtest replays method from origins (the number of days it is fitted on) and hands
+// each origin's predicted and actual k-day sums, k = 1..horizon, to visit.
+func backtest(method Method, values []float64, lastDay time.Weekday, origins []int, horizon int, visit func(k int, pred, actual float64)) {
+	n := len(values)
+	for _, o := range origins {
+		h := min(horizon, n-o)
+		day := time.Weekday(((int(lastDay)-(n-o))%7 + 7) % 7) // of values[o-1]
+		preds := predictDaily(method, values[:o], day, h)
+		var ps, as float64
+		for k := 1; k <= h; k++ {
+			ps += preds[k-1]
+			as += values[o+k-1]
+			visit(k, ps, as)
+		}
+	}
+}
+
+func originsFrom(n, step, most int) []int {
+	var out []int
+	for o := n - 1; o >= selectMinFit && len(out) < most; o -= step {
+		out = append(out, o)
+	}
+	return out
+}
+
+// fitSelected chooses the forecaster and reads its intervals from its past misses.
+func fitSelected(values []float64, lastDay time.Weekday) Model {
+	if len(values) > selectHistory {
+		values = values[len(values)-selectHistory:]
+	}
+	n := len(values)
+	best, bestErr := MethodSeasonal, math.Inf(1)
+	selection := originsFrom(n-selectHorizon+1, selectStep, 20) // each sees 14 days after it
+	for _, c := range candidates {
+		var errSum float64
+		var k int
+		backtest(c, values, lastDay, selection, selectHorizon, func(h int, pred, actual float64) {
+			if h == selectHorizon && actual > 0 {
+				errSum += math.Abs(pred-actual) / actual
+				k++
+			}
+		})
+		if k > 0 && errSum/float64(k) < bestErr {
+			best, bestErr = c, errSum/float64(k)
+		}
+	}
+	m := Model{Method: best, lastWeekday: lastDay, lastT: n - 1, window: n}
+	if best == MethodSeasonal {
+		m = fitDaily(append([]float64(nil), values...), lastDay)
+	}
+	m.preds = predictDaily(best, values, lastDay, maxHorizon)
+	m.ratios = make([][]float64, maxHorizon)
+	step := 1
+	if best == MethodSeasonal {
+		step = 2 // its trend fit is the costly one
+	}
+	backtest(best, values, lastDay, originsFrom(n-1, step, 300), maxHorizon, func(k int, pred, actual float64) {
+		if pred > 0 {
+			m.ratios[k-1] = append(m.ratios[k-1], actual/pred)
+		}
+	})
+	for _, r := range m.ratios {
+		sort.Float64s(r)
+	}
+	return m
+}
+
+// quantile of sorted values (linear between order statistics).
+func quantile(sorted []float64, q float64) float64 {
+	if len(sorted) == 0 {
+		return 1
+	}
+	pos := q * float64(len(sorted)-1)
+	i := int(pos)
+	if i+1 >= len(sorted) {
+		return sorted[len(sorted)-1]
+	}
+	return sorted[i] + (pos-float64(i))*(sorted[i+1]-sorted[i])
+}
+
+// conformal sets p's intervals from the past misses of k-day sums, k the days asked
+// for (the longest horizon with enough misses when k has too few).
+func (m Model) conformal(p *Projection, days float64) {
+	k := min(max(1, int(math.Ceil(days))), len(m.ratios))
+	for k > 1 && len(m.ratios[k-1]) < minSamples {
+		k--
+	}
+	r := m.ratios[k-1]
+	e := p.Expected
+	p.Lower80, p.Upper80 = math.Min(e, e*quantile(r, 0.10)), math.Max(e, e*quantile(r, 0.90))
+	p.Lower95, p.Upper95 = math.Min(e, e*quantile(r, 0.025)), math.Max(e, e*quantile(r, 0.975))
+	p.Lower80, p.Lower95 = math.Max(0, p.Lower80), math.Max(0, p.Lower95)
+}
