@@ -175,8 +175,8 @@ func EvaluateForecast(s Series, days []int) ([]ForecastSummary, []MonthForecast)
 	var out []ForecastSummary
 	end := s.Time(len(s.Values))
 	for _, d := range days {
-		sum := ForecastSummary{Day: d}
 		first := time.Date(s.Start.Year(), s.Start.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, 1, 0)
+		wins := 0
 		for m := first; !m.AddDate(0, 1, 0).After(end); m = m.AddDate(0, 1, 0) {
 			if m.Sub(s.Start) < 28*24*time.Hour {
 				continue
@@ -186,27 +186,13 @@ func EvaluateForecast(s Series, days []int) ([]ForecastSummary, []MonthForecast)
 				continue
 			}
 			all = append(all, mf)
-			sum.Months++
-			sum.MeanErrorPct += mf.ErrorPct
-			sum.BurnRateErrorPct += mf.BurnRateErrPct
 			if mf.ErrorPct < mf.BurnRateErrPct {
-				sum.ForecastWins++
-			}
-			if mf.Truth >= mf.Lower80 && mf.Truth <= mf.Upper80 {
-				sum.Coverage80++
-			}
-			if mf.Truth >= mf.Lower95 && mf.Truth <= mf.Upper95 {
-				sum.Coverage95++
+				wins++
 			}
 		}
-		if sum.Months > 0 {
-			n := float64(sum.Months)
-			sum.MeanErrorPct /= n
-			sum.BurnRateErrorPct /= n
-			sum.Coverage80 /= n
-			sum.Coverage95 /= n
-		}
-		out = append(out, sum)
+		sc := Score(all, d)
+		out = append(out, ForecastSummary{Day: d, Months: sc.Months, MeanErrorPct: sc.MAPE, BurnRateErrorPct: sc.BurnMAPE,
+			ForecastWins: wins, Coverage80: sc.Cover80, Coverage95: sc.Cover95})
 	}
 	return out, all
 }
