@@ -44,8 +44,8 @@ func LoadCorpus(dir string) ([]Named, error) {
 // DayScore is how month-end projections made at one day of the month did over a set of
 // months: mean absolute percentage errors of the forecast and of the two baselines,
 // the forecast's mean signed error (bias: above 0 projects too high), the share of
-// months whose total fell inside its 80 % and 95 % intervals, and the mean width of the
-// 80 % interval as a percentage of the total.
+// months whose total fell inside its 80 % and 95 % intervals, and the median width of
+// the 80 % interval as a percentage of the total (a mean would be one wild month's).
 type DayScore struct {
 	Day, Months                   int
 	MAPE, BurnMAPE, WeekdayMAPE   float64
@@ -60,6 +60,7 @@ func (d DayScore) RatioToWeekday() float64 { return d.MAPE / d.WeekdayMAPE }
 // Score summarises the projections made at day over months (those with a total).
 func Score(months []MonthForecast, day int) DayScore {
 	d := DayScore{Day: day}
+	var widths []float64
 	for _, m := range months {
 		if m.Day != day || m.Truth == 0 {
 			continue
@@ -69,7 +70,7 @@ func Score(months []MonthForecast, day int) DayScore {
 		d.BurnMAPE += m.BurnRateErrPct
 		d.WeekdayMAPE += m.WeekdayErrPct
 		d.Bias += (m.Projected - m.Truth) / m.Truth * 100
-		d.Width += (m.Upper80 - m.Lower80) / math.Abs(m.Truth) * 100
+		widths = append(widths, (m.Upper80-m.Lower80)/math.Abs(m.Truth)*100)
 		if m.Truth >= m.Lower80 && m.Truth <= m.Upper80 {
 			d.Cover80++
 		}
@@ -79,7 +80,8 @@ func Score(months []MonthForecast, day int) DayScore {
 	}
 	if d.Months > 0 {
 		n := float64(d.Months)
-		d.MAPE, d.BurnMAPE, d.WeekdayMAPE, d.Bias, d.Width = d.MAPE/n, d.BurnMAPE/n, d.WeekdayMAPE/n, d.Bias/n, d.Width/n
+		d.MAPE, d.BurnMAPE, d.WeekdayMAPE, d.Bias = d.MAPE/n, d.BurnMAPE/n, d.WeekdayMAPE/n, d.Bias/n
+		d.Width = median(widths)
 		d.Cover80, d.Cover95 = d.Cover80/n, d.Cover95/n
 	}
 	return d

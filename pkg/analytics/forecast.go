@@ -50,6 +50,8 @@ type Model struct {
 	// the sorted ratios of actual to predicted k-day sums of its backtest ([k-1])
 	preds  []float64
 	ratios [][]float64
+	// how far the spread of those misses is widened (widening) for each interval
+	widen80, widen95 float64
 }
 
 // FitDaily fits complete daily values (oldest first); lastDay is the weekday of the

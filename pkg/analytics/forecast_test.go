@@ -174,3 +174,20 @@ func TestQuantile(t *testing.T) {
 	near(t, "97.5 %", quantile([]float64{1, 2, 3, 4, 5}, 0.975), 4.9)
 	near(t, "none", quantile(nil, 0.5), 1)
 }
+
+// Widening, by hand: at one horizon the older half of the misses is 0.9 or 1.1 (median
+// 1, 10th and 90th percentiles 0.9 and 1.1), the newer half 0.8375 or 1.1625. An 80 %
+// interval read from the older half holds none of the newer until its spread around the
+// median grows to at least 1.625 times; the first step of 0.05 that does is 1.65.
+func TestWideningHoldsTheNewerMisses(t *testing.T) {
+	var r []float64
+	for i := 0; i < 8; i++ {
+		r = append(r, 0.8375+0.325*float64(i%2)) // newest first
+	}
+	for i := 0; i < 8; i++ {
+		r = append(r, 0.9+0.2*float64(i%2))
+	}
+	near(t, "widening", widening([][]float64{r}, 0.80), 1.65)
+	// misses that did not grow need none
+	near(t, "calm", widening([][]float64{append(append([]float64(nil), r[8:]...), r[8:]...)}, 0.80), 1)
+}

@@ -166,10 +166,60 @@ func fitSelected(values []float64, lastDay time.Weekday) Model {
 			m.ratios[k-1] = append(m.ratios[k-1], actual/pred)
 		}
 	})
+	m.widen80, m.widen95 = widening(m.ratios, 0.80), widening(m.ratios, 0.95)
 	for _, r := range m.ratios {
 		sort.Float64s(r)
 	}
 	return m
+}
+
+// widening is how much the log-spread of past misses must grow for an interval read
+// from the older half of them to have held the newer half as often as it claims
+// (coverage) — never less than 1. Spend that moves more now than it used to would
+// otherwise get intervals as narrow as its calmer past. ratios are per horizon, newest
+// origin first.
+func widening(ratios [][]float64, coverage float64) float64 {
+	type split struct{ older, newer []float64 }
+	var splits []split
+	for k := 0; k < len(ratios); k += 3 { // every third horizon: neighbours' misses overlap
+		r := ratios[k]
+		if len(r) < 2*minSamples {
+			continue
+		}
+		cut := len(r) / 2
+		older := append([]float64(nil), r[cut:]...)
+		sort.Float64s(older)
+		splits = append(splits, split{older, r[:cut]})
+	}
+	if len(splits) == 0 {
+		return 1
+	}
+	tail := (1 - coverage) / 2
+	for i := 0; i < 60; i++ {
+		f := 1 + float64(i)/20
+		held, total := 0, 0
+		for _, s := range splits {
+			lo, hi := scaledBounds(s.older, tail, f)
+			for _, x := range s.newer {
+				if x >= lo && x <= hi {
+					held++
+				}
+				total++
+			}
+		}
+		if float64(held) >= coverage*float64(total) {
+			return f
+		}
+	}
+	return 4
+}
+
+// scaledBounds are the tail and 1 − tail quantiles of sorted ratios, their distance
+// from the median widened f times (the lower never below 0).
+func scaledBounds(sorted []float64, tail, f float64) (float64, float64) {
+	med := quantile(sorted, 0.5)
+	lo, hi := quantile(sorted, tail), quantile(sorted, 1-tail)
+	return math.Max(0, med-f*(med-lo)), med + f*(hi-med)
 }
 
 // quantile of sorted values (linear between order statistics).
@@ -194,7 +244,9 @@ func (m Model) conformal(p *Projection, days float64) {
 	}
 	r := m.ratios[k-1]
 	e := p.Expected
-	p.Lower80, p.Upper80 = math.Min(e, e*quantile(r, 0.10)), math.Max(e, e*quantile(r, 0.90))
-	p.Lower95, p.Upper95 = math.Min(e, e*quantile(r, 0.025)), math.Max(e, e*quantile(r, 0.975))
+	lo80, hi80 := scaledBounds(r, 0.10, m.widen80)
+	lo95, hi95 := scaledBounds(r, 0.025, m.widen95)
+	p.Lower80, p.Upper80 = math.Min(e, e*lo80), math.Max(e, e*hi80)
+	p.Lower95, p.Upper95 = math.Min(e, e*lo95), math.Max(e, e*hi95)
 	p.Lower80, p.Lower95 = math.Max(0, p.Lower80), math.Max(0, p.Lower95)
 }
