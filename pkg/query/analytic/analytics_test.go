@@ -2,6 +2,7 @@ package analytic_test
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"math"
 	"strings"
@@ -111,6 +112,24 @@ func TestBudgetQuery(t *testing.T) {
 	}
 }
 
+// With 100 days of flat history the forecaster is chosen by backtest: every candidate
+// is exact on it, the first tried (the weekday mean) is used, and its past misses are
+// none, so the intervals close on 100 + 21 × 10.
+func TestForecastQueryChoosesByBacktest(t *testing.T) {
+	pool, _ := storetest.NewPool(t)
+	dailyEvents(t, pool, "2025-12-01", "2026-03-10", "chat", "u1", "10.00")
+	q := runQuery(t, pool, query.Query{QueryType: query.TypeForecast, Output: "table"}, query.Range{}, querytest.UTC)
+	fs, err := analytic.Forecasts(context.Background(), pool, q, query.Range{From: day("2026-03-01"), To: day("2026-03-11")}, querytest.UTC)
+	if err != nil || len(fs) != 1 {
+		t.Fatalf("%v %v", fs, err)
+	}
+	gf := fs[0]
+	got := fmt.Sprint(gf.Method, " ", gf.HistoryDays, " ", gf.Projected, " ", gf.Lower80, " ", gf.Upper80, " ", gf.Lower95, " ", gf.Upper95, " [", gf.BurnRateNote, "]")
+	if want := "weekday_mean 100 310 310 310 310 310 []"; got != want {
+		t.Errorf("got %s, want %s", got, want)
+	}
+}
+
 func TestForecastQuery(t *testing.T) {
 	pool, _ := storetest.NewPool(t)
 	dailyEvents(t, pool, "2026-01-15", "2026-03-10", "chat", "u1", "10.00")
@@ -142,6 +161,10 @@ func TestForecastQuery(t *testing.T) {
 	}
 	if gf.Method != "seasonal_trend" || gf.RunsOutOn == nil || !gf.RunsOutOn.Equal(day("2026-03-30")) {
 		t.Errorf("method %s, runs out on %v, want seasonal_trend and 2026-03-30 (100 + 20 × 10)", gf.Method, gf.RunsOutOn)
+	}
+	// 55 days is too short a past to choose the forecaster by backtest: the frame says so
+	if want := "55 days of history, fewer than 63: the forecaster is not chosen by backtest on this series' past, and its intervals are not read from its past misses"; gf.BurnRateNote != want {
+		t.Errorf("note %q, want %q", gf.BurnRateNote, want)
 	}
 	f := analytic.ForecastFrames(q, fs, querytest.UTC)[0]
 	if v := cell(t, f, "percent_of_budget", 0); v != 103.3333 {

@@ -2,6 +2,7 @@ package analytic
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"time"
 
@@ -105,8 +106,12 @@ func Forecasts(ctx context.Context, db query.DB, q query.Query, r query.Range, e
 		remaining := daysBetween(today, end)
 		proj := model.Project(remaining, todayShare)
 		gf.Method = proj.Method
-		if proj.Method == analytics.MethodBurnRate {
+		switch {
+		case proj.Method == analytics.MethodBurnRate:
 			gf.BurnRateNote = "fewer than 14 days of history: projected at the average daily spend so far"
+		case len(history) < analytics.MinSelectDays:
+			gf.BurnRateNote = fmt.Sprintf("%d days of history, fewer than %d: the forecaster is not chosen by backtest on this series' past, and its intervals are not read from its past misses",
+				len(history), analytics.MinSelectDays)
 		}
 		cents := func(f float64) decimal.Decimal { return gf.Actual.Add(decimal.NewFromFloat(f).Round(2)) }
 		gf.Projected, gf.Lower80, gf.Upper80 = cents(proj.Expected), cents(proj.Lower80), cents(proj.Upper80)
