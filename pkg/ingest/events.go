@@ -46,26 +46,27 @@ type Report struct {
 // eventJSON is one event as callers send it. Money is a JSON number or string and is
 // read as decimal text, never through float64.
 type eventJSON struct {
-	Tenant            string          `json:"tenant"`
-	RequestID         string          `json:"request_id"`
-	TS                string          `json:"ts"`
-	Feature           string          `json:"feature"`
-	UserID            string          `json:"user_id"`
-	Model             string          `json:"model"`
-	ModelVersion      string          `json:"model_version"`
-	Provider          string          `json:"provider"`
-	Region            string          `json:"region"`
-	InputTokens       *int64          `json:"input_tokens"`
-	OutputTokens      *int64          `json:"output_tokens"`
-	CachedInputTokens *int64          `json:"cached_input_tokens"`
-	CacheWriteTokens  *int64          `json:"cache_write_tokens"`
-	ReasoningTokens   *int64          `json:"reasoning_tokens"`
-	ServiceTier       string          `json:"service_tier"`
-	LatencyMS         *int32          `json:"latency_ms"`
-	GPUSeconds        json.RawMessage `json:"gpu_seconds"`
-	ReportedCost      json.RawMessage `json:"reported_cost"`
-	ReportedCurrency  string          `json:"reported_currency"`
-	Attributes        json.RawMessage `json:"attributes"`
+	Tenant             string          `json:"tenant"`
+	RequestID          string          `json:"request_id"`
+	TS                 string          `json:"ts"`
+	Feature            string          `json:"feature"`
+	UserID             string          `json:"user_id"`
+	Model              string          `json:"model"`
+	ModelVersion       string          `json:"model_version"`
+	Provider           string          `json:"provider"`
+	Region             string          `json:"region"`
+	InputTokens        *int64          `json:"input_tokens"`
+	OutputTokens       *int64          `json:"output_tokens"`
+	CachedInputTokens  *int64          `json:"cached_input_tokens"`
+	CacheWriteTokens   *int64          `json:"cache_write_tokens"`
+	CacheWrite1hTokens *int64          `json:"cache_write_1h_tokens"`
+	ReasoningTokens    *int64          `json:"reasoning_tokens"`
+	ServiceTier        string          `json:"service_tier"`
+	LatencyMS          *int32          `json:"latency_ms"`
+	GPUSeconds         json.RawMessage `json:"gpu_seconds"`
+	ReportedCost       json.RawMessage `json:"reported_cost"`
+	ReportedCurrency   string          `json:"reported_currency"`
+	Attributes         json.RawMessage `json:"attributes"`
 }
 
 // Event is a validated event ready to store.
@@ -77,6 +78,7 @@ type Event struct {
 	Provider, Region                        string
 	InputTokens, OutputTokens, CachedTokens int64
 	CacheWriteTokens, ReasoningTokens       int64
+	CacheWrite1hTokens                      int64 // the part of CacheWriteTokens kept for an hour
 	ServiceTier                             string
 	// RequestCount is the requests the event stands for when a source gives a bucket of
 	// them (a provider's usage export; 0 when it does not count them, or for a cost line
@@ -361,6 +363,7 @@ func parseEvent(row int, raw []byte, rules Rules) (Event, *RowError) {
 		dst  *int64
 	}{{"input_tokens", in.InputTokens, &e.InputTokens}, {"output_tokens", in.OutputTokens, &e.OutputTokens},
 		{"cached_input_tokens", in.CachedInputTokens, &e.CachedTokens}, {"cache_write_tokens", in.CacheWriteTokens, &e.CacheWriteTokens},
+		{"cache_write_1h_tokens", in.CacheWrite1hTokens, &e.CacheWrite1hTokens},
 		{"reasoning_tokens", in.ReasoningTokens, &e.ReasoningTokens}} {
 		if tok.v != nil {
 			*tok.dst = *tok.v
@@ -448,10 +451,13 @@ func (rules Rules) checkValues(e *Event) *RowError {
 		name string
 		v    int64
 	}{{"input_tokens", e.InputTokens}, {"output_tokens", e.OutputTokens}, {"cached_input_tokens", e.CachedTokens},
-		{"cache_write_tokens", e.CacheWriteTokens}, {"reasoning_tokens", e.ReasoningTokens}} {
+		{"cache_write_tokens", e.CacheWriteTokens}, {"cache_write_1h_tokens", e.CacheWrite1hTokens}, {"reasoning_tokens", e.ReasoningTokens}} {
 		if tok.v < 0 || tok.v > MaxTokens {
 			return bad(tok.name, "must be from 0 to %d, got %d", MaxTokens, tok.v)
 		}
+	}
+	if e.CacheWrite1hTokens > e.CacheWriteTokens {
+		return bad("cache_write_1h_tokens", "%d is more than cache_write_tokens %d: an hour's cache writes are counted inside them", e.CacheWrite1hTokens, e.CacheWriteTokens)
 	}
 	if e.ReasoningTokens > e.OutputTokens {
 		return bad("reasoning_tokens", "%d is more than output_tokens %d: reasoning is counted inside output", e.ReasoningTokens, e.OutputTokens)

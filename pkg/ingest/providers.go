@@ -393,7 +393,7 @@ func (o ExportOptions) AnthropicSource(r io.Reader, rules Rules) Source {
 			countField{"cache_creation.ephemeral_5m_input_tokens", c5, &w5}, countField{"cache_creation.ephemeral_1h_input_tokens", c1, &w1}); rowErr != nil {
 			return Event{}, rowErr, false
 		}
-		t.CacheWrite = w5 + w1
+		t.CacheWrite, t.CacheWrite1h = w5+w1, w1
 		if t.Input == 0 && t.Output == 0 && t.CacheRead == 0 && t.CacheWrite == 0 {
 			return Event{}, nil, true // an empty bucket
 		}
@@ -411,7 +411,7 @@ func (o ExportOptions) AnthropicSource(r io.Reader, rules Rules) Source {
 		}
 		e.RequestID = exportID("anthropic-usage", start, text(res.WorkspaceID), text(res.APIKeyID), e.Model, tier, text(res.ContextWindow))
 		e.Attributes = attrsJSON(map[string]any{"anthropic.workspace_id": text(res.WorkspaceID), "anthropic.api_key_id": text(res.APIKeyID),
-			"anthropic.context_window": text(res.ContextWindow), "anthropic.cache_write_1h_tokens": fmt.Sprint(w1),
+			"anthropic.context_window":      text(res.ContextWindow),
 			"anthropic.web_search_requests": searches})
 		return e, nil, false
 	})

@@ -22,6 +22,8 @@ import "fmt"
 //	LiteLLM spend logs (prompt_tokens)   yes (reads and writes)  yes
 type SourceTokens struct {
 	Input, Output, CacheRead, CacheWrite, Reasoning int64
+	// CacheWrite1h is the part of CacheWrite kept for an hour.
+	CacheWrite1h int64
 	// InputIncludesCache: Input counts the cache reads and writes too (OpenAI's
 	// prompt_tokens, gen_ai.usage.input_tokens), so they are taken out of it once.
 	InputIncludesCache bool
@@ -52,6 +54,6 @@ func (t SourceTokens) Normalise(e *Event) *RowError {
 			"%d output tokens cannot include %d reasoning tokens", t.Output, t.Reasoning)}
 	}
 	e.InputTokens, e.OutputTokens, e.CachedTokens = in, out, t.CacheRead
-	e.CacheWriteTokens, e.ReasoningTokens = t.CacheWrite, t.Reasoning
+	e.CacheWriteTokens, e.ReasoningTokens, e.CacheWrite1hTokens = t.CacheWrite, t.Reasoning, t.CacheWrite1h
 	return nil
 }

@@ -13,13 +13,13 @@ import (
 
 // tokenBook holds the public list prices the hand-worked cases use (per 1M tokens):
 // OpenAI gpt-4o 2.50 in, 1.25 cached, 10.00 out, and its Batch API rates 1.25 in,
-// 5.00 out; Anthropic claude-sonnet-4 3.00 in, 3.75 cache write (5-minute), 0.30 cache
-// read, 15.00 out; and a made-up model whose reasoning is priced apart from its output.
+// 5.00 out; Anthropic claude-sonnet-4 3.00 in, 3.75 cache write (5-minute), 6.00 cache
+// write (1-hour), 0.30 cache read, 15.00 out; and a made-up model whose reasoning is priced apart from its output.
 const tokenBook = `
 prices:
   - {provider: openai, model: gpt-4o, currency: USD, unit: 1m_tokens, effective_from: "2024-10-01", input: "2.50", cached_input: "1.25", output: "10.00"}
   - {provider: openai, model: gpt-4o, service_tier: batch, currency: USD, unit: 1m_tokens, effective_from: "2024-10-01", input: "1.25", output: "5.00"}
-  - {provider: anthropic, model: claude-sonnet-4, currency: USD, unit: 1m_tokens, effective_from: "2025-05-22", input: "3.00", cache_write: "3.75", cached_input: "0.30", output: "15.00"}
+  - {provider: anthropic, model: claude-sonnet-4, currency: USD, unit: 1m_tokens, effective_from: "2025-05-22", input: "3.00", cache_write: "3.75", cache_write_1h: "6.00", cached_input: "0.30", output: "15.00"}
   - {provider: example, model: thinker, currency: USD, unit: 1m_tokens, effective_from: "2025-01-01", input: "1.00", output: "4.00", reasoning: "2.00"}
 `
 
@@ -65,10 +65,15 @@ func TestTokenSemanticsChargeEachTokenOnce(t *testing.T) {
 	if e := (ingest.SourceTokens{Input: 1000, Output: 3000, Reasoning: 2500}).Normalise(&thinker); e != nil {
 		t.Fatal(e)
 	}
+	// Anthropic again, 1,000 of the 2,000 cache writes for an hour
+	anthropic1h := ingest.Event{Row: 6, Tenant: "acme", RequestID: "an-1h", TS: day("2026-11-02T10:00:00Z"), Provider: "anthropic", Model: "claude-sonnet-4"}
+	if e := (ingest.SourceTokens{Input: 50, Output: 500, CacheRead: 10_000, CacheWrite: 2_000, CacheWrite1h: 1_000}).Normalise(&anthropic1h); e != nil {
+		t.Fatal(e)
+	}
 	// a flex request: the book has no flex rate for gpt-4o, so it stays unpriced
 	flex := ingest.Event{Row: 5, Tenant: "acme", RequestID: "oa-flex", TS: day("2026-11-02T10:00:00Z"), Provider: "openai", Model: "gpt-4o",
 		InputTokens: 1000, ServiceTier: "flex"}
-	events := []ingest.Event{openai, anthropic, batch, thinker, flex}
+	events := []ingest.Event{openai, anthropic, batch, thinker, flex, anthropic1h}
 	rules := ingest.Rules{Window: ingest.WindowAt(day("2026-12-03T12:00:00Z"), 1096)}
 	for i := range events {
 		if e := rules.Check(&events[i]); e != nil {
@@ -79,7 +84,7 @@ func TestTokenSemanticsChargeEachTokenOnce(t *testing.T) {
 	if err := w.Add(events); err != nil {
 		t.Fatal(err)
 	}
-	if accepted, _, err := w.Close(); err != nil || accepted != 5 {
+	if accepted, _, err := w.Close(); err != nil || accepted != 6 {
 		t.Fatalf("accepted %d, %v", accepted, err)
 	}
 	want := map[string]string{
@@ -94,6 +99,9 @@ func TestTokenSemanticsChargeEachTokenOnce(t *testing.T) {
 		// 1,000 × 1.00 + 500 × 4.00 + 2,500 × 2.00 = 1,000 + 2,000 + 5,000 per 1M
 		"th-1":    "1000 0 0 3000 2500 0.008",
 		"oa-flex": "1000 0 0 0 0 unpriced",
+		// 50 × 3.00 + 1,000 × 3.75 + 1,000 × 6.00 + 10,000 × 0.30 + 500 × 15.00
+		// = 150 + 3,750 + 6,000 + 3,000 + 7,500 per 1M
+		"an-1h": "50 10000 2000 500 0 0.0204",
 	}
 	rows, err := db.Role.Query(ctx, `SELECT request_id, concat_ws(' ', input_tokens, cached_input_tokens, cache_write_tokens, output_tokens,
 		reasoning_tokens, coalesce(trim_scale(priced_cost)::text, 'unpriced')) FROM costlens.cost_events`)
@@ -116,8 +124,8 @@ func TestTokenSemanticsChargeEachTokenOnce(t *testing.T) {
 	// the summaries carry the cache writes: the hour's tokens add up to the events'
 	var summed int64
 	if err := db.Role.QueryRow(ctx, `SELECT sum(input_tokens + cached_input_tokens + cache_write_tokens + output_tokens)
-		FROM costlens.cost_hourly`).Scan(&summed); err != nil || summed != 200+800+200+50+10_000+2_000+500+1_500+4_000+1_000 {
-		t.Errorf("hourly summary tokens %d (%v), want 20250", summed, err)
+		FROM costlens.cost_hourly`).Scan(&summed); err != nil || summed != 200+800+200+50+10_000+2_000+500+1_500+4_000+1_000+12_550 {
+		t.Errorf("hourly summary tokens %d (%v), want 32800", summed, err)
 	}
 }
 
@@ -143,6 +151,8 @@ func TestTokensThatContradictTheirSourceAreRowErrors(t *testing.T) {
 			`row 1: service_tier: "Batch" is not a lower-case tier name such as batch or flex`},
 		{`{"tenant":"a","request_id":"r","ts":"2026-11-02T10:00:00Z","cache_write_tokens":-1}`,
 			"row 1: cache_write_tokens: must be from 0 to 1000000000, got -1"},
+		{`{"tenant":"a","request_id":"r","ts":"2026-11-02T10:00:00Z","cache_write_tokens":10,"cache_write_1h_tokens":11}`,
+			"row 1: cache_write_1h_tokens: 11 is more than cache_write_tokens 10: an hour's cache writes are counted inside them"},
 	} {
 		_, rejected, err := ingest.ParseEvents(strings.NewReader(c.row), rules)
 		if err != nil || len(rejected) != 1 || rejected[0].Error() != c.want {

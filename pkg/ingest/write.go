@@ -132,7 +132,7 @@ func (e Event) Usage() pricing.Usage {
 	if e.RequestCount != nil {
 		requests = *e.RequestCount
 	}
-	return pricing.Usage{Requests: &requests, Input: e.InputTokens, Output: e.OutputTokens, Cached: e.CachedTokens, CacheWrite: e.CacheWriteTokens,
+	return pricing.Usage{Requests: &requests, Input: e.InputTokens, Output: e.OutputTokens, Cached: e.CachedTokens, CacheWrite: e.CacheWriteTokens, CacheWrite1h: e.CacheWrite1hTokens,
 		Reasoning: e.ReasoningTokens, ServiceTier: e.ServiceTier, ContextTokens: e.ContextTokens, GPUSeconds: e.GPUSeconds}
 }
 
@@ -140,7 +140,7 @@ func (e Event) Usage() pricing.Usage {
 var eventColumns = []string{"tenant", "request_id", "ts", "feature", "user_id", "model", "model_version", "provider", "region",
 	"input_tokens", "output_tokens", "cached_input_tokens", "latency_ms", "gpu_seconds",
 	"reported_cost", "reported_currency", "attributes", "priced_cost", "price_currency", "price_id",
-	"cache_write_tokens", "reasoning_tokens", "service_tier", "request_count", "context_tokens"}
+	"cache_write_tokens", "reasoning_tokens", "service_tier", "request_count", "context_tokens", "cache_write_1h_tokens"}
 
 // writeBatch claims the batch's keys, then copies only the new events in (through a
 // staging table: see store.CopyRows).
@@ -190,7 +190,7 @@ func writeBatch(ctx context.Context, tx pgx.Tx, book *pricing.Book, batch []Even
 		copyRows = append(copyRows, []any{e.Tenant, e.RequestID, e.TS, e.Feature, e.UserID, e.Model, e.ModelVersion,
 			e.Provider, e.Region, e.InputTokens, e.OutputTokens, e.CachedTokens, e.LatencyMS, store.Numeric(e.GPUSeconds),
 			store.Numeric(e.ReportedCost), e.ReportedCurrency, string(e.Attributes), store.Numeric(pricedCost), priceCurrency, priceID,
-			e.CacheWriteTokens, e.ReasoningTokens, e.ServiceTier, *e.Usage().Requests, e.ContextTokens})
+			e.CacheWriteTokens, e.ReasoningTokens, e.ServiceTier, *e.Usage().Requests, e.ContextTokens, e.CacheWrite1hTokens})
 	}
 	if len(copyRows) == 0 {
 		return 0, nil

@@ -244,7 +244,8 @@ func (d *Datasource) handleUnpriced(w http.ResponseWriter, r *http.Request) {
 	}
 	// what the unpriced requests used tells what would price them (a tier's rates, a
 	// cache-write price); a provider's cost line (no request, no tokens) has nothing to price
-	rows, err := d.pool.Query(r.Context(), `SELECT provider, model, service_tier, sum(request_count), bool_or(cache_write_tokens > 0)
+	rows, err := d.pool.Query(r.Context(), `SELECT provider, model, service_tier, sum(request_count),
+			bool_or(cache_write_tokens > cache_write_1h_tokens), bool_or(cache_write_1h_tokens > 0)
 		FROM costlens.cost_events
 		WHERE ts >= $1 AND ts < $2 AND price_currency IS NULL
 		  AND (request_count > 0 OR input_tokens + output_tokens + cached_input_tokens + cache_write_tokens > 0)
@@ -254,16 +255,23 @@ func (d *Datasource) handleUnpriced(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := []unpricedJSON{}
-	var writes []bool
+	var used []pricing.Usage
 	for rows.Next() {
 		var u unpricedJSON
-		var cacheWrites bool
-		if err := rows.Scan(&u.Provider, &u.Model, &u.ServiceTier, &u.Requests, &cacheWrites); err != nil {
+		var writes, writes1h bool
+		if err := rows.Scan(&u.Provider, &u.Model, &u.ServiceTier, &u.Requests, &writes, &writes1h); err != nil {
 			rows.Close()
 			d.writeError(w, err)
 			return
 		}
-		out, writes = append(out, u), append(writes, cacheWrites)
+		uu := pricing.Usage{ServiceTier: u.ServiceTier}
+		if writes {
+			uu.CacheWrite++
+		}
+		if writes1h {
+			uu.CacheWrite, uu.CacheWrite1h = uu.CacheWrite+1, 1
+		}
+		out, used = append(out, u), append(used, uu)
 	}
 	if err := rows.Err(); err != nil {
 		d.writeError(w, err)
@@ -275,7 +283,7 @@ func (d *Datasource) handleUnpriced(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for i := range out {
-		out[i].Hint = book.Hint(out[i].Provider, out[i].Model, to, out[i].ServiceTier, writes[i])
+		out[i].Hint = book.Hint(out[i].Provider, out[i].Model, to, used[i])
 	}
 	writeJSON(w, http.StatusOK, out)
 }

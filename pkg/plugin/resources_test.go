@@ -85,14 +85,15 @@ func TestUnpricedRequestsSayWhatWouldPriceThem(t *testing.T) {
 {"tenant":"acme","request_id":"u4","ts":"2026-12-01T10:00:00Z","provider":"mystery","model":"m-1","input_tokens":10}
 {"tenant":"acme","request_id":"u5","ts":"2026-12-01T10:00:00Z","provider":"openai","model":"gpt-4o","input_tokens":10}
 {"tenant":"acme","request_id":"u6","ts":"2026-12-01T10:00:00Z","provider":"openai","model":"gpt-4o","input_tokens":10,"service_tier":"batch"}
-{"tenant":"acme","request_id":"u7","ts":"2026-12-01T10:00:00Z","provider":"anthropic","model":"claude-sonnet-4","input_tokens":10,"cache_write_tokens":2000}`
+{"tenant":"acme","request_id":"u7","ts":"2026-12-01T10:00:00Z","provider":"anthropic","model":"claude-sonnet-4","input_tokens":10,"cache_write_tokens":2000}
+{"tenant":"acme","request_id":"u8","ts":"2026-12-01T10:00:00Z","provider":"anthropic","model":"claude-sonnet-4","input_tokens":10,"cache_write_tokens":1000,"cache_write_1h_tokens":1000}`
 	if status, resp := post(t, d, "Editor", "ingest/events", []byte(events)); status != 200 {
 		t.Fatalf("events: %d %s", status, resp)
 	}
 	status, resp := call(t, d, "GET", "Viewer", "unpriced", "")
-	want := `[{"provider":"openai","model":"gpt-4o-2024-08-06","serviceTier":"","requests":2,"hint":"if the snapshot costs what gpt-4o does, add a model alias: model_aliases: [{provider: \"openai\", model: \"gpt-4o-2024-08-06\", price_as: \"gpt-4o\"}]"},` +
+	want := `[{"provider":"anthropic","model":"claude-sonnet-4","serviceTier":"","requests":2,"hint":"add a cache_write price for anthropic claude-sonnet-4 (these requests wrote to the cache) and a cache_write_1h price for anthropic claude-sonnet-4 (these requests wrote to the cache for an hour)"},` +
+		`{"provider":"openai","model":"gpt-4o-2024-08-06","serviceTier":"","requests":2,"hint":"if the snapshot costs what gpt-4o does, add a model alias: model_aliases: [{provider: \"openai\", model: \"gpt-4o-2024-08-06\", price_as: \"gpt-4o\"}]"},` +
 		`{"provider":"OpenAI","model":"gpt-4o","serviceTier":"","requests":1,"hint":"add a provider alias: provider_aliases: [{name: \"OpenAI\", provider: \"openai\"}]"},` +
-		`{"provider":"anthropic","model":"claude-sonnet-4","serviceTier":"","requests":1,"hint":"add a cache_write price for anthropic claude-sonnet-4 (these requests wrote to the cache)"},` +
 		`{"provider":"mystery","model":"m-1","serviceTier":"","requests":1,"hint":""},` +
 		`{"provider":"openai","model":"gpt-4o","serviceTier":"batch","requests":1,"hint":"add batch rates (an entry for openai gpt-4o with service_tier: batch)"}]`
 	if status != 200 || resp != want {
@@ -103,9 +104,9 @@ func TestUnpricedRequestsSayWhatWouldPriceThem(t *testing.T) {
 		t.Fatalf("aliases: %d %s", status, resp)
 	}
 	_, resp = call(t, d, "GET", "Viewer", "unpriced", "")
-	want = `[{"provider":"openai","model":"gpt-4o-2024-08-06","serviceTier":"","requests":2,"hint":"priced now as openai gpt-4o: reprice the range to price the stored requests"},` +
+	want = `[{"provider":"anthropic","model":"claude-sonnet-4","serviceTier":"","requests":2,"hint":"add a cache_write price for anthropic claude-sonnet-4 (these requests wrote to the cache) and a cache_write_1h price for anthropic claude-sonnet-4 (these requests wrote to the cache for an hour)"},` +
+		`{"provider":"openai","model":"gpt-4o-2024-08-06","serviceTier":"","requests":2,"hint":"priced now as openai gpt-4o: reprice the range to price the stored requests"},` +
 		`{"provider":"OpenAI","model":"gpt-4o","serviceTier":"","requests":1,"hint":"priced now as openai gpt-4o: reprice the range to price the stored requests"},` +
-		`{"provider":"anthropic","model":"claude-sonnet-4","serviceTier":"","requests":1,"hint":"add a cache_write price for anthropic claude-sonnet-4 (these requests wrote to the cache)"},` +
 		`{"provider":"mystery","model":"m-1","serviceTier":"","requests":1,"hint":""},` +
 		`{"provider":"openai","model":"gpt-4o","serviceTier":"batch","requests":1,"hint":"add batch rates (an entry for openai gpt-4o with service_tier: batch)"}]`
 	if resp != want {

@@ -128,26 +128,38 @@ var dated = regexp.MustCompile(`^(.+)-(\d{4}-\d{2}-\d{2}|\d{8})$`)
 // the events were stored: reprice them); the provider may be the book's under another
 // spelling (a provider alias); or the model may be a dated snapshot of one the book
 // prices (a model alias); or the book prices the model but not what these requests
-// used: the service tier they were served at (batch rates) or cache writes. tier and
-// cacheWrites say what the unpriced requests used. It suggests; it never prices.
-func (b *Book) Hint(provider, model string, ts time.Time, tier string, cacheWrites bool) string {
-	probe := Usage{Input: 1, Output: 1, ServiceTier: tier}
-	if cacheWrites {
+// used: the service tier they were served at (batch rates) or cache writes (for five
+// minutes or an hour). Used says what the unpriced requests used: its ServiceTier, and
+// CacheWrite and CacheWrite1h above 0 when some wrote to the cache. It suggests; it
+// never prices.
+func (b *Book) Hint(provider, model string, ts time.Time, used Usage) string {
+	probe := Usage{Input: 1, Output: 1, ServiceTier: used.ServiceTier}
+	if used.CacheWrite > used.CacheWrite1h {
 		probe.CacheWrite = 1
+	}
+	if used.CacheWrite1h > 0 {
+		probe.CacheWrite++
+		probe.CacheWrite1h = 1
 	}
 	if p, ok := b.PriceFor(provider, model, ts, probe); ok {
 		r := b.rows[p.PriceID]
 		return fmt.Sprintf("priced now as %s %s: reprice the range to price the stored requests", r.Provider, r.Model)
 	}
-	if p, ok := b.PriceFor(provider, model, ts, Usage{Input: 1, Output: 1}); ok && (tier != "" || cacheWrites) {
+	tier := used.ServiceTier
+	if p, ok := b.PriceFor(provider, model, ts, Usage{Input: 1, Output: 1}); ok && (tier != "" || probe.CacheWrite > 0) {
 		r := b.rows[p.PriceID]
 		var need []string
 		if _, ok := b.PriceFor(provider, model, ts, Usage{Input: 1, Output: 1, ServiceTier: tier}); !ok {
 			need = append(need, fmt.Sprintf("%s rates (an entry for %s %s with service_tier: %s)", tier, r.Provider, r.Model, tier))
 		}
-		if cacheWrites {
+		if probe.CacheWrite > probe.CacheWrite1h {
 			if _, ok := b.PriceFor(provider, model, ts, Usage{Input: 1, Output: 1, CacheWrite: 1}); !ok {
 				need = append(need, fmt.Sprintf("a cache_write price for %s %s (these requests wrote to the cache)", r.Provider, r.Model))
+			}
+		}
+		if probe.CacheWrite1h > 0 {
+			if _, ok := b.PriceFor(provider, model, ts, Usage{Input: 1, Output: 1, CacheWrite: 1, CacheWrite1h: 1}); !ok {
+				need = append(need, fmt.Sprintf("a cache_write_1h price for %s %s (these requests wrote to the cache for an hour)", r.Provider, r.Model))
 			}
 		}
 		return "add " + strings.Join(need, " and ")

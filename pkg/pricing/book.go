@@ -21,7 +21,7 @@ type Row struct {
 	Provider         string
 	Model            string
 	ModelIsPattern   bool
-	UsageType        string // input, output, cached_input, cache_write, reasoning, request, gpu_second
+	UsageType        string // input, output, cached_input, cache_write, cache_write_1h, reasoning, request, gpu_second
 	ServiceTier      string // "" for the standard rate, else the tier ("batch", "flex") it prices
 	UnitPrice        decimal.Decimal
 	Unit             string // token, 1k_tokens, 1m_tokens, request, second
@@ -49,7 +49,10 @@ type yamlPrice struct {
 	// CacheWrite prices prompt tokens written to a cache; Reasoning prices reasoning
 	// output where it differs from output (otherwise reasoning is output).
 	CacheWrite *string `yaml:"cache_write"`
-	Reasoning  *string `yaml:"reasoning"`
+	// CacheWrite1h prices cache writes kept for an hour (Anthropic: 2x input), where
+	// they differ from cache_write (5 minutes).
+	CacheWrite1h *string `yaml:"cache_write_1h"`
+	Reasoning    *string `yaml:"reasoning"`
 	// ServiceTier makes this entry the rates of a tier ("batch", "flex"): a request
 	// served at a tier is priced only by that tier's entries.
 	ServiceTier string  `yaml:"service_tier"`
@@ -68,6 +71,7 @@ type yamlTier struct {
 	Output           *string `yaml:"output"`
 	CachedInput      *string `yaml:"cached_input"`
 	CacheWrite       *string `yaml:"cache_write"`
+	CacheWrite1h     *string `yaml:"cache_write_1h"`
 	Reasoning        *string `yaml:"reasoning"`
 }
 
@@ -127,7 +131,7 @@ func pricesOf(prices []yamlPrice) ([]Row, error) {
 				return nil, fmt.Errorf("%s: %s %.40q %s", where, f.name, f.v, msg)
 			}
 		}
-		tokenPrices := p.Input != nil || p.Output != nil || p.CachedInput != nil || p.CacheWrite != nil || p.Reasoning != nil || len(p.Tiers) > 0
+		tokenPrices := p.Input != nil || p.Output != nil || p.CachedInput != nil || p.CacheWrite != nil || p.CacheWrite1h != nil || p.Reasoning != nil || len(p.Tiers) > 0
 		if p.Unit == "" && !tokenPrices {
 			p.Unit = "token" // unused: request, GPU-second and instance-hour prices carry their own unit
 		}
@@ -190,7 +194,8 @@ func pricesOf(prices []yamlPrice) ([]Row, error) {
 			field, usage string
 			v            *string
 		}{{"input", "input", p.Input}, {"output", "output", p.Output}, {"cached_input", "cached_input", p.CachedInput},
-			{"cache_write", "cache_write", p.CacheWrite}, {"reasoning", "reasoning", p.Reasoning}, {"request", "request", p.Request}, {"gpu_second", "gpu_second", p.GPUSecond}, {"instance_hour", "instance_hour", p.InstanceHour}} {
+			{"cache_write", "cache_write", p.CacheWrite}, {"cache_write_1h", "cache_write_1h", p.CacheWrite1h},
+			{"reasoning", "reasoning", p.Reasoning}, {"request", "request", p.Request}, {"gpu_second", "gpu_second", p.GPUSecond}, {"instance_hour", "instance_hour", p.InstanceHour}} {
 			if err := add(f.field, f.usage, f.v, 0); err != nil {
 				return nil, err
 			}
@@ -203,7 +208,7 @@ func pricesOf(prices []yamlPrice) ([]Row, error) {
 				field, usage string
 				v            *string
 			}{{"input", "input", t.Input}, {"output", "output", t.Output}, {"cached_input", "cached_input", t.CachedInput},
-				{"cache_write", "cache_write", t.CacheWrite}, {"reasoning", "reasoning", t.Reasoning}} {
+				{"cache_write", "cache_write", t.CacheWrite}, {"cache_write_1h", "cache_write_1h", t.CacheWrite1h}, {"reasoning", "reasoning", t.Reasoning}} {
 				if err := add(fmt.Sprintf("tiers[%d].%s", j, f.field), f.usage, f.v, t.MinContextTokens); err != nil {
 					return nil, err
 				}
@@ -284,7 +289,9 @@ type Priced struct {
 type Usage struct {
 	Input, Output, Cached int64
 	CacheWrite, Reasoning int64
-	ServiceTier           string
+	// CacheWrite1h is the part of CacheWrite kept for an hour, at the cache_write_1h price.
+	CacheWrite1h int64
+	ServiceTier  string
 	// Requests is how many requests the counts are for (a usage export's bucket): the
 	// per-request price is charged that many times. nil is one request.
 	Requests *int64
@@ -296,7 +303,8 @@ type Usage struct {
 
 // PriceFor prices a request at the price in force at ts, at its service tier's rates, in
 // the context tier its prompt size (input + cached + cache-write tokens) falls in:
-// input × in + output × out + cached × cached + cache writes × cache_write + per
+// input × in + output × out + cached × cached + cache writes × cache_write (an hour's
+// at cache_write_1h) + per
 // request + GPU-seconds × per GPU-second, reasoning tokens taken out of output at the
 // reasoning price when the book has one. ok is false when the model has no price then,
 // or when a token count it used has no price of its own, or when its only price is per
@@ -375,7 +383,7 @@ func (b *Book) priceFor(provider, model string, ts time.Time, u Usage) (Priced, 
 		output, reasoning = u.Output-u.Reasoning, u.Reasoning
 	}
 	for usage, count := range map[string]int64{"input": u.Input, "output": output, "cached_input": u.Cached,
-		"cache_write": u.CacheWrite, "reasoning": reasoning, "request": u.requests()} {
+		"cache_write": u.CacheWrite - u.CacheWrite1h, "cache_write_1h": u.CacheWrite1h, "reasoning": reasoning, "request": u.requests()} {
 		r, ok := chosen[usage]
 		if !ok {
 			// a model priced by GPU time needs no token prices; any other must price every token it used
@@ -403,7 +411,7 @@ func (b *Book) priceFor(provider, model string, ts time.Time, u Usage) (Priced, 
 		}
 	}
 	var id int64
-	for _, usage := range []string{"gpu_second", "request", "reasoning", "cache_write", "cached_input", "output", "input"} {
+	for _, usage := range []string{"gpu_second", "request", "reasoning", "cache_write_1h", "cache_write", "cached_input", "output", "input"} {
 		if r, ok := chosen[usage]; ok {
 			id = r.ID
 		}

@@ -30,7 +30,7 @@ func Reprice(ctx context.Context, pool *pgxpool.Pool, from, to time.Time, tenant
 			return err
 		}
 		rows, err := tx.Query(ctx, `SELECT tenant, request_id, ts, provider, model, input_tokens, output_tokens, cached_input_tokens,
-			cache_write_tokens, reasoning_tokens, service_tier, request_count, context_tokens, gpu_seconds::text, priced_cost::text, price_currency::text, price_id
+			cache_write_tokens, cache_write_1h_tokens, reasoning_tokens, service_tier, request_count, context_tokens, gpu_seconds::text, priced_cost::text, price_currency::text, price_id
 			FROM costlens.cost_events WHERE ts >= $1 AND ts < $2 AND ($3 = '' OR tenant = $3)`, from, to, tenant)
 		if err != nil {
 			return err
@@ -41,17 +41,17 @@ func Reprice(ctx context.Context, pool *pgxpool.Pool, from, to time.Time, tenant
 		for rows.Next() {
 			var t, id, provider, model string
 			var ts time.Time
-			var in, out, cached, write, reasoning, requests int64
+			var in, out, cached, write, write1h, reasoning, requests int64
 			var tier string
 			var context *int64
 			var gpuText, oldCost, oldCur *string
 			var oldID *int64
-			if err := rows.Scan(&t, &id, &ts, &provider, &model, &in, &out, &cached, &write, &reasoning, &tier, &requests, &context, &gpuText, &oldCost, &oldCur, &oldID); err != nil {
+			if err := rows.Scan(&t, &id, &ts, &provider, &model, &in, &out, &cached, &write, &write1h, &reasoning, &tier, &requests, &context, &gpuText, &oldCost, &oldCur, &oldID); err != nil {
 				rows.Close()
 				return err
 			}
 			rep.Examined++
-			u := Usage{Input: in, Output: out, Cached: cached, CacheWrite: write, Reasoning: reasoning, ServiceTier: tier, Requests: &requests, ContextTokens: context}
+			u := Usage{Input: in, Output: out, Cached: cached, CacheWrite: write, CacheWrite1h: write1h, Reasoning: reasoning, ServiceTier: tier, Requests: &requests, ContextTokens: context}
 			if gpuText != nil {
 				g := decimal.RequireFromString(*gpuText)
 				u.GPUSeconds = &g

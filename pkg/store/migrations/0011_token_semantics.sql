@@ -4,6 +4,8 @@
 --   input_tokens         prompt tokens neither read from nor written to a cache
 --   cached_input_tokens  prompt tokens read from a cache (unchanged)
 --   cache_write_tokens   prompt tokens written to a cache (Anthropic's cache creation)
+--   cache_write_1h_tokens the part of those written for an hour (Anthropic prices a
+--                        1-hour write at 2x input, a 5-minute one at 1.25x)
 --   output_tokens        every generated token, reasoning included
 --   reasoning_tokens     the part of output_tokens spent reasoning (never more than it)
 --   service_tier         '' for the standard rate, else the tier it was served at
@@ -23,10 +25,12 @@
 ALTER TABLE costlens.cost_events
     ADD COLUMN cache_write_tokens bigint NOT NULL DEFAULT 0 CHECK (cache_write_tokens >= 0),
     ADD COLUMN reasoning_tokens   bigint NOT NULL DEFAULT 0 CHECK (reasoning_tokens >= 0),
+    ADD COLUMN cache_write_1h_tokens bigint NOT NULL DEFAULT 0 CHECK (cache_write_1h_tokens >= 0),
     ADD COLUMN service_tier       text   NOT NULL DEFAULT '',
     ADD COLUMN request_count      bigint NOT NULL DEFAULT 1 CHECK (request_count >= 0),
     ADD COLUMN context_tokens     bigint CHECK (context_tokens >= 0),
-    ADD CONSTRAINT cost_events_reasoning_in_output CHECK (reasoning_tokens <= output_tokens);
+    ADD CONSTRAINT cost_events_reasoning_in_output CHECK (reasoning_tokens <= output_tokens),
+    ADD CONSTRAINT cost_events_1h_in_cache_writes CHECK (cache_write_1h_tokens <= cache_write_tokens);
 
 -- The summaries add up cache writes too (tokens, cost per 1K tokens) and count the
 -- requests a row stands for; reasoning is a part of output, read from the events.
@@ -70,7 +74,7 @@ $$;
 -- by rows of that tier, never silently at the standard rate.
 ALTER TABLE costlens.price_book DROP CONSTRAINT price_book_usage_type_check;
 ALTER TABLE costlens.price_book ADD CONSTRAINT price_book_usage_type_check CHECK (usage_type IN
-    ('input', 'output', 'cached_input', 'cache_write', 'reasoning', 'request', 'gpu_second', 'instance_hour', 'gpu_hour'));
+    ('input', 'output', 'cached_input', 'cache_write', 'cache_write_1h', 'reasoning', 'request', 'gpu_second', 'instance_hour', 'gpu_hour'));
 ALTER TABLE costlens.price_book ADD COLUMN service_tier text NOT NULL DEFAULT '';
 DROP INDEX costlens.price_book_key;
 CREATE UNIQUE INDEX price_book_key ON costlens.price_book
