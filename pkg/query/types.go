@@ -39,6 +39,17 @@ type Handler struct {
 // AnswerFunc answers a validated query over a range.
 type AnswerFunc func(ctx context.Context, db DB, q Query, r Range, interval time.Duration, env Env) (data.Frames, error)
 
+// OneFrame answers with the single frame frame makes (its time range, not an interval).
+func OneFrame(frame func(ctx context.Context, db DB, q Query, r Range, env Env) (*data.Frame, error)) AnswerFunc {
+	return func(ctx context.Context, db DB, q Query, r Range, _ time.Duration, env Env) (data.Frames, error) {
+		f, err := frame(ctx, db, q, r, env)
+		if err != nil {
+			return nil, err
+		}
+		return data.Frames{f}, nil
+	}
+}
+
 // Handlers maps every query type to its handler.
 var Handlers = map[Type]*Handler{}
 

@@ -24,10 +24,10 @@ func init() {
 		{Type: query.TypeBreakdown, Dimensions: query.Dimensions, Metrics: query.Metrics,
 			Groups: true, Filters: true, TopN: true, Answer: engine.AnswerBreakdown},
 		{Type: query.TypeAllocation, Dimensions: query.AllocationDimensions, Metrics: query.AllocationMetrics,
-			Groups: true, TopN: true, Answer: engine.AnswerAllocation},
+			Groups: true, TopN: true, Answer: query.OneFrame(engine.AllocationFrame)},
 		{Type: query.TypeBudget, Dimensions: query.BudgetDimensions, Metrics: query.BudgetMetrics, Outputs: tableOutputs,
 			Check:  refuseGroupBy("a budget query returns one row per stored budget; filter by scope, scope_value or period instead"),
-			Answer: answerBudget},
+			Answer: query.OneFrame(BudgetFrame)},
 		{Type: query.TypeForecast, Dimensions: query.Dimensions, Metrics: query.ForecastMetrics,
 			Groups: true, Filters: true, Outputs: seriesOutputs, Answer: answerForecast},
 		{Type: query.TypeAnomalies, Dimensions: query.Dimensions, Metrics: query.AnomalyMetrics,
@@ -59,14 +59,6 @@ func refuseGroupBy(why string) func(query.Query) error {
 		}
 		return nil
 	}
-}
-
-func answerBudget(ctx context.Context, db query.DB, q query.Query, r query.Range, _ time.Duration, env query.Env) (data.Frames, error) {
-	f, err := BudgetFrame(ctx, db, q, r, env)
-	if err != nil {
-		return nil, err
-	}
-	return data.Frames{f}, nil
 }
 
 func answerForecast(ctx context.Context, db query.DB, q query.Query, r query.Range, _ time.Duration, env query.Env) (data.Frames, error) {

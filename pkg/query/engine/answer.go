@@ -60,13 +60,3 @@ func withNotices(frames data.Frames, notices ...string) data.Frames {
 	}
 	return frames
 }
-
-// AnswerAllocation answers an allocation query: the billing lines split across the
-// model versions they served.
-func AnswerAllocation(ctx context.Context, db query.DB, q query.Query, r query.Range, _ time.Duration, env query.Env) (data.Frames, error) {
-	f, err := AllocationFrame(ctx, db, q, r, env)
-	if err != nil {
-		return nil, err
-	}
-	return data.Frames{f}, nil
-}
