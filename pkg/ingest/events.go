@@ -409,13 +409,21 @@ func (rules Rules) Check(e *Event) *RowError {
 	return rules.checkValues(e)
 }
 
-func rowError(e *Event, field, format string, args ...any) *RowError {
-	return &RowError{Row: e.Row, Field: field, Message: fmt.Sprintf(format, args...)}
+func newRowError(row int, field, format string, args ...any) *RowError {
+	return &RowError{Row: row, Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// text is a nullable text column's value, "" for NULL.
+func text(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }
 
 // checkNames: the tenant as bound, the request id, and every name.
 func (rules Rules) checkNames(e *Event) *RowError {
-	bad := func(field, format string, args ...any) *RowError { return rowError(e, field, format, args...) }
+	bad := func(field, format string, args ...any) *RowError { return newRowError(e.Row, field, format, args...) }
 	boundTenant := rules.Tenant
 	switch {
 	case boundTenant != "" && e.Tenant == "":
@@ -443,7 +451,7 @@ func (rules Rules) checkNames(e *Event) *RowError {
 
 // checkValues: the time window, token counts and their meaning, amounts, attributes.
 func (rules Rules) checkValues(e *Event) *RowError {
-	bad := func(field, format string, args ...any) *RowError { return rowError(e, field, format, args...) }
+	bad := func(field, format string, args ...any) *RowError { return newRowError(e.Row, field, format, args...) }
 	if msg := rules.Window.check(e.TS); msg != "" {
 		return bad("ts", "%s", msg)
 	}

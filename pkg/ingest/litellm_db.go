@@ -114,10 +114,10 @@ func (o LiteLLMOptions) DBSource(ctx context.Context, conn *pgx.Conn, from Curso
 					rows.Close()
 					return fmt.Errorf("LiteLLM database: %w", err)
 				}
-				r.CallType, r.APIKey, r.Model, r.ModelGroup = str(callType), str(apiKey), str(model), str(group)
-				r.Provider, r.User, r.EndUser, r.TeamID, r.CacheHit, r.Status = str(provider), str(user), str(endUser), str(team), str(hit), str(status)
+				r.CallType, r.APIKey, r.Model, r.ModelGroup = text(callType), text(apiKey), text(model), text(group)
+				r.Provider, r.User, r.EndUser, r.TeamID, r.CacheHit, r.Status = text(provider), text(user), text(endUser), text(team), text(hit), text(status)
 				r.Spend, r.PromptTokens, r.CompletionTokens, r.DurationMS = number(spend), number(prompt), number(completion), number(dur)
-				r.Metadata, r.RequestTags = []byte(str(md)), []byte(str(tags))
+				r.Metadata, r.RequestTags = []byte(text(md)), []byte(text(tags))
 				r.StartTime = start.UTC().Format(time.RFC3339Nano)
 				if end != nil {
 					r.EndTime = end.UTC().Format(time.RFC3339Nano)
@@ -149,11 +149,4 @@ func (o LiteLLMOptions) DBSource(ctx context.Context, conn *pgx.Conn, from Curso
 	}
 }
 
-func str(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}
-
-func number(s *string) json.Number { return json.Number(str(s)) }
+func number(s *string) json.Number { return json.Number(text(s)) }

@@ -167,13 +167,6 @@ func attrsJSON(m map[string]any) []byte {
 	return b
 }
 
-func text(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}
-
 // decodeForeign decodes a row of a foreign shape, numbers as written, other fields ignored
 // (the providers and LiteLLM add fields; Costlens reads the ones it maps).
 func decodeForeign(row int, raw []byte, v any) *RowError {
@@ -183,10 +176,6 @@ func decodeForeign(row int, raw []byte, v any) *RowError {
 		return newRowError(row, "(json)", "%v", err)
 	}
 	return nil
-}
-
-func newRowError(row int, field, format string, args ...any) *RowError {
-	return &RowError{Row: row, Field: field, Message: fmt.Sprintf(format, args...)}
 }
 
 // tenantOf is the import's tenant, else the row's group (project or workspace).
