@@ -181,10 +181,7 @@ func eachJSONRow(r io.Reader, add func(row int, raw []byte) error, onReject func
 	if first == '[' {
 		return eachArrayElement(br, add, onReject)
 	}
-	sc := bufio.NewScanner(br)
-	sc.Buffer(make([]byte, 0, 64*1024), 2*MaxLineBytes)
-	lines := &lineSplitter{}
-	sc.Split(lines.split)
+	sc, lines := lineScanner(br, MaxLineBytes)
 	for row := 1; sc.Scan(); row++ {
 		if lines.tooLong {
 			onReject(RowError{Row: row, Field: "(json)", Message: fmt.Sprintf("the line is longer than %d bytes", MaxLineBytes)})
@@ -234,11 +231,21 @@ func eachArrayElement(br *bufio.Reader, add func(row int, raw []byte) error, onR
 	}
 }
 
-// lineSplitter splits NDJSON at \n, \r\n or a lone \r. A line longer than
-// MaxLineBytes is skipped to its end and handed over empty with tooLong set, so one
-// oversized line is a row error rather than the end of the upload.
+// lineSplitter splits NDJSON at \n, \r\n or a lone \r. A line longer than max
+// bytes is skipped to its end and handed over empty with tooLong set, so one oversized
+// line is a row error rather than the end of the upload.
 type lineSplitter struct {
+	max               int
 	skipping, tooLong bool
+}
+
+// lineScanner reads r a line at a time (lineSplitter), lines up to max bytes.
+func lineScanner(r io.Reader, max int) (*bufio.Scanner, *lineSplitter) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64*1024), 2*max)
+	lines := &lineSplitter{max: max}
+	sc.Split(lines.split)
+	return sc, lines
 }
 
 func (l *lineSplitter) split(data []byte, atEOF bool) (int, []byte, error) {
@@ -246,7 +253,7 @@ func (l *lineSplitter) split(data []byte, atEOF bool) (int, []byte, error) {
 	i := bytes.IndexAny(data, "\r\n")
 	if i < 0 {
 		switch {
-		case len(data) >= MaxLineBytes || (l.skipping && len(data) > 0 && !atEOF):
+		case len(data) >= l.max || (l.skipping && len(data) > 0 && !atEOF):
 			l.skipping = true
 			return len(data), nil, nil
 		case atEOF && len(data) > 0:
@@ -267,7 +274,7 @@ func (l *lineSplitter) split(data []byte, atEOF bool) (int, []byte, error) {
 			advance++
 		}
 	}
-	if i > MaxLineBytes {
+	if i > l.max {
 		l.skipping = true
 	}
 	return advance, l.line(data[:i]), nil

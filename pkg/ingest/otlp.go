@@ -1,12 +1,10 @@
 package ingest
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -378,52 +376,24 @@ const MaxOTLPLineBytes = 64 << 20
 // on with the next.
 func (m *OTLPMapper) FileSource(r io.Reader) Source {
 	return func(onEvent func(Event) error, onReject func(RowError), onSkip func()) error {
-		br := bufio.NewReaderSize(r, 1<<20)
-		for line := 1; ; line++ {
-			b, err := readLine(br, MaxOTLPLineBytes)
-			if errors.Is(err, errLineTooLong) {
-				onReject(RowError{Row: m.spans + 1, Field: fmt.Sprintf("(line %d)", line), Message: fmt.Sprintf("the line is longer than %d bytes", MaxOTLPLineBytes)})
+		sc, lines := lineScanner(r, MaxOTLPLineBytes)
+		for line := 1; sc.Scan(); line++ {
+			where := RowError{Row: m.spans + 1, Field: fmt.Sprintf("(line %d)", line)}
+			if lines.tooLong {
+				where.Message = fmt.Sprintf("the line is longer than %d bytes", MaxOTLPLineBytes)
+				onReject(where)
 				continue
 			}
-			if len(bytes.TrimSpace(b)) > 0 {
-				req, derr := DecodeOTLPTraces(b, OTLPJSON)
-				if derr != nil {
-					onReject(RowError{Row: m.spans + 1, Field: fmt.Sprintf("(line %d)", line), Message: derr.Error()})
-				} else if werr := m.each(req, onEvent, onReject, onSkip); werr != nil {
-					return werr
+			if b := bytes.TrimSpace(sc.Bytes()); len(b) > 0 {
+				req, err := DecodeOTLPTraces(b, OTLPJSON)
+				if err != nil {
+					where.Message = err.Error()
+					onReject(where)
+				} else if err := m.each(req, onEvent, onReject, onSkip); err != nil {
+					return err
 				}
 			}
-			if err == io.EOF {
-				return nil
-			}
-			if err != nil {
-				return err
-			}
 		}
-	}
-}
-
-var errLineTooLong = errors.New("line too long")
-
-// readLine reads up to the next \n; a longer line than max is skipped to its end.
-func readLine(br *bufio.Reader, max int) ([]byte, error) {
-	var line []byte
-	tooLong := false
-	for {
-		chunk, err := br.ReadSlice('\n')
-		if !tooLong {
-			if len(line)+len(chunk) > max {
-				tooLong, line = true, nil
-			} else {
-				line = append(line, chunk...)
-			}
-		}
-		if err == bufio.ErrBufferFull {
-			continue
-		}
-		if tooLong && (err == nil || err == io.EOF) {
-			return nil, errLineTooLong // at EOF too: the next read says EOF
-		}
-		return line, err
+		return sc.Err()
 	}
 }
