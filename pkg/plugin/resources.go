@@ -255,22 +255,16 @@ func (d *Datasource) handleUnpriced(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := []unpricedJSON{}
-	var used []pricing.Usage
+	var used []pricing.Used
 	for rows.Next() {
 		var u unpricedJSON
-		var writes, writes1h bool
-		if err := rows.Scan(&u.Provider, &u.Model, &u.ServiceTier, &u.Requests, &writes, &writes1h); err != nil {
+		var uu pricing.Used
+		if err := rows.Scan(&u.Provider, &u.Model, &u.ServiceTier, &u.Requests, &uu.CacheWrites, &uu.CacheWrites1h); err != nil {
 			rows.Close()
 			d.writeError(w, err)
 			return
 		}
-		uu := pricing.Usage{ServiceTier: u.ServiceTier}
-		if writes {
-			uu.CacheWrite++
-		}
-		if writes1h {
-			uu.CacheWrite, uu.CacheWrite1h = uu.CacheWrite+1, 1
-		}
+		uu.ServiceTier = u.ServiceTier
 		out, used = append(out, u), append(used, uu)
 	}
 	if err := rows.Err(); err != nil {

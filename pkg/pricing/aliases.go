@@ -120,6 +120,13 @@ func loadAliases(ctx context.Context, db querier) ([]Alias, error) {
 	})
 }
 
+// Used is what unpriced requests used, for Hint: the service tier they were served at,
+// and whether some wrote to the cache for five minutes or for an hour.
+type Used struct {
+	ServiceTier                string
+	CacheWrites, CacheWrites1h bool
+}
+
 // dated matches a model name ending in a snapshot date: -2024-08-06 or -20241022.
 var dated = regexp.MustCompile(`^(.+)-(\d{4}-\d{2}-\d{2}|\d{8})$`)
 
@@ -129,15 +136,13 @@ var dated = regexp.MustCompile(`^(.+)-(\d{4}-\d{2}-\d{2}|\d{8})$`)
 // spelling (a provider alias); or the model may be a dated snapshot of one the book
 // prices (a model alias); or the book prices the model but not what these requests
 // used: the service tier they were served at (batch rates) or cache writes (for five
-// minutes or an hour). Used says what the unpriced requests used: its ServiceTier, and
-// CacheWrite and CacheWrite1h above 0 when some wrote to the cache. It suggests; it
-// never prices.
-func (b *Book) Hint(provider, model string, ts time.Time, used Usage) string {
+// minutes or an hour), which used says. It suggests; it never prices.
+func (b *Book) Hint(provider, model string, ts time.Time, used Used) string {
 	probe := Usage{Input: 1, Output: 1, ServiceTier: used.ServiceTier}
-	if used.CacheWrite > used.CacheWrite1h {
+	if used.CacheWrites {
 		probe.CacheWrite = 1
 	}
-	if used.CacheWrite1h > 0 {
+	if used.CacheWrites1h {
 		probe.CacheWrite++
 		probe.CacheWrite1h = 1
 	}
@@ -146,18 +151,18 @@ func (b *Book) Hint(provider, model string, ts time.Time, used Usage) string {
 		return fmt.Sprintf("priced now as %s %s: reprice the range to price the stored requests", r.Provider, r.Model)
 	}
 	tier := used.ServiceTier
-	if p, ok := b.PriceFor(provider, model, ts, Usage{Input: 1, Output: 1}); ok && (tier != "" || probe.CacheWrite > 0) {
+	if p, ok := b.PriceFor(provider, model, ts, Usage{Input: 1, Output: 1}); ok && (tier != "" || used.CacheWrites || used.CacheWrites1h) {
 		r := b.rows[p.PriceID]
 		var need []string
 		if _, ok := b.PriceFor(provider, model, ts, Usage{Input: 1, Output: 1, ServiceTier: tier}); !ok {
 			need = append(need, fmt.Sprintf("%s rates (an entry for %s %s with service_tier: %s)", tier, r.Provider, r.Model, tier))
 		}
-		if probe.CacheWrite > probe.CacheWrite1h {
+		if used.CacheWrites {
 			if _, ok := b.PriceFor(provider, model, ts, Usage{Input: 1, Output: 1, CacheWrite: 1}); !ok {
 				need = append(need, fmt.Sprintf("a cache_write price for %s %s (these requests wrote to the cache)", r.Provider, r.Model))
 			}
 		}
-		if probe.CacheWrite1h > 0 {
+		if used.CacheWrites1h {
 			if _, ok := b.PriceFor(provider, model, ts, Usage{Input: 1, Output: 1, CacheWrite: 1, CacheWrite1h: 1}); !ok {
 				need = append(need, fmt.Sprintf("a cache_write_1h price for %s %s (these requests wrote to the cache for an hour)", r.Provider, r.Model))
 			}
