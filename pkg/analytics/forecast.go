@@ -115,12 +115,8 @@ func calibrate(values []float64, lastDay time.Weekday) float64 {
 	return math.Max(1, math.Sqrt(sq/float64(k)))
 }
 
+// fitDaily fits values FitDaily has already cleaned (no NaN, none below 0).
 func fitDaily(values []float64, lastDay time.Weekday) Model {
-	for i := range values {
-		if math.IsNaN(values[i]) || values[i] < 0 {
-			values[i] = 0
-		}
-	}
 	n := len(values)
 	m := Model{lastWeekday: lastDay}
 	for d := range m.Season {

@@ -43,7 +43,7 @@ func predictDaily(method Method, values []float64, lastDay time.Weekday, h int) 
 	weekdayOf := func(i int) int { return ((int(lastDay)-(n-1-i))%7 + 7) % 7 } // of values[i]
 	switch method {
 	case MethodSeasonal:
-		m := fitDaily(append([]float64(nil), values...), lastDay)
+		m := fitDaily(values, lastDay) // reads values, never writes them
 		for i := range out {
 			out[i] = m.Predict(i + 1)
 		}
@@ -151,10 +151,8 @@ func fitSelected(values []float64, lastDay time.Weekday) Model {
 			best, bestErr = c, errSum/float64(k)
 		}
 	}
+	// the forecaster's parameters live in its predictions: fitted once, here
 	m := Model{Method: best, lastWeekday: lastDay, lastT: n - 1, window: n}
-	if best == MethodSeasonal {
-		m = fitDaily(append([]float64(nil), values...), lastDay)
-	}
 	m.preds = predictDaily(best, values, lastDay, maxHorizon)
 	m.ratios = make([][]float64, maxHorizon)
 	step := 1
