@@ -79,3 +79,9 @@ ALTER TABLE costlens.price_book ADD COLUMN service_tier text NOT NULL DEFAULT ''
 DROP INDEX costlens.price_book_key;
 CREATE UNIQUE INDEX price_book_key ON costlens.price_book
     (provider, model, usage_type, service_tier, min_context_tokens, effective_from);
+
+-- The Settings page lists the range's unpriced requests by provider, model and tier,
+-- with what they used (pkg/plugin handleUnpriced): read from the events, as the
+-- summaries keep no tier, through an index of the unpriced ones only (few, and none
+-- written for the priced rest).
+CREATE INDEX cost_events_unpriced_ts_idx ON costlens.cost_events (ts) WHERE price_currency IS NULL;
