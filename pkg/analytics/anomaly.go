@@ -8,10 +8,30 @@ import (
 
 // Baselines an anomaly check compares against.
 const (
-	// BaselineMA7 is the mean of the previous 7 days (or 7 × 24 hours).
+	// BaselineRobust (the default) is the series' own seasonal expectation: its level
+	// (the median of the last 7 days, seasonally adjusted) times its weekday (daily) or
+	// hour-of-day × weekday (hourly) profile from the window.
+	BaselineRobust = "robust"
+	// BaselineMA7 is the mean of the previous 7 days (or 7 × 24 hours): the documented
+	// rule "over 120 % of the 7-day moving average".
 	BaselineMA7 = "ma7"
-	// BaselineAverage is the mean of the whole lookback window (28 days by default).
+	// BaselineAverage is the mean of the whole lookback window (28 days by default): the
+	// documented rule "over 150 % of the daily average".
 	BaselineAverage = "average"
+)
+
+// The thresholds a query gets when it sets neither: a point must be at least 120 % of
+// its expectation (a drop: at most 83.3 %) and score at least ScoreAt(5) ≈ 0.989.
+const (
+	DefaultPercent = 120
+	DefaultZ       = 5
+)
+
+// Directions an anomaly can go.
+const (
+	DirectionUp   = "up"   // spend jumping (the default)
+	DirectionDown = "down" // spend falling: a broken pipeline, a lost customer
+	DirectionBoth = "both"
 )
 
 // AnomalyConfig says what counts as an anomaly.
@@ -19,22 +39,25 @@ type AnomalyConfig struct {
 	Baseline string
 	// PerDay is the points in a day: 1 for daily series, 24 for hourly ones.
 	PerDay int
-	// WindowDays is the lookback of the average baseline, the weekday factors and the
-	// spread (default 28).
+	// WindowDays is the lookback of the profile, the spread and the average baseline
+	// (default 28).
 	WindowDays int
-	// Percent flags a point at or above Percent % of its expected value (0: off).
+	// Percent flags a point at or above Percent % of its baseline (a drop: at or below
+	// 100 × 100 / Percent %, e.g. 150 → 66.7 %); 0: off.
 	Percent float64
-	// Z flags a point whose robust z-score is at least Z (0: off). With both set, a
+	// Z flags a point whose score is at least ScoreAt(Z): as unusual as a robust z-score
+	// of Z would be under the score's heavy-tailed reference; 0: off. With both set, a
 	// point must pass both: large in proportion and unusual for this series.
 	Z float64
-	// Seasonal scales the baseline by weekday (hour-of-week) factors from the window,
-	// so a busy Monday is not read as a jump over a week that includes a quiet Sunday.
+	// Direction: up (default), down or both.
+	Direction string
+	// Seasonal scales the expectation by the weekday (hour-of-day × weekday) profile.
 	Seasonal bool
 }
 
 // ConfigError names the setting at fault, so callers can point at their own field.
 type ConfigError struct {
-	Field string // baseline, perDay, windowDays or thresholds
+	Field string // baseline, perDay, windowDays, thresholds or direction
 	Msg   string
 }
 
@@ -48,10 +71,17 @@ func configError(field, format string, args ...any) error {
 func (c *AnomalyConfig) Validate() error {
 	switch c.Baseline {
 	case "":
-		c.Baseline = BaselineMA7
-	case BaselineMA7, BaselineAverage:
+		c.Baseline = BaselineRobust
+	case BaselineRobust, BaselineMA7, BaselineAverage:
 	default:
-		return configError("baseline", "%q is not ma7 or average", c.Baseline)
+		return configError("baseline", "%q is not robust, ma7 or average", c.Baseline)
+	}
+	switch c.Direction {
+	case "":
+		c.Direction = DirectionUp
+	case DirectionUp, DirectionDown, DirectionBoth:
+	default:
+		return configError("direction", "%q is not up, down or both", c.Direction)
 	}
 	if c.PerDay == 0 {
 		c.PerDay = 1
@@ -62,8 +92,8 @@ func (c *AnomalyConfig) Validate() error {
 	if c.WindowDays == 0 {
 		c.WindowDays = 28
 	}
-	if c.WindowDays < 7 || c.WindowDays > 365 {
-		return configError("windowDays", "%d is not between 7 and 365", c.WindowDays)
+	if c.WindowDays < 14 || c.WindowDays > 365 {
+		return configError("windowDays", "%d is not between 14 and 365", c.WindowDays)
 	}
 	if c.Seasonal && c.WindowDays%7 != 0 {
 		return configError("windowDays", "%d must be whole weeks when seasonality is on", c.WindowDays)
@@ -71,114 +101,224 @@ func (c *AnomalyConfig) Validate() error {
 	if c.Percent < 0 || c.Z < 0 || (c.Percent == 0 && c.Z == 0) {
 		return configError("thresholds", "give a percent of baseline (e.g. 150), a z-score (e.g. 3), or both")
 	}
+	if c.Percent != 0 && c.Percent <= 100 {
+		return configError("thresholds", "a percent of baseline of %g is not above 100", c.Percent)
+	}
 	return nil
 }
 
 // Scored is one point's verdict, made only from the points before it.
 type Scored struct {
 	Ready        bool    // enough history to judge
-	Expected     float64 // the baseline, seasonally adjusted
-	Lower, Upper float64 // the expected band
+	Expected     float64 // the baseline the ratio is against (the robust expectation by default)
+	Lower, Upper float64 // the robust expectation's band at the z threshold (z 4 when none is set)
 	Ratio        float64 // actual ÷ expected
-	Z            float64 // (actual − expected) ÷ robust spread
-	Score        float64 // 0..1, 0.5 at the z threshold (or at z = 3)
+	Z            float64 // robust z-score: above 0 a jump, below 0 a drop
+	Score        float64 // 0..1: how unusual, the same on every series (see ScoreAt)
 	Flag         bool
 }
 
+// tailScale turns a robust z-score (in units of 1.4826 × the median absolute deviation)
+// into the reference's t: the reference is Student's t with 3 degrees of freedom, whose
+// median absolute deviation is 0.7649, so its robust z is t ÷ (1.4826 × 0.7649).
+const tailScale = 1.4826 * 0.7649
+
+// tailT3 is P(T > t) for Student's t with 3 degrees of freedom, t ≥ 0.
+func tailT3(t float64) float64 {
+	u := t / math.Sqrt(3)
+	return 0.5 - (math.Atan(u)+u/(1+u*u))/math.Pi
+}
+
+// ScoreAt is the score of a point at robust z-score z when the series' own past has been
+// no wilder: 1 − the two-sided probability of a point at least that far out under a
+// heavy-tailed (t, 3 degrees of freedom) reference. A score of s is reached by about
+// 1 − s of a normal series' points: ScoreAt(3) ≈ 0.95, ScoreAt(4) ≈ 0.98, ScoreAt(6) ≈ 0.994.
+func ScoreAt(z float64) float64 { return 1 - 2*tailT3(tailScale*math.Abs(z)) }
+
 // ScoreSeries judges every point of a series from the points before it, as a live
-// alert would have seen it. Points before a full window are not Ready.
+// alert would have seen it. Points before a week of history (two with seasonality)
+// are not Ready.
+//
+// The expectation of point t: its level, the median of the last 7 days' values each
+// divided by its phase's factor, times its own phase's factor. A phase is a weekday
+// (daily series) or an hour of the week (hourly), its factor its median in the window
+// (hourly: the mean of the hour-of-week median and the hour-of-day median times the
+// weekday's share) over the mean of all phases'. So a quiet Sunday night is compared with
+// Sunday nights, and a level that moved weeks ago is the level. The spread is the
+// median absolute deviation of the window's relative residuals (value − expectation,
+// over the expectation plus a tenth of the level, so near-zero hours do not dominate).
+// The score is 1 − the larger of the reference's two-sided tail probability (ScoreAt)
+// and the share of the window's own points at least as far out: a series that often
+// swings this far does not alarm on it.
 func ScoreSeries(values []float64, cfg AnomalyConfig) []Scored {
+	return ScoreSeriesFrom(values, cfg, 0)
+}
+
+// ScoreSeriesFrom is ScoreSeries judging only the points from first on (the earlier
+// ones are history, not Ready): an alert reads the last few points of a long lookback.
+func ScoreSeriesFrom(values []float64, cfg AnomalyConfig, first int) []Scored {
 	out := make([]Scored, len(values))
+	n := len(values)
 	week := 7 * cfg.PerDay
 	window := cfg.WindowDays * cfg.PerDay
-	need := 7 * cfg.PerDay
-	if cfg.Baseline == BaselineAverage || cfg.Seasonal {
-		need = window
+	need := week
+	if cfg.Seasonal {
+		need = 2 * week // two of each phase
 	}
 	zRef := cfg.Z
 	if zRef == 0 {
-		zRef = 3
+		zRef = 4
 	}
-	prefix := make([]float64, len(values)+1)
+	minScore := 0.0
+	if cfg.Z > 0 {
+		minScore = ScoreAt(cfg.Z)
+	}
+	prefix := make([]float64, n+1)
 	for i, v := range values {
 		prefix[i+1] = prefix[i] + v
 	}
-	sumOf := func(from, to int) float64 { return prefix[to] - prefix[from] }
-	devs := make([]float64, 0, window)
-	phaseSum, phaseN := make([]float64, week), make([]int, week)
+	factor := make([]float64, week)
+	buf := make([]float64, 0, window)
+	resid := make([]float64, 0, window)
+	sorted := make([]float64, 0, window)
+	hod := make([]float64, cfg.PerDay)
+	wday := make([]float64, 7)
 	for t := range values {
-		if t < need {
+		if t < need || t < first {
 			continue
 		}
-		from := max(0, t-window) // the lookback: the window, or what history there is
-		var base float64
-		if cfg.Baseline == BaselineAverage {
-			base = sumOf(from, t) / float64(t-from)
-		} else {
-			base = sumOf(t-week, t) / float64(week)
+		from := max(0, t-window)
+		phase := func(s int) int { return ((s-t)%week + week) % week } // 0: t's own phase
+		// the profile
+		for k := range factor {
+			factor[k] = 1
 		}
-		// factor of a phase of the week: its mean in the lookback against the lookback's
-		factor := func(s int) float64 { return 1 }
 		if cfg.Seasonal {
-			all := sumOf(from, t) / float64(t-from)
-			clear(phaseSum)
-			clear(phaseN)
-			for u := from; u < t; u++ {
-				k := ((u-t)%week + week) % week
-				phaseSum[k] += values[u]
-				phaseN[k]++
-			}
-			factor = func(s int) float64 {
-				k := ((s-t)%week + week) % week
-				if all <= 0 || phaseN[k] == 0 {
-					return 1
+			for k := 0; k < week; k++ {
+				buf = buf[:0]
+				for s := t - week + k; s >= from; s -= week {
+					buf = append(buf, values[s])
 				}
-				return phaseSum[k] / float64(phaseN[k]) / all
+				factor[phase(t-week+k)] = medianInPlace(buf)
+			}
+			if cfg.PerDay > 1 {
+				// hour of day: median over every day of the window
+				for h := 0; h < cfg.PerDay; h++ {
+					buf = buf[:0]
+					for s := t - cfg.PerDay + h; s >= from; s -= cfg.PerDay {
+						buf = append(buf, values[s])
+					}
+					hod[h] = medianInPlace(buf)
+				}
+				// weekday: median of that weekday's daily sums
+				total := 0.0
+				for d := 0; d < 7; d++ {
+					buf = buf[:0]
+					for s := t - week + d*cfg.PerDay; s >= from; s -= week {
+						buf = append(buf, prefix[s+cfg.PerDay]-prefix[s])
+					}
+					wday[d] = medianInPlace(buf)
+					total += wday[d]
+				}
+				for k := 0; k < week; k++ {
+					s := t - week + k
+					d, h := k/cfg.PerDay, k%cfg.PerDay
+					share := 1.0
+					if total > 0 {
+						share = 7 * wday[d] / total
+					}
+					factor[phase(s)] = (factor[phase(s)] + hod[h]*share) / 2
+				}
+			}
+			mean := 0.0
+			for _, f := range factor {
+				mean += f
+			}
+			mean /= float64(week)
+			for k := range factor {
+				if mean > 0 {
+					factor[k] /= mean
+				} else {
+					factor[k] = 1
+				}
 			}
 		}
-		exp := base * factor(t)
-		// how far this series' points sit from the same baseline and factors: its usual swing
-		devs = devs[:0]
+		// the level: the last week, deseasonalised, from its busier phases
+		buf = buf[:0]
+		for s := t - week; s < t; s++ {
+			if f := factor[phase(s)]; f >= 0.25 {
+				buf = append(buf, values[s]/f)
+			}
+		}
+		level := medianInPlace(buf)
+		if len(buf) == 0 {
+			level = (prefix[t] - prefix[t-week]) / float64(week)
+		}
+		scale := func(e float64) float64 {
+			if d := e + 0.1*math.Abs(level); d > 0 {
+				return d
+			}
+			return 1e-9
+		}
+		// the spread of the window's relative residuals, about their median
+		resid = resid[:0]
 		for s := from; s < t; s++ {
-			devs = append(devs, values[s]-base*factor(s))
+			e := level * factor[phase(s)]
+			resid = append(resid, (values[s]-e)/scale(e))
 		}
-		sigma := upperSpread(devs, exp)
+		sorted = append(sorted[:0], resid...)
+		sort.Float64s(sorted)
+		center := quantile(sorted, 0.5)
+		buf = buf[:0]
+		for _, r := range resid {
+			buf = append(buf, math.Abs(r-center))
+		}
+		sigma := 1.4826 * medianInPlace(buf)
 		if sigma == 0 {
-			sigma = 1e-9
+			sigma = 1.2533 * mean(buf)
 		}
-		sc := Scored{Ready: true, Expected: exp, Z: (values[t] - exp) / sigma}
-		sc.Lower, sc.Upper = math.Max(0, exp-zRef*sigma), exp+zRef*sigma
-		if exp > 0 {
-			sc.Ratio = values[t] / exp
+		sigma = math.Max(sigma, 0.01)
+		// costs are skewed (a few large requests at a time): each side's spread is at least
+		// the distance from the median to its 84th (16th) percentile, one standard
+		// deviation of a normal series
+		upper := math.Max(sigma, quantile(sorted, 0.8413)-center)
+		lower := math.Max(sigma, center-quantile(sorted, 0.1587))
+		zOf := func(r float64) float64 {
+			if r >= center {
+				return (r - center) / upper
+			}
+			return (r - center) / lower
 		}
-		sc.Score = 1 - math.Pow(0.5, math.Max(sc.Z, 0)/zRef)
-		pctOK := cfg.Percent == 0 || (exp > 0 && values[t] >= cfg.Percent/100*exp)
-		zOK := cfg.Z == 0 || sc.Z >= cfg.Z
-		sc.Flag = values[t] > exp && pctOK && zOK
+		exp := level * factor[0]
+		sc := Scored{Ready: true, Expected: exp, Z: zOf((values[t] - exp) / scale(exp))}
+		// the score: the reference's tail, unless the window's own points go this far more often
+		far := 0
+		for _, r := range resid {
+			if math.Abs(zOf(r)) >= math.Abs(sc.Z) {
+				far++
+			}
+		}
+		sc.Score = math.Max(0, 1-math.Max(1-ScoreAt(sc.Z), float64(far)/float64(len(resid))))
+		sc.Lower = math.Max(0, exp+(center-zRef*lower)*scale(exp))
+		sc.Upper = exp + (center+zRef*upper)*scale(exp)
+		// the documented rules' baselines
+		switch cfg.Baseline {
+		case BaselineMA7:
+			sc.Expected = (prefix[t] - prefix[t-week]) / float64(week) * factor[0]
+		case BaselineAverage:
+			sc.Expected = (prefix[t] - prefix[from]) / float64(t-from) * factor[0]
+		}
+		if sc.Expected > 0 {
+			sc.Ratio = values[t] / sc.Expected
+		}
+		// a jump is above both the baseline and the robust expectation, a drop below both;
+		// the percent rule does not judge spend appearing where none was expected
+		up := cfg.Direction != DirectionDown && values[t] > sc.Expected && (cfg.Z == 0 || sc.Z > 0) &&
+			(cfg.Percent == 0 || (sc.Expected > 0 && values[t] >= cfg.Percent/100*sc.Expected))
+		down := cfg.Direction != DirectionUp && values[t] < sc.Expected && (cfg.Z == 0 || sc.Z < 0) &&
+			(cfg.Percent == 0 || values[t] <= 100/cfg.Percent*sc.Expected)
+		sc.Flag = (up || down) && sc.Score >= minScore
 		out[t] = sc
 	}
 	return out
-}
-
-// upperSpread is how far above its usual level this series goes: the larger of the
-// robust spread and the distance from the median to the 84th percentile of the
-// deviations (one standard deviation for a normal series). Costs are skewed, a few
-// large requests at a time, and only jumps upwards are flagged, so the upper tail is
-// what a jump is measured against.
-func upperSpread(devs []float64, level float64) float64 {
-	s := spread(devs, level)
-	if len(devs) < 2 {
-		return s
-	}
-	sorted := append([]float64(nil), devs...)
-	sort.Float64s(sorted)
-	q := func(p float64) float64 {
-		x := p * float64(len(sorted)-1)
-		i := int(x)
-		if i+1 >= len(sorted) {
-			return sorted[len(sorted)-1]
-		}
-		return sorted[i] + (x-float64(i))*(sorted[i+1]-sorted[i])
-	}
-	return math.Max(s, q(0.8413)-q(0.5))
 }

@@ -2,34 +2,52 @@ package analytics
 
 import "testing"
 
-func TestSpikeOverTheSevenDayAverage(t *testing.T) {
-	v := append(repeat(10, 14), 16, 10)
-	cfg := AnomalyConfig{Baseline: BaselineMA7, Percent: 150}
-	if err := cfg.Validate(); err != nil {
+func flagged(s []Scored) (at []int) {
+	for i, p := range s {
+		if p.Flag {
+			at = append(at, i)
+		}
+	}
+	return at
+}
+
+func validated(t *testing.T, c AnomalyConfig) AnomalyConfig {
+	t.Helper()
+	if err := c.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	s := ScoreSeries(v, cfg)
+	return c
+}
+
+func TestScoreAtIsTheReferenceTail(t *testing.T) {
+	// t = 1.4826 × 0.7649 × z; P(T₃ > t) = ½ − (atan(u) + u/(1+u²))/π with u = t/√3
+	// z 4: t = 4.5362, u = 2.6190, atan 1.2063, u/(1+u²) 0.3332: tail 0.010027, score 1 − 2 × tail
+	for z, want := range map[float64]float64{0: 0, 1: 0.66080, 3: 0.95760, 4: 0.97995, 5: 0.98913, -4: 0.97995} {
+		if got := ScoreAt(z); got < want-5e-6 || got > want+5e-6 {
+			t.Errorf("ScoreAt(%g) = %.6f, want %.5f", z, got, want)
+		}
+	}
+}
+
+func TestSpikeOverTheSevenDayAverage(t *testing.T) {
+	v := append(repeat(10, 14), 16, 10)
+	s := ScoreSeries(v, validated(t, AnomalyConfig{Baseline: BaselineMA7, Percent: 150}))
 	if s[6].Ready || !s[7].Ready {
 		t.Fatalf("ready from the 8th point: %v %v", s[6].Ready, s[7].Ready)
 	}
 	got := s[14]
 	near(t, "expected", got.Expected, 10)
 	near(t, "ratio", got.Ratio, 1.6)
-	// no misses yet: spread floors at 2 % of 10, so z = 6 / 0.2
-	near(t, "z", got.Z, 30)
-	near(t, "score", got.Score, 1-1.0/1024)
+	// robust level 10, no misses yet (spread floored at 0.01): z = (6 / (10 + 0.1 × 10)) / 0.01
+	near(t, "z", got.Z, 6.0/11/0.01)
+	near(t, "score", got.Score, ScoreAt(6.0/11/0.01))
 	if !got.Flag {
 		t.Error("160 % of the 7-day average is not flagged at 150 %")
 	}
 	// the day after: (6 × 10 + 16) / 7 expected, 10 is below it
 	near(t, "expected after", s[15].Expected, 76.0/7)
-	if s[15].Flag {
-		t.Error("a drop back to normal is flagged")
-	}
-	for i := 7; i < 14; i++ {
-		if s[i].Flag {
-			t.Errorf("flat day %d flagged", i)
-		}
+	if at := flagged(s); len(at) != 1 || at[0] != 14 {
+		t.Errorf("flagged %v, want [14]", at)
 	}
 }
 
@@ -38,66 +56,110 @@ func TestWeeklySeasonalityIsNotAnAnomaly(t *testing.T) {
 	for w := 0; w < 6; w++ {
 		v = append(v, 12, 12, 12, 12, 12, 5, 5)
 	}
-	plain := AnomalyConfig{Baseline: BaselineMA7, Percent: 120}
-	seasonal := AnomalyConfig{Baseline: BaselineMA7, Percent: 120, Seasonal: true}
-	for _, c := range []*AnomalyConfig{&plain, &seasonal} {
-		if err := c.Validate(); err != nil {
-			t.Fatal(err)
-		}
-	}
-	flags := func(s []Scored) (n int) {
-		for _, p := range s {
-			if p.Flag {
-				n++
-			}
-		}
-		return n
-	}
+	plain := validated(t, AnomalyConfig{Baseline: BaselineMA7, Percent: 120})
+	seasonal := validated(t, AnomalyConfig{Baseline: BaselineMA7, Percent: 120, Seasonal: true})
 	// without seasonality every weekday is 120 % of a week that includes the weekend
-	if n := flags(ScoreSeries(v, plain)); n != 5*5 {
+	if n := len(flagged(ScoreSeries(v, plain))); n != 5*5 {
 		t.Errorf("plain 7-day average flags %d weekdays, want 25", n)
 	}
 	s := ScoreSeries(v, seasonal)
-	if n := flags(s); n != 0 {
+	if n := len(flagged(s)); n != 0 {
 		t.Errorf("seasonal baseline flags %d regular days", n)
 	}
+	// weekday factor: median 12 over the mean of the 7 medians (70 / 7): 1.2, times the 7-day average 10
 	near(t, "a Monday's expected value", s[35].Expected, 12)
 	// a Wednesday at 18 is 150 % of what Wednesdays cost
 	v[37] = 18
 	s = ScoreSeries(v, seasonal)
-	if !s[37].Flag || flags(s) != 1 {
-		t.Errorf("the jump: flag %v, %d flags in all", s[37].Flag, flags(s))
+	if at := flagged(s); len(at) != 1 || at[0] != 37 {
+		t.Errorf("flagged %v, want [37]", at)
 	}
 	near(t, "its ratio", s[37].Ratio, 1.5)
 }
 
-func TestBothThresholdsMustPass(t *testing.T) {
-	// a noisy series: ±5 around 100, then 109 — 109 % of baseline but within the noise
-	var v []float64
-	for i := 0; i < 28; i++ {
-		if i%2 == 0 {
-			v = append(v, 105)
-		} else {
-			v = append(v, 95)
+func TestALevelShiftIsLearnedNotAlarmedOnForWeeks(t *testing.T) {
+	v := append(repeat(100, 28), repeat(200, 14)...)
+	s := ScoreSeries(v, validated(t, AnomalyConfig{Percent: 120, Z: 5, Seasonal: true}))
+	// day 28 alone: on day 29 the level (the last week's median) is still 100 and z is
+	// (100 / 110) / (1.2533 × (100 / 110) / 28) = 28 / 1.2533, but day 28 in the window went
+	// as far: the score is 1 − 1/28, under ScoreAt(5)
+	if at := flagged(s); len(at) != 1 || at[0] != 28 {
+		t.Errorf("flagged %v, want day 28 alone", at)
+	}
+	near(t, "expected on day 29", s[29].Expected, 100)
+	near(t, "z on day 29", s[29].Z, 28/1.2533)
+	near(t, "score on day 29", s[29].Score, 1-1.0/28)
+	// from day 32 four of the last seven days are 200: the level has moved
+	near(t, "expected on day 32", s[32].Expected, 200)
+	// day 32: the window's relative residuals are (100 − 200) / 220 for 24 days, 0 for 4; their
+	// median −0.4545, absolute deviations 0 (24) and 0.4545 (4): spread 1.2533 × 4 × 0.4545 / 28
+	near(t, "z on day 32", s[32].Z, 0.45454545/(1.2533*4*0.45454545/28))
+	// 4 of the window's 28 points are as far out: the score is 1 − 4/28, not the reference's
+	near(t, "score on day 32", s[32].Score, 1-4.0/28)
+	// the 28-day average rule (150 %) alarms while the average is at most 133.33: 10 days
+	avg := ScoreSeries(v, validated(t, AnomalyConfig{Baseline: BaselineAverage, Percent: 150}))
+	if at := flagged(avg); len(at) != 10 || at[0] != 28 || at[9] != 37 {
+		t.Errorf("average rule flagged %v, want days 28 to 37", at)
+	}
+}
+
+func TestDropsAreFlaggedWhenAsked(t *testing.T) {
+	v := append(repeat(100, 28), 0, 100)
+	for dir, want := range map[string]int{DirectionUp: 0, DirectionDown: 1, DirectionBoth: 1} {
+		s := ScoreSeries(v, validated(t, AnomalyConfig{Percent: 120, Z: 5, Seasonal: true, Direction: dir}))
+		if n := len(flagged(s)); n != want || (want == 1 && !s[28].Flag) {
+			t.Errorf("%s: flagged %v", dir, flagged(s))
+		}
+		// (0 − 100) / (100 + 10) / 0.01
+		near(t, dir+" z of the drop", s[28].Z, -100.0/110/0.01)
+	}
+	// spend at 90 % of the expected 100 passes z but not the percent rule (at most 100/120 = 83.3 %)
+	v[28] = 90
+	if n := len(flagged(ScoreSeries(v, validated(t, AnomalyConfig{Percent: 120, Z: 5, Seasonal: true, Direction: DirectionBoth})))); n != 0 {
+		t.Errorf("a 10 %% dip flagged %d times at 120 %%", n)
+	}
+}
+
+func TestHourlySeriesAreJudgedByTheirHourOfDay(t *testing.T) {
+	day := make([]float64, 24)
+	for h := range day {
+		day[h] = 1
+		if h >= 9 && h <= 17 {
+			day[h] = 10
 		}
 	}
-	v = append(v, 109)
-	c := AnomalyConfig{Baseline: BaselineAverage, Percent: 105, Z: 3}
-	if err := c.Validate(); err != nil {
-		t.Fatal(err)
+	var v []float64
+	for d := 0; d < 35; d++ {
+		v = append(v, day...)
 	}
-	last := ScoreSeries(v, c)[28]
-	near(t, "expected", last.Expected, 100)
-	if last.Flag {
-		t.Errorf("z %.2f: a point inside the usual swing is flagged", last.Z)
+	last := 34 * 24
+	v[last+3] = 10  // 3 a.m. at daytime spend
+	v[last+12] = 20 // noon at twice its usual
+	s := ScoreSeries(v, validated(t, AnomalyConfig{PerDay: 24, Percent: 120, Z: 5, Seasonal: true}))
+	// every hour of the week and of the day has the same median, every day the same sum: each
+	// factor is that hour's value over the mean hour (105 / 24), the level 105 / 24, the
+	// expectation the hour's own value
+	near(t, "3 a.m. expected", s[last+3].Expected, 1)
+	near(t, "noon expected", s[last+12].Expected, 10)
+	near(t, "3 a.m. z", s[last+3].Z, 9/(1+0.1*105.0/24)/0.01)
+	if at := flagged(s); len(at) != 2 || at[0] != last+3 || at[1] != last+12 {
+		t.Errorf("flagged %v, want %d and %d", at, last+3, last+12)
+	}
+	// without the profile the daytime hours are over 120 % of a 7-day average that includes the nights
+	plain := ScoreSeries(v, validated(t, AnomalyConfig{PerDay: 24, Baseline: BaselineMA7, Percent: 120}))
+	if n := len(flagged(plain)); n < 9*27 {
+		t.Errorf("plain hourly average flags only %d points", n)
 	}
 }
 
 func TestConfigErrorsNameTheField(t *testing.T) {
 	cases := map[string]AnomalyConfig{
-		`baseline: "median" is not ma7 or average`:                                       {Baseline: "median", Percent: 150},
+		`baseline: "median" is not robust, ma7 or average`:                               {Baseline: "median", Percent: 150},
 		"thresholds: give a percent of baseline (e.g. 150), a z-score (e.g. 3), or both": {},
-		"windowDays: 10 must be whole weeks when seasonality is on":                      {Percent: 150, WindowDays: 10, Seasonal: true},
+		"thresholds: a percent of baseline of 90 is not above 100":                       {Percent: 90},
+		"windowDays: 10 is not between 14 and 365":                                       {Percent: 150, WindowDays: 10},
+		"windowDays: 15 must be whole weeks when seasonality is on":                      {Percent: 150, WindowDays: 15, Seasonal: true},
+		`direction: "sideways" is not up, down or both`:                                  {Percent: 150, Direction: "sideways"},
 	}
 	for want, c := range cases {
 		if err := c.Validate(); err == nil || err.Error() != want {

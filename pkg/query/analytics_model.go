@@ -150,7 +150,7 @@ func CheckAnomalies(q Query) error {
 // AnomalyConfig is the query's anomaly settings for the analytics package.
 func (q Query) AnomalyConfig() (analytics.AnomalyConfig, error) {
 	c := analytics.AnomalyConfig{Baseline: q.Baseline, Percent: q.ThresholdPercent, Z: q.ZScore,
-		WindowDays: q.WindowDays, Seasonal: q.Seasonal == nil || *q.Seasonal, PerDay: 1}
+		Direction: q.Direction, WindowDays: q.WindowDays, Seasonal: q.Seasonal == nil || *q.Seasonal, PerDay: 1}
 	if q.Interval == "1h" {
 		c.PerDay = 24
 	}
@@ -164,6 +164,6 @@ func anomalyFieldError(err error) error {
 	if !errors.As(err, &ce) {
 		return Invalid("anomalies", "%s", err.Error())
 	}
-	field := map[string]string{"baseline": "baseline", "perDay": "interval", "windowDays": "windowDays", "thresholds": "thresholdPercent"}[ce.Field]
+	field := map[string]string{"baseline": "baseline", "perDay": "interval", "windowDays": "windowDays", "thresholds": "thresholdPercent", "direction": "direction"}[ce.Field]
 	return Invalid(field, "%s", ce.Msg)
 }

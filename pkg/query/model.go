@@ -66,12 +66,14 @@ type Query struct {
 	// scope, in the query's currency (a decimal string).
 	Budget string `json:"budget,omitempty"`
 
-	// Anomalies: the baseline (ma7 or average), the thresholds (percent of the baseline
-	// and robust z-score; 0 turns one off), weekday seasonality (default on), the
+	// Anomalies: the baseline (robust, the default, or the documented rules' ma7 and
+	// average), the thresholds (percent of the baseline and robust z-score; 0 turns one
+	// off), the direction (up, the default, down or both), seasonality (default on), the
 	// lookback in days, and the dimension that names what contributed to a jump.
 	Baseline         string  `json:"baseline,omitempty"`
 	ThresholdPercent float64 `json:"thresholdPercent,omitempty"`
 	ZScore           float64 `json:"zScore,omitempty"`
+	Direction        string  `json:"direction,omitempty"`
 	Seasonal         *bool   `json:"seasonal,omitempty"`
 	WindowDays       int     `json:"windowDays,omitempty"`
 	ContributorsBy   string  `json:"contributorsBy,omitempty"`

@@ -41,6 +41,12 @@ describe('CostDataSource.applyTemplateVariables', () => {
     expect(ds.applyTemplateVariables({ refId: 'A', groupBy: ['$none' as never] }, {}).groupBy).toEqual([]);
   });
 
+  it('takes an anomaly query\'s direction from a variable', () => {
+    installTemplateSrv({ direction: 'down' });
+    const q: CostQuery = { refId: 'A', queryType: 'anomalies', direction: '${direction}' as never };
+    expect(costDataSource().applyTemplateVariables(q, {}).direction).toBe('down');
+  });
+
   it('prefers scoped variables (repeated panels) and drops filter rows without values', () => {
     const q: CostQuery = {
       refId: 'A',

@@ -60,6 +60,10 @@ export class CostDataSource extends DataSourceWithBackend<CostQuery, CostDataSou
     );
     const adhoc = (adhocFilters ?? []).map(adhocToFilter).filter((f): f is Filter => f !== undefined);
     const currency = query.currency ? getTemplateSrv().replace(query.currency, scopedVars) : query.currency;
+    // an anomaly page's direction picker
+    const direction = query.direction
+      ? (getTemplateSrv().replace(query.direction, scopedVars) as typeof query.direction)
+      : query.direction;
     // A dimension picked by a variable: "total" (or nothing) means no grouping.
     const groupBy = query.groupBy
       ?.map((g) => getTemplateSrv().replace(g, scopedVars) as typeof g)
@@ -68,6 +72,7 @@ export class CostDataSource extends DataSourceWithBackend<CostQuery, CostDataSou
       ...query,
       filters,
       currency,
+      ...(direction ? { direction } : {}),
       ...(groupBy ? { groupBy } : {}),
       ...(adhoc.length > 0 ? { adhocFilters: adhoc } : {}),
     };

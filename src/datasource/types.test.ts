@@ -56,6 +56,7 @@ describe('the query model shared with the Go backend', () => {
       'baseline',
       'thresholdPercent',
       'zScore',
+      'direction',
       'seasonal',
       'windowDays',
       'contributorsBy',

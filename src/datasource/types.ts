@@ -66,7 +66,8 @@ export type AnyMetricKey =
 /** table: every column; alert: one numeric column (or series) per row, the metric; series: over time. */
 export type Output = 'table' | 'alert' | 'series';
 export type Period = 'day' | 'week' | 'month' | 'quarter' | 'year';
-export type Baseline = 'ma7' | 'average';
+export type Baseline = 'robust' | 'ma7' | 'average';
+export type Direction = 'up' | 'down' | 'both';
 
 export interface Filter {
   dimension: DimensionKey;
@@ -93,6 +94,7 @@ export interface CostQuery extends DataQuery {
   baseline?: Baseline;
   thresholdPercent?: number;
   zScore?: number;
+  direction?: Direction;
   seasonal?: boolean;
   windowDays?: number;
   contributorsBy?: DimensionKey;

@@ -21,6 +21,17 @@ export function dimensionVariable(): CustomVariable {
   });
 }
 
+/** Jumps, drops or both. */
+export function directionVariable(): CustomVariable {
+  return new CustomVariable({
+    name: 'direction',
+    label: 'Direction',
+    query: 'up,down,both',
+    value: 'up',
+    text: 'up',
+  });
+}
+
 export function anomaliesScene(): EmbeddedScene {
   const anomalies = (output: Output, metric?: 'score') =>
     new SceneQueryRunner({
@@ -30,6 +41,7 @@ export function anomaliesScene(): EmbeddedScene {
           queryType: 'anomalies',
           output,
           groupBy: ['${dimension}' as never],
+          direction: '${direction}' as never,
           interval: '1d',
           ...(metric ? { metric } : {}),
         }),
@@ -37,7 +49,7 @@ export function anomaliesScene(): EmbeddedScene {
     });
   return new EmbeddedScene({
     $timeRange: sharedTimeRange('now-14d'),
-    $variables: sharedVariables(dimensionVariable()),
+    $variables: sharedVariables(dimensionVariable(), directionVariable()),
     controls: pageControls(true),
     body: new SceneFlexLayout({
       direction: 'column',
@@ -47,7 +59,7 @@ export function anomaliesScene(): EmbeddedScene {
           body: PanelBuilders.table()
             .setTitle('Current anomalies')
             .setDescription(
-              'Days that cost at least 150 % of their weekday-adjusted 7-day average and were unusual for their series (robust z ≥ 4), newest first, with the values that made up the jump. The day in progress is not judged.'
+              'Days at least 120 % of their expected cost (a drop: at most 83 %) and unusual for their series (score ≥ 0.989, as a robust z of 5), in the picked direction, newest first, with the values that made up the jump or the fall. The expected cost is the series’ own level times its weekday profile. The day in progress is not judged.'
             )
             .setData(anomalies('table'))
             .setNoValue('No anomalies in this time range')
@@ -75,7 +87,9 @@ export function anomaliesScene(): EmbeddedScene {
           minHeight: 240,
           body: PanelBuilders.timeseries()
             .setTitle('Anomaly score')
-            .setDescription('0 to 1; 0.5 is the z-score threshold')
+            .setDescription(
+              '0 to 1, the same on every series: about 1 % of a normal series’ days reach 0.99; the default threshold is 0.989'
+            )
             .setData(anomalies('alert', 'score'))
             .setMin(0)
             .setMax(1)

@@ -63,6 +63,7 @@ describe('Anomalies page', () => {
         queryType: 'anomalies',
         output: 'table',
         groupBy: ['${dimension}'],
+        direction: '${direction}',
         interval: '1d',
         filters: [tenant],
       },
@@ -76,6 +77,7 @@ describe('Anomalies page', () => {
       'currency',
       'tenant',
       'dimension',
+      'direction',
     ]);
   });
 });

@@ -247,6 +247,50 @@ func TestAnomaliesQuery(t *testing.T) {
 	}
 }
 
+// Spend falling to zero (a broken pipeline, a lost customer) is an incident when the
+// query asks for drops, and the contributors are what fell.
+func TestAnomaliesQueryFlagsADropWhenAsked(t *testing.T) {
+	pool, _ := storetest.NewPool(t)
+	dailyEvents(t, pool, "2026-02-01", "2026-03-09", "chat", "u1", "10.00")
+	dailyEvents(t, pool, "2026-03-11", "2026-03-12", "chat", "u1", "10.00")
+	dailyEvents(t, pool, "2026-02-01", "2026-03-12", "search", "u2", "5.00")
+	r := query.Range{From: day("2026-03-05"), To: day("2026-03-12").Add(9 * time.Hour)}
+	for _, dir := range []string{"up", "down", "both"} {
+		q := runQuery(t, pool, query.Query{QueryType: query.TypeAnomalies, GroupBy: []string{"feature"}, Output: "table",
+			ContributorsBy: "user", Direction: dir}, query.Range{}, querytest.UTC)
+		if q.ThresholdPercent != 120 || q.ZScore != 5 {
+			t.Fatalf("defaults %v %% and z %v", q.ThresholdPercent, q.ZScore)
+		}
+		series, flagged, err := analytic.Anomalies(context.Background(), pool, q, r, querytest.UTC)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if dir == "up" {
+			if len(flagged) != 0 {
+				t.Errorf("up: flagged %+v", flagged)
+			}
+			continue
+		}
+		if len(flagged) != 1 {
+			t.Fatalf("%s: %d flagged: %+v", dir, len(flagged), flagged)
+		}
+		// every day before cost 10.00: the robust level is 10, the spread at its floor (0.01 of
+		// the relative residuals): z = (0 − 10) / (10 + 1) / 0.01
+		a := flagged[0]
+		if a.Values[0] != "chat" || !a.Time.Equal(day("2026-03-10")) || a.Actual != 0 || a.Scored.Expected != 10 ||
+			math.Abs(a.Scored.Z-(-10.0/11/0.01)) > 1e-9 {
+			t.Errorf("%s: flagged %v on %s: %v vs %v, z %v", dir, a.Values, a.Time, a.Actual, a.Scored.Expected, a.Scored.Z)
+		}
+		f := analytic.AnomalyFrames(q, series, flagged, r, querytest.UTC)[0]
+		if v := cell(t, f, "contributors", 0); v != "u1 -10.00 USD (100 %)" {
+			t.Errorf("%s: contributors cell %q", dir, v)
+		}
+		if v := cell(t, f, "percent_of_baseline", 0); v != 0.0 {
+			t.Errorf("%s: percent of baseline %v", dir, v)
+		}
+	}
+}
+
 func TestRecommendationsQuery(t *testing.T) {
 	pool, _ := storetest.NewPool(t)
 	storetest.Exec(t, pool, `

@@ -72,6 +72,13 @@ func scoredSeries(ctx context.Context, db query.DB, q query.Query, groupBy []str
 		}
 		complete = append(complete, b)
 	}
+	first := len(complete) // the range's first bucket: those before are only history
+	for i, b := range complete {
+		if !b.Before(r.From) {
+			first = i
+			break
+		}
+	}
 	var out []AnomalySeries
 	for _, g := range res.Groups {
 		s := AnomalySeries{Values: g.Values}
@@ -83,7 +90,7 @@ func scoredSeries(ctx context.Context, db query.DB, q query.Query, groupBy []str
 			s.Times = append(s.Times, b)
 			s.Actual = append(s.Actual, v)
 		}
-		s.Scored = analytics.ScoreSeries(s.Actual, cfg)
+		s.Scored = analytics.ScoreSeriesFrom(s.Actual, cfg, first)
 		out = append(out, s)
 	}
 	return out, nil
@@ -145,10 +152,15 @@ func contributorsBy(q query.Query) string {
 }
 
 // contributions ranks the sub-series of a flagged group by how far each sat above its
-// own expected value at that point: the three largest, with their share of the jump.
+// own expected value at that point (below it, for a drop): the three largest, with their
+// share of the jump (or fall).
 func contributions(a Anomaly, sub []AnomalySeries, n int) []Contributor {
 	var cs []Contributor
 	total := 0.0
+	sign := 1.0
+	if a.Actual < a.Scored.Expected {
+		sign = -1
+	}
 	for _, s := range sub {
 		if strings.Join(s.Values[:n], "\x1f") != strings.Join(a.Values, "\x1f") {
 			continue
@@ -156,14 +168,14 @@ func contributions(a Anomaly, sub []AnomalySeries, n int) []Contributor {
 		for i, t := range s.Times {
 			if t.Equal(a.Time) {
 				delta := s.Actual[i] - s.Scored[i].Expected
-				if delta > 0 {
+				if delta*sign > 0 {
 					cs = append(cs, Contributor{Value: s.Values[n], Delta: delta})
 					total += delta
 				}
 			}
 		}
 	}
-	sort.Slice(cs, func(i, j int) bool { return cs[i].Delta > cs[j].Delta })
+	sort.Slice(cs, func(i, j int) bool { return cs[i].Delta*sign > cs[j].Delta*sign })
 	if len(cs) > 3 {
 		cs = cs[:3]
 	}
@@ -180,7 +192,7 @@ func describeContributors(cs []Contributor, currency string) string {
 		if v == "" {
 			v = "(none)"
 		}
-		parts[i] = fmt.Sprintf("%s +%.2f %s (%.0f %%)", v, c.Delta, currency, 100*c.Share)
+		parts[i] = fmt.Sprintf("%s %+.2f %s (%.0f %%)", v, c.Delta, currency, 100*c.Share)
 	}
 	return strings.Join(parts, ", ")
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 
+	"github.com/costlens/costlens/pkg/analytics"
 	"github.com/costlens/costlens/pkg/query"
 	"github.com/costlens/costlens/pkg/query/engine"
 )
@@ -34,9 +35,9 @@ func init() {
 			Groups: true, Filters: true, Outputs: seriesOutputs,
 			Defaults: func(q *query.Query) {
 				if q.ThresholdPercent == 0 && q.ZScore == 0 {
-					// measured on the generator's spikes: all found, 13 false alarms in ~2,400
-					// series-days with z 4, against 50 with the percent alone
-					q.ThresholdPercent, q.ZScore = 150, 4
+					// chosen on the labelled real series of costlens-analyze bench-anomalies:
+					// under one false-alarm episode per series-month (see the README)
+					q.ThresholdPercent, q.ZScore = analytics.DefaultPercent, analytics.DefaultZ
 				}
 			},
 			Check: query.CheckAnomalies, Answer: answerAnomalies},

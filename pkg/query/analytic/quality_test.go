@@ -24,7 +24,7 @@ func TestAnomaliesFindTheSeedSpikes(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, interval := range []string{"1d"} {
-		found, flags, falseAlarms := 0, 0, 0
+		found, flags, falseAlarms, seriesDays := 0, 0, 0, 0
 		seen := map[string]bool{}
 		for _, s := range res.Manifest.Spikes {
 			if seen[s.Dimension] {
@@ -39,9 +39,16 @@ func TestAnomaliesFindTheSeedSpikes(t *testing.T) {
 			}
 			// judged from day 35, after a four-week window plus a week
 			r := query.Range{From: cfg.Start().AddDate(0, 0, 35), To: cfg.End}
-			_, flagged, err := analytic.Anomalies(context.Background(), pool, q, r, querytest.UTC)
+			series, flagged, err := analytic.Anomalies(context.Background(), pool, q, r, querytest.UTC)
 			if err != nil {
 				t.Fatal(err)
+			}
+			for _, s := range series {
+				for _, at := range s.Times {
+					if !at.Before(r.From) {
+						seriesDays++
+					}
+				}
 			}
 			for _, a := range flagged {
 				flags++
@@ -77,14 +84,17 @@ func TestAnomaliesFindTheSeedSpikes(t *testing.T) {
 			}
 		}
 		precision := float64(flags-falseAlarms) / float64(max(flags, 1))
-		t.Logf("%s: %d of %d spikes found (recall %.2f); %d flags, %d false alarms (precision %.2f)",
-			interval, found, len(res.Manifest.Spikes), float64(found)/float64(len(res.Manifest.Spikes)), flags, falseAlarms, precision)
+		months := float64(seriesDays) / (365.25 / 12)
+		t.Logf("%s: %d of %d spikes found (recall %.2f); %d flags, %d false alarms (precision %.2f) in %d series-days, %.2f per series-month",
+			interval, found, len(res.Manifest.Spikes), float64(found)/float64(len(res.Manifest.Spikes)), flags, falseAlarms, precision,
+			seriesDays, float64(falseAlarms)/months)
 		if found != len(res.Manifest.Spikes) {
 			t.Errorf("%s: only %d of %d spikes found", interval, found, len(res.Manifest.Spikes))
 		}
-		// the default thresholds (150 % and z 4) gave 13 false alarms in ~2,400 series-days
-		if falseAlarms > 20 {
-			t.Errorf("%s: %d false alarms (precision %s)", interval, falseAlarms, fmt.Sprintf("%.2f", precision))
+		// issue 13's bound: at most one false alarm per series-month (the defaults were chosen
+		// on real labelled series; on these small, noisy generated ones they give about 0.4)
+		if float64(falseAlarms) > months {
+			t.Errorf("%s: %d false alarms in %.1f series-months (precision %s)", interval, falseAlarms, months, fmt.Sprintf("%.2f", precision))
 		}
 	}
 }

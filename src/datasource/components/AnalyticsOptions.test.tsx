@@ -30,6 +30,7 @@ describe('analytic query types in the editor', () => {
       })
     );
     await user.click(screen.getByText('Alert'));
+    await user.click(screen.getByText('7-day average'));
     await user.type(screen.getByLabelText('Above %'), '90');
     await user.tab();
     expect(screen.getByText('Above % must be more than 100')).toBeInTheDocument();
@@ -43,10 +44,17 @@ describe('analytic query types in the editor', () => {
         queryType: 'anomalies',
         metric: 'flag',
         output: 'alert',
+        baseline: 'ma7',
         thresholdPercent: 120,
         seasonal: false,
         groupBy: ['model_version'],
       })
+    );
+    // drops too, on the series' own robust level
+    await user.click(screen.getByText('Robust'));
+    await user.click(screen.getByText('both'));
+    expect(onChange).toHaveBeenLastCalledWith(
+      expect.objectContaining({ queryType: 'anomalies', baseline: 'robust', direction: 'both', thresholdPercent: 120 })
     );
     // no Top N for anomalies
     expect(screen.queryByLabelText('Top N')).not.toBeInTheDocument();

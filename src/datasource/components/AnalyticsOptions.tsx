@@ -1,7 +1,7 @@
 import React, { useState } from 'react';
 import { InlineField, InlineFieldRow, InlineSwitch, Input, RadioButtonGroup } from '@grafana/ui';
 
-import { Baseline, CostQuery, Output, PERIODS, Period, QUERY_TYPE_SPECS, QueryType } from '../types';
+import { Baseline, CostQuery, Direction, Output, PERIODS, Period, QUERY_TYPE_SPECS, QueryType } from '../types';
 
 interface Props {
   id: string;
@@ -120,14 +120,30 @@ export function AnalyticsOptions({ id, query, onChange }: Props) {
       )}
       {type === 'anomalies' && (
         <InlineFieldRow>
-          <InlineField label="Baseline" labelWidth={14} tooltip="What a point is compared with">
+          <InlineField
+            label="Baseline"
+            labelWidth={14}
+            tooltip="What a point is compared with: its own seasonal level (robust), or the 7-day or window average of the documented rules"
+          >
             <RadioButtonGroup<Baseline>
               options={[
+                { label: 'Robust', value: 'robust' },
                 { label: '7-day average', value: 'ma7' },
                 { label: 'Window average', value: 'average' },
               ]}
-              value={query.baseline ?? 'ma7'}
+              value={query.baseline ?? 'robust'}
               onChange={(baseline) => onChange({ baseline })}
+            />
+          </InlineField>
+          <InlineField label="Direction" tooltip="Jumps, drops (spend falling to zero is an incident too), or both">
+            <RadioButtonGroup<Direction>
+              options={[
+                { label: 'up', value: 'up' },
+                { label: 'down', value: 'down' },
+                { label: 'both', value: 'both' },
+              ]}
+              value={query.direction ?? 'up'}
+              onChange={(direction) => onChange({ direction })}
             />
           </InlineField>
           <InlineField label="Per">
@@ -154,18 +170,18 @@ export function AnalyticsOptions({ id, query, onChange }: Props) {
           <NumberField
             id={`${id}-percent`}
             label="Above %"
-            tooltip="Flag at this percent of the baseline, e.g. 150; empty with an empty z means 150 % and z 4"
+            tooltip="Flag at this percent of the baseline (a drop: at 100 × 100 / this), e.g. 150; empty with an empty z means 120 % and z 5"
             value={query.thresholdPercent}
-            placeholder="150"
+            placeholder="120"
             check={(n) => (n > 100 ? undefined : 'Above % must be more than 100')}
             onCommit={(thresholdPercent) => onChange({ thresholdPercent })}
           />
           <NumberField
             id={`${id}-z`}
             label="z-score"
-            tooltip="Also require a robust z-score at least this high, e.g. 4"
+            tooltip="Also require a score as unusual as this robust z-score (z 5: score 0.989, reached by about 1 % of normal points)"
             value={query.zScore}
-            placeholder="4"
+            placeholder="5"
             check={(n) => (n > 0 ? undefined : 'z-score must be more than 0')}
             onCommit={(zScore) => onChange({ zScore })}
           />
