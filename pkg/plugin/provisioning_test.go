@@ -89,6 +89,7 @@ func TestProvisionedAlertRulesRunAndAreAlertable(t *testing.T) {
 		"Month-end forecast over budget by more than 10 %",
 		"Tenant month-end forecast over its own budget by more than 10 %",
 		"Model version daily cost over 120 % of its 7-day moving average",
+		"Provider hourly spend far below its usual level",
 	} {
 		if !titles[want] {
 			t.Errorf("no rule %q", want)
