@@ -33,7 +33,7 @@ const (
 	minSamples    = 8   // fewest past misses an interval is read from
 )
 
-var candidates = []Method{MethodWeekdayMean, MethodSeasonalLevel, MethodRecentMean, MethodSeasonal}
+var candidates = []Method{MethodWeekdayMean, MethodSeasonalLevel, MethodRecentMean}
 
 // predictDaily is a forecaster's expected value for each of the next h days after
 // values (oldest first; the last on lastDay).
