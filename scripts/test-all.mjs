@@ -41,8 +41,10 @@ step('fault test: PostgreSQL restarted during an import', sh('node', 'scripts/fa
 step('benchmark (short)', () =>
   withPostgres((url) => run('go', ['run', './pkg/cmd/costlens-bench', '--short'], { COSTLENS_TEST_DATABASE_URL: url }))
 );
-// likewise: month-end forecasts on a few of the real series (npm run bench:analytics: all)
+// likewise: month-end forecasts and anomalies on a few of the real series (npm run
+// bench:analytics: all), and the analytics time of one alert evaluation over 1,000 series
 step('analytics benchmark (short)', sh('go', 'run', './pkg/cmd/costlens-analyze', 'bench-forecast', '--short'));
+step('anomaly benchmark (short)', sh('go', 'run', './pkg/cmd/costlens-analyze', 'bench-anomalies', '--short'));
 
 async function checkGofmt() {
   const { execFileSync } = await import('node:child_process');

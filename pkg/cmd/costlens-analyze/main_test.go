@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -109,5 +110,47 @@ func TestBenchForecastShort(t *testing.T) {
 		if months[k] != v {
 			t.Errorf("%s: %s months, want %s\n%s", k, months[k], v, out.String())
 		}
+	}
+}
+
+// The anomaly bench in CI's short mode: three KPIs and one births series, the incidents
+// each has after the 28 days no detector is judged on (counted apart, with awk, from the
+// files: runs of hours with at least 15 labelled minutes from hour 672 on: 6, 30 and 4;
+// the 2010-2014 federal holidays after 28 January 2010: 50 − 2 = 48), the detectors'
+// rows per set and pooled, and the timing table.
+func TestBenchAnomaliesShort(t *testing.T) {
+	var out, errOut bytes.Buffer
+	err := run([]string{"bench-anomalies", "../../analytics/testdata/anomaly", "--short", "--corpus", "../../analytics/testdata/corpus"}, &out, &errOut)
+	if err != nil {
+		t.Fatalf("%v: %s", err, errOut.String())
+	}
+	incidents := map[string]string{}
+	columns := regexp.MustCompile(`\s{2,}`) // the table's padding
+	for _, line := range strings.Split(out.String(), "\n") {
+		f := columns.Split(strings.TrimSpace(line), -1)
+		if len(f) > 5 && f[0] != "set" {
+			incidents[f[0]+" / "+f[1]] = f[4]
+		}
+	}
+	want := map[string]string{}
+	for _, set := range []struct{ name, n string }{{"aiops-kpi", "40"}, {"births-holidays", "48"}, {"all", "88"}} {
+		for _, det := range []string{"costlens defaults, both directions", "costlens defaults, up only", "windowed Gaussian"} {
+			want[set.name+" / "+det] = set.n
+		}
+	}
+	for name, n := range map[string]string{"kpi-0efb375b": "6", "kpi-301c70d8": "30", "kpi-c02607e8": "4"} {
+		want["aiops-kpi / "+name] = n
+	}
+	want["births-holidays / us-births-ssa-2010-2014"] = "48"
+	if len(incidents) != len(want) {
+		t.Fatalf("rows %v\n%s", incidents, out.String())
+	}
+	for k, v := range want {
+		if incidents[k] != v {
+			t.Errorf("%s: %s incidents, want %s\n%s", k, incidents[k], v, out.String())
+		}
+	}
+	if !strings.Contains(out.String(), "anomalies, daily: the last 3 days judged (an alert rule's range)") {
+		t.Errorf("no timing table\n%s", out.String())
 	}
 }
