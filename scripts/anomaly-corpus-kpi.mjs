@@ -24,7 +24,11 @@ const ids = fs
 for (const id of ids) {
   const rows = [];
   for (const part of ['Train', 'Test']) {
-    const lines = fs.readFileSync(path.join(src, part, `${id}.csv`), 'utf8').trim().split('\n').slice(1);
+    const lines = fs
+      .readFileSync(path.join(src, part, `${id}.csv`), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1);
     for (const line of lines) {
       const [t, v, label] = line.split(',');
       rows.push([Number(t), Number(v), Number(label)]);

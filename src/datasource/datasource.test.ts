@@ -41,7 +41,7 @@ describe('CostDataSource.applyTemplateVariables', () => {
     expect(ds.applyTemplateVariables({ refId: 'A', groupBy: ['$none' as never] }, {}).groupBy).toEqual([]);
   });
 
-  it('takes an anomaly query\'s direction from a variable', () => {
+  it("takes an anomaly query's direction from a variable", () => {
     installTemplateSrv({ direction: 'down' });
     const q: CostQuery = { refId: 'A', queryType: 'anomalies', direction: '${direction}' as never };
     expect(costDataSource().applyTemplateVariables(q, {}).direction).toBe('down');
