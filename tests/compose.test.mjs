@@ -112,7 +112,7 @@ test('alert rules and notifications are provisioned against the provisioned Cost
   const uids = parse(read('provisioning/datasources/costlens.yaml')).datasources.map((d) => d.uid);
   const rules = parse(read('provisioning/alerting/costlens-rules.yaml'));
   const all = rules.groups.flatMap((g) => g.rules);
-  assert.equal(all.length, 6);
+  assert.equal(all.length, 7);
   const notifications = parse(read('provisioning/alerting/costlens-notifications.yaml'));
   const receivers = notifications.contactPoints.map((c) => c.name);
   // routed by each rule, so provisioning never replaces an existing policy tree
