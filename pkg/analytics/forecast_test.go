@@ -160,13 +160,23 @@ func TestSelectionOnAWeeklyPattern(t *testing.T) {
 // A level that doubled four weeks ago: over the backtest's origins around the shift the
 // forecaster that forgets fastest (the last week's mean) missed least, and it says 20 a
 // day now: it re-learns the level rather than alarm against the old one.
+// After a doubling four weeks ago the forecasters that re-learn a level fast miss least
+// in the backtest: the exponentially weighted one (the backtest origins just after the
+// shift see half of each new day) over the last week's mean. Its level over the last 56
+// days (28 at 10, then 28 at 20; every weekday's factor 15 / 15) is 20 − 10 × 0.5^28.
 func TestSelectionFollowsALevelShift(t *testing.T) {
 	v := append(repeat(10, 42), repeat(20, 28)...)
 	m := FitDaily(v, time.Sunday)
-	if m.Method != MethodRecentMean {
+	if m.Method != MethodSeasonalSES {
 		t.Fatalf("method %s", m.Method)
 	}
-	near(t, "next ten days", m.Project(10, 1).Expected, 200)
+	near(t, "next ten days", m.Project(10, 1).Expected, 10*(20-10*math.Pow(0.5, 28)))
+	// without it, the last week's mean
+	candidates = candidates[:3]
+	defer func() { candidates = append(candidates, MethodSeasonalSES) }()
+	if m := FitDaily(v, time.Sunday); m.Method != MethodRecentMean || m.Project(10, 1).Expected != 200 {
+		t.Errorf("%s projects %v", m.Method, m.Project(10, 1).Expected)
+	}
 }
 
 func TestQuantile(t *testing.T) {
