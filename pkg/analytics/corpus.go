@@ -24,6 +24,11 @@ func LoadCorpus(dir string) ([]Named, error) {
 	if len(files) == 0 {
 		return nil, fmt.Errorf("%s: no *.csv series", dir)
 	}
+	return loadDaily(files)
+}
+
+// loadDaily reads each file as a daily series, named by the file, in name order.
+func loadDaily(files []string) ([]Named, error) {
 	sort.Strings(files)
 	var out []Named
 	for _, f := range files {

@@ -54,22 +54,17 @@ func LoadLabelled(dir, corpusDir string) ([]Labelled, error) {
 		}
 		out = append(out, l)
 	}
-	births, err := filepath.Glob(filepath.Join(corpusDir, "us-births-*.csv"))
+	files, err = filepath.Glob(filepath.Join(corpusDir, "us-births-*.csv"))
 	if err != nil {
 		return nil, err
 	}
-	sort.Strings(births)
-	for _, f := range births {
-		r, err := os.Open(f)
-		if err != nil {
-			return nil, err
-		}
-		s, err := ReadSeries(r, false)
-		r.Close()
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", f, err)
-		}
-		l := Labelled{Name: strings.TrimSuffix(filepath.Base(f), ".csv"), Source: "births-holidays", PerDay: 1,
+	births, err := loadDaily(files)
+	if err != nil {
+		return nil, err
+	}
+	for _, b := range births {
+		s := b.Series
+		l := Labelled{Name: b.Name, Source: "births-holidays", PerDay: 1,
 			Start: s.Start, Values: s.Values, Missing: make([]bool, len(s.Values)), Label: make([]bool, len(s.Values))}
 		for i := range s.Values {
 			l.Label[i] = IsUSFederalHoliday(s.Time(i))

@@ -230,6 +230,32 @@ func parseDays(list string) ([]int, error) {
 	return ds, nil
 }
 
+// parseBench reads a bench's arguments: an optional directory first (else dir), then
+// its flags, nothing after them.
+func parseBench(fs *flag.FlagSet, args []string, dir string) (string, error) {
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		dir, args = args[0], args[1:]
+	}
+	if err := fs.Parse(args); err != nil {
+		return "", err
+	}
+	if fs.NArg() > 0 {
+		return "", fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	return dir, nil
+}
+
+// only keeps the items named in names (CI's short modes).
+func only[T any](items []T, name func(T) string, names []string) []T {
+	var keep []T
+	for _, it := range items {
+		if slices.Contains(names, name(it)) {
+			keep = append(keep, it)
+		}
+	}
+	return keep
+}
+
 // shortCorpus is the few series CI's short mode runs: one of each source.
 var shortCorpus = []string{"bike-share-dc-total", "covid-cases-germany", "us-births-ssa-2010-2014"}
 
@@ -241,15 +267,9 @@ func benchForecast(args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	days := fs.String("days", "5,10,15,20,25", "days of the month the projections are made at")
 	short := fs.Bool("short", false, "only "+strings.Join(shortCorpus, ", ")+" (CI)")
-	dir := "pkg/analytics/testdata/corpus"
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		dir, args = args[0], args[1:]
-	}
-	if err := fs.Parse(args); err != nil {
+	dir, err := parseBench(fs, args, "pkg/analytics/testdata/corpus")
+	if err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	ds, err := parseDays(*days)
 	if err != nil {
@@ -260,13 +280,7 @@ func benchForecast(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if *short {
-		var keep []analytics.Named
-		for _, c := range corpus {
-			if slices.Contains(shortCorpus, c.Name) {
-				keep = append(keep, c)
-			}
-		}
-		corpus = keep
+		corpus = only(corpus, func(c analytics.Named) string { return c.Name }, shortCorpus)
 	}
 	started := time.Now()
 	cs := analytics.BenchForecast(corpus, ds)
@@ -312,28 +326,16 @@ func benchAnomalies(args []string, stdout, stderr io.Writer) error {
 	short := fs.Bool("short", false, "only "+strings.Join(shortLabelled, ", ")+" (CI)")
 	sweep := fs.Bool("sweep", false, "the detector at a range of z thresholds, up and down, with and without a percent rule, instead of the defaults")
 	corpusDir := fs.String("corpus", "pkg/analytics/testdata/corpus", "the forecast corpus (its US births series and the federal holidays are one labelled set)")
-	dir := "pkg/analytics/testdata/anomaly"
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		dir, args = args[0], args[1:]
-	}
-	if err := fs.Parse(args); err != nil {
+	dir, err := parseBench(fs, args, "pkg/analytics/testdata/anomaly")
+	if err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	sets, err := analytics.LoadLabelled(dir, *corpusDir)
 	if err != nil {
 		return err
 	}
 	if *short {
-		var keep []analytics.Labelled
-		for _, l := range sets {
-			if slices.Contains(shortLabelled, l.Name) {
-				keep = append(keep, l)
-			}
-		}
-		sets = keep
+		sets = only(sets, func(l analytics.Labelled) string { return l.Name }, shortLabelled)
 	}
 	detectors := anomalyDetectors()
 	if *sweep {
