@@ -149,7 +149,8 @@ func ScoreAt(z float64) float64 { return 1 - 2*tailT3(tailScale*math.Abs(z)) }
 // over the expectation plus a tenth of the level, so near-zero hours do not dominate).
 // The score is 1 − the larger of the reference's two-sided tail probability (ScoreAt)
 // and the share of the window's own points at least as far out: a series that often
-// swings this far does not alarm on it.
+// swings this far does not alarm on it. The level, profile and spread are fitted on the
+// window before the first point of t's day (for a daily series, before t).
 func ScoreSeries(values []float64, cfg AnomalyConfig) []Scored {
 	return ScoreSeriesFrom(values, cfg, 0)
 }
@@ -181,132 +182,88 @@ func ScoreSeriesFrom(values []float64, cfg AnomalyConfig, first int) []Scored {
 	buf := make([]float64, 0, window)
 	resid := make([]float64, 0, window)
 	sorted := make([]float64, 0, window)
+	far := make([]float64, 0, window) // the window's |z|, ascending
 	hod := make([]float64, cfg.PerDay)
 	wday := make([]float64, 7)
+	var level, center, upper, lower float64
+	scale := func(e float64) float64 {
+		if d := e + 0.1*math.Abs(level); d > 0 {
+			return d
+		}
+		return 1e-9
+	}
+	zOf := func(r float64) float64 {
+		if r >= center {
+			return (r - center) / upper
+		}
+		return (r - center) / lower
+	}
+	anchor := -1
 	for t := range values {
 		if t < need || t < first {
 			continue
 		}
+		// The profile, level and spread are those of the window before the day's first
+		// point (daily series: before t itself): an hour is judged on the window as it
+		// stood at the start of its day, so a day's hours share one fit.
+		if a := t - t%cfg.PerDay; a != anchor {
+			anchor = a
+			fitProfile(values, prefix, cfg, a, window, factor, hod, wday, &buf)
+			// the level: the last week, deseasonalised, from its busier phases
+			buf = buf[:0]
+			for s := a - week; s < a; s++ {
+				if f := factor[s-(a-week)]; f >= 0.25 {
+					buf = append(buf, values[s]/f)
+				}
+			}
+			level = medianInPlace(buf)
+			if len(buf) == 0 {
+				level = (prefix[a] - prefix[a-week]) / float64(week)
+			}
+			// the spread of the window's relative residuals, about their median
+			resid = resid[:0]
+			for s := max(0, a-window); s < a; s++ {
+				e := level * factor[((s-a)%week+week)%week]
+				resid = append(resid, (values[s]-e)/scale(e))
+			}
+			sorted = append(sorted[:0], resid...)
+			sort.Float64s(sorted)
+			center = quantile(sorted, 0.5)
+			buf = buf[:0]
+			for _, r := range resid {
+				buf = append(buf, math.Abs(r-center))
+			}
+			sigma := 1.4826 * medianInPlace(buf)
+			if sigma == 0 {
+				sigma = 1.2533 * mean(buf)
+			}
+			sigma = math.Max(sigma, 0.01)
+			// costs are skewed (a few large requests at a time): each side's spread is at
+			// least the distance from the median to its 84th (16th) percentile, one
+			// standard deviation of a normal series
+			upper = math.Max(sigma, quantile(sorted, 0.8413)-center)
+			lower = math.Max(sigma, center-quantile(sorted, 0.1587))
+			far = far[:0]
+			for _, r := range resid {
+				far = append(far, math.Abs(zOf(r)))
+			}
+			sort.Float64s(far)
+		}
 		from := max(0, t-window)
-		phase := func(s int) int { return ((s-t)%week + week) % week } // 0: t's own phase
-		// the profile
-		for k := range factor {
-			factor[k] = 1
-		}
-		if cfg.Seasonal {
-			for k := 0; k < week; k++ {
-				buf = buf[:0]
-				for s := t - week + k; s >= from; s -= week {
-					buf = append(buf, values[s])
-				}
-				factor[phase(t-week+k)] = medianInPlace(buf)
-			}
-			if cfg.PerDay > 1 {
-				// hour of day: median over every day of the window
-				for h := 0; h < cfg.PerDay; h++ {
-					buf = buf[:0]
-					for s := t - cfg.PerDay + h; s >= from; s -= cfg.PerDay {
-						buf = append(buf, values[s])
-					}
-					hod[h] = medianInPlace(buf)
-				}
-				// weekday: median of that weekday's daily sums
-				total := 0.0
-				for d := 0; d < 7; d++ {
-					buf = buf[:0]
-					for s := t - week + d*cfg.PerDay; s >= from; s -= week {
-						buf = append(buf, prefix[s+cfg.PerDay]-prefix[s])
-					}
-					wday[d] = medianInPlace(buf)
-					total += wday[d]
-				}
-				for k := 0; k < week; k++ {
-					s := t - week + k
-					d, h := k/cfg.PerDay, k%cfg.PerDay
-					share := 1.0
-					if total > 0 {
-						share = 7 * wday[d] / total
-					}
-					factor[phase(s)] = (factor[phase(s)] + hod[h]*share) / 2
-				}
-			}
-			mean := 0.0
-			for _, f := range factor {
-				mean += f
-			}
-			mean /= float64(week)
-			for k := range factor {
-				if mean > 0 {
-					factor[k] /= mean
-				} else {
-					factor[k] = 1
-				}
-			}
-		}
-		// the level: the last week, deseasonalised, from its busier phases
-		buf = buf[:0]
-		for s := t - week; s < t; s++ {
-			if f := factor[phase(s)]; f >= 0.25 {
-				buf = append(buf, values[s]/f)
-			}
-		}
-		level := medianInPlace(buf)
-		if len(buf) == 0 {
-			level = (prefix[t] - prefix[t-week]) / float64(week)
-		}
-		scale := func(e float64) float64 {
-			if d := e + 0.1*math.Abs(level); d > 0 {
-				return d
-			}
-			return 1e-9
-		}
-		// the spread of the window's relative residuals, about their median
-		resid = resid[:0]
-		for s := from; s < t; s++ {
-			e := level * factor[phase(s)]
-			resid = append(resid, (values[s]-e)/scale(e))
-		}
-		sorted = append(sorted[:0], resid...)
-		sort.Float64s(sorted)
-		center := quantile(sorted, 0.5)
-		buf = buf[:0]
-		for _, r := range resid {
-			buf = append(buf, math.Abs(r-center))
-		}
-		sigma := 1.4826 * medianInPlace(buf)
-		if sigma == 0 {
-			sigma = 1.2533 * mean(buf)
-		}
-		sigma = math.Max(sigma, 0.01)
-		// costs are skewed (a few large requests at a time): each side's spread is at least
-		// the distance from the median to its 84th (16th) percentile, one standard
-		// deviation of a normal series
-		upper := math.Max(sigma, quantile(sorted, 0.8413)-center)
-		lower := math.Max(sigma, center-quantile(sorted, 0.1587))
-		zOf := func(r float64) float64 {
-			if r >= center {
-				return (r - center) / upper
-			}
-			return (r - center) / lower
-		}
-		exp := level * factor[0]
+		own := factor[t-anchor] // t's phase
+		exp := level * own
 		sc := Scored{Ready: true, Expected: exp, Z: zOf((values[t] - exp) / scale(exp))}
 		// the score: the reference's tail, unless the window's own points go this far more often
-		far := 0
-		for _, r := range resid {
-			if math.Abs(zOf(r)) >= math.Abs(sc.Z) {
-				far++
-			}
-		}
-		sc.Score = math.Max(0, 1-math.Max(1-ScoreAt(sc.Z), float64(far)/float64(len(resid))))
+		asFar := len(far) - sort.SearchFloat64s(far, math.Abs(sc.Z))
+		sc.Score = math.Max(0, 1-math.Max(1-ScoreAt(sc.Z), float64(asFar)/float64(len(far))))
 		sc.Lower = math.Max(0, exp+(center-zRef*lower)*scale(exp))
 		sc.Upper = exp + (center+zRef*upper)*scale(exp)
 		// the documented rules' baselines
 		switch cfg.Baseline {
 		case BaselineMA7:
-			sc.Expected = (prefix[t] - prefix[t-week]) / float64(week) * factor[0]
+			sc.Expected = (prefix[t] - prefix[t-week]) / float64(week) * own
 		case BaselineAverage:
-			sc.Expected = (prefix[t] - prefix[from]) / float64(t-from) * factor[0]
+			sc.Expected = (prefix[t] - prefix[from]) / float64(t-from) * own
 		}
 		if sc.Expected > 0 {
 			sc.Ratio = values[t] / sc.Expected
@@ -321,4 +278,66 @@ func ScoreSeriesFrom(values []float64, cfg AnomalyConfig, first int) []Scored {
 		out[t] = sc
 	}
 	return out
+}
+
+// fitProfile sets factor[k] to the profile's factor of the phase k points after a's
+// (a's own phase is 0) from the window before a: 1 everywhere without seasonality.
+func fitProfile(values, prefix []float64, cfg AnomalyConfig, a, window int, factor, hod, wday []float64, scratch *[]float64) {
+	week := 7 * cfg.PerDay
+	from := max(0, a-window)
+	for k := range factor {
+		factor[k] = 1
+	}
+	if !cfg.Seasonal {
+		return
+	}
+	buf := *scratch
+	defer func() { *scratch = buf }()
+	// phase k: the points a − week + k, a − 2 week + k, … of the window
+	for k := 0; k < week; k++ {
+		buf = buf[:0]
+		for s := a - week + k; s >= from; s -= week {
+			buf = append(buf, values[s])
+		}
+		factor[k] = medianInPlace(buf)
+	}
+	if cfg.PerDay > 1 {
+		// hour of day: median over every day of the window
+		for h := 0; h < cfg.PerDay; h++ {
+			buf = buf[:0]
+			for s := a - cfg.PerDay + h; s >= from; s -= cfg.PerDay {
+				buf = append(buf, values[s])
+			}
+			hod[h] = medianInPlace(buf)
+		}
+		// weekday: median of that weekday's daily sums
+		total := 0.0
+		for d := 0; d < 7; d++ {
+			buf = buf[:0]
+			for s := a - week + d*cfg.PerDay; s >= from; s -= week {
+				buf = append(buf, prefix[s+cfg.PerDay]-prefix[s])
+			}
+			wday[d] = medianInPlace(buf)
+			total += wday[d]
+		}
+		for k := 0; k < week; k++ {
+			share := 1.0
+			if total > 0 {
+				share = 7 * wday[k/cfg.PerDay] / total
+			}
+			factor[k] = (factor[k] + hod[k%cfg.PerDay]*share) / 2
+		}
+	}
+	mean := 0.0
+	for _, f := range factor {
+		mean += f
+	}
+	mean /= float64(week)
+	for k := range factor {
+		if mean > 0 {
+			factor[k] /= mean
+		} else {
+			factor[k] = 1
+		}
+	}
 }
