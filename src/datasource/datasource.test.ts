@@ -41,10 +41,12 @@ describe('CostDataSource.applyTemplateVariables', () => {
     expect(ds.applyTemplateVariables({ refId: 'A', groupBy: ['$none' as never] }, {}).groupBy).toEqual([]);
   });
 
-  it("takes an anomaly query's direction from a variable", () => {
-    installTemplateSrv({ direction: 'down' });
-    const q: CostQuery = { refId: 'A', queryType: 'anomalies', direction: '${direction}' as never };
-    expect(costDataSource().applyTemplateVariables(q, {}).direction).toBe('down');
+  it("takes an anomaly query's direction and interval from variables", () => {
+    installTemplateSrv({ direction: 'down', per: '1h' });
+    const q: CostQuery = { refId: 'A', queryType: 'anomalies', direction: '${direction}' as never, interval: '${per}' };
+    const out = costDataSource().applyTemplateVariables(q, {});
+    expect(out.direction).toBe('down');
+    expect(out.interval).toBe('1h');
   });
 
   it('prefers scoped variables (repeated panels) and drops filter rows without values', () => {

@@ -60,10 +60,11 @@ export class CostDataSource extends DataSourceWithBackend<CostQuery, CostDataSou
     );
     const adhoc = (adhocFilters ?? []).map(adhocToFilter).filter((f): f is Filter => f !== undefined);
     const currency = query.currency ? getTemplateSrv().replace(query.currency, scopedVars) : query.currency;
-    // an anomaly page's direction picker
+    // an anomaly page's direction and per-day/per-hour pickers
     const direction = query.direction
       ? (getTemplateSrv().replace(query.direction, scopedVars) as typeof query.direction)
       : query.direction;
+    const interval = query.interval ? getTemplateSrv().replace(query.interval, scopedVars) : query.interval;
     // A dimension picked by a variable: "total" (or nothing) means no grouping.
     const groupBy = query.groupBy
       ?.map((g) => getTemplateSrv().replace(g, scopedVars) as typeof g)
@@ -73,6 +74,7 @@ export class CostDataSource extends DataSourceWithBackend<CostQuery, CostDataSou
       filters,
       currency,
       ...(direction ? { direction } : {}),
+      ...(interval ? { interval } : {}),
       ...(groupBy ? { groupBy } : {}),
       ...(adhoc.length > 0 ? { adhocFilters: adhoc } : {}),
     };

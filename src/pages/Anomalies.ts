@@ -32,6 +32,17 @@ export function directionVariable(): CustomVariable {
   });
 }
 
+/** Judged per day or per hour (against the hour of the week). */
+export function perVariable(): CustomVariable {
+  return new CustomVariable({
+    name: 'per',
+    label: 'Per',
+    query: 'day : 1d,hour : 1h',
+    value: '1d',
+    text: 'day',
+  });
+}
+
 export function anomaliesScene(): EmbeddedScene {
   const anomalies = (output: Output, metric?: 'score') =>
     new SceneQueryRunner({
@@ -42,14 +53,14 @@ export function anomaliesScene(): EmbeddedScene {
           output,
           groupBy: ['${dimension}' as never],
           direction: '${direction}' as never,
-          interval: '1d',
+          interval: '${per}',
           ...(metric ? { metric } : {}),
         }),
       ],
     });
   return new EmbeddedScene({
     $timeRange: sharedTimeRange('now-14d'),
-    $variables: sharedVariables(dimensionVariable(), directionVariable()),
+    $variables: sharedVariables(dimensionVariable(), directionVariable(), perVariable()),
     controls: pageControls(true),
     body: new SceneFlexLayout({
       direction: 'column',
@@ -59,7 +70,7 @@ export function anomaliesScene(): EmbeddedScene {
           body: PanelBuilders.table()
             .setTitle('Current anomalies')
             .setDescription(
-              'Days at least 120 % of their expected cost (a drop: at most 83 %) and unusual for their series (score ≥ 0.989, as a robust z of 5), in the picked direction, newest first, with the values that made up the jump or the fall. The expected cost is the series’ own level times its weekday profile. The day in progress is not judged.'
+              'Days (or hours) at least 120 % of their expected cost (a drop: at most 83 %) and unusual for their series (score ≥ 0.989, as a robust z of 5), in the picked direction, newest first, with the values that made up the jump or the fall. The expected cost is the series’ own level times its weekday (hour-of-week) profile. The day or hour in progress is not judged.'
             )
             .setData(anomalies('table'))
             .setNoValue('No anomalies in this time range')
@@ -70,7 +81,7 @@ export function anomaliesScene(): EmbeddedScene {
           body: PanelBuilders.timeseries()
             .setTitle('Cost against expected')
             .setDescription(
-              'Each value’s daily cost with its expected value and band; click a legend entry to drill into one'
+              'Each value’s cost per day (or hour) with its expected value and band; click a legend entry to drill into one'
             )
             .setData(anomalies('series'))
             .setNoValue('No cost in this time range')

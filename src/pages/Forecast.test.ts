@@ -64,7 +64,7 @@ describe('Anomalies page', () => {
         output: 'table',
         groupBy: ['${dimension}'],
         direction: '${direction}',
-        interval: '1d',
+        interval: '${per}',
         filters: [tenant],
       },
     ]);
@@ -78,6 +78,7 @@ describe('Anomalies page', () => {
       'tenant',
       'dimension',
       'direction',
+      'per',
     ]);
   });
 });
