@@ -30,15 +30,14 @@ func Incidents(label []bool) []Incident {
 // no incident, how many points late the first flag of each found incident came, the
 // months judged, and the benchmark-style score's raw parts.
 type DetectionScore struct {
-	Incidents, Found     int
-	Episodes, False      int
-	Delays               []float64 // in days
-	Months               float64
-	Raw, Null, Perfect   float64
-	UnlabelledPoints     int
-	Over90, Over99       int // unlabelled points scoring at least 0.9, 0.99
-	Over999              int
-	Detected, Undetected []Incident
+	Incidents, Found   int
+	Episodes, False    int
+	Delays             []float64 // in days
+	Months             float64
+	Raw, Null, Perfect float64
+	UnlabelledPoints   int
+	Over90, Over99     int // unlabelled points scoring at least 0.9, 0.99
+	Over999            int
 }
 
 // Precision is the share of alarm episodes that were incidents.
@@ -172,12 +171,9 @@ func ScoreDetection(l Labelled, from int, flags []bool, scores []float64, slack 
 			}
 		}
 	}
-	for k, in := range incidents {
-		if found[k] {
+	for _, f := range found {
+		if f {
 			d.Found++
-			d.Detected = append(d.Detected, in)
-		} else {
-			d.Undetected = append(d.Undetected, in)
 		}
 	}
 	// benchmark-style windows

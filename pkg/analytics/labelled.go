@@ -26,9 +26,6 @@ type Labelled struct {
 	Label        []bool
 }
 
-// Step is one point.
-func (l Labelled) Step() time.Duration { return 24 * time.Hour / time.Duration(l.PerDay) }
-
 // KPIMinutes is how many of an hour's minutes the operators must have labelled for the
 // hour to count as anomalous: a one-minute blip moves an hourly sum by about 1/60, which
 // no hourly monitor can be asked to see.

@@ -50,11 +50,6 @@ func predictDaily(method Method, values []float64, lastDay time.Weekday, h int) 
 	n := len(values)
 	weekdayOf := func(i int) int { return ((int(lastDay)-(n-1-i))%7 + 7) % 7 } // of values[i]
 	switch method {
-	case MethodSeasonal:
-		m := fitDaily(values, lastDay) // reads values, never writes them
-		for i := range out {
-			out[i] = m.Predict(i + 1)
-		}
 	case MethodRecentMean:
 		lvl := mean(values[max(0, n-7):])
 		for i := range out {
@@ -167,7 +162,8 @@ func fitSelected(values []float64, lastDay time.Weekday) Model {
 		values = values[len(values)-selectHistory:]
 	}
 	n := len(values)
-	best, bestErr := MethodSeasonal, math.Inf(1)
+	// with no day of spend after any origin (nothing to miss) the first candidate stands
+	best, bestErr := candidates[0], math.Inf(1)
 	selection := originsFrom(n-selectHorizon+1, selectStep, 20) // each sees 14 days after it
 	for _, c := range candidates {
 		var errSum float64
@@ -186,11 +182,7 @@ func fitSelected(values []float64, lastDay time.Weekday) Model {
 	m := Model{Method: best, lastWeekday: lastDay, lastT: n - 1, window: n}
 	m.preds = predictDaily(best, values, lastDay, maxHorizon)
 	m.ratios = make([][]float64, maxHorizon)
-	step := 1
-	if best == MethodSeasonal {
-		step = 2 // its trend fit is the costly one
-	}
-	backtest(best, values, lastDay, originsFrom(n-1, step, 300), maxHorizon, func(k int, pred, actual float64) {
+	backtest(best, values, lastDay, originsFrom(n-1, 1, 300), maxHorizon, func(k int, pred, actual float64) {
 		if pred > 0 {
 			m.ratios[k-1] = append(m.ratios[k-1], actual/pred)
 		}
