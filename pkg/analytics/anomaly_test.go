@@ -1,6 +1,9 @@
 package analytics
 
-import "testing"
+import (
+	"math"
+	"testing"
+)
 
 func flagged(s []Scored) (at []int) {
 	for i, p := range s {
@@ -40,7 +43,11 @@ func TestSpikeOverTheSevenDayAverage(t *testing.T) {
 	near(t, "ratio", got.Ratio, 1.6)
 	// robust level 10, no misses yet (spread floored at 0.01): z = (6 / (10 + 0.1 × 10)) / 0.01
 	near(t, "z", got.Z, 6.0/11/0.01)
-	near(t, "score", got.Score, ScoreAt(6.0/11/0.01))
+	// score: t = 1.13404 × 54.545 = 61.857, u = t/√3 = 35.713; for large u the tail
+	// ½ − (atan u + u/(1+u²))/π is (2/3)/(π u³) = 4.65e-6: 1 − 2 × 4.65e-6
+	if math.Abs(got.Score-0.9999907) > 1e-7 {
+		t.Errorf("score = %.9f, want 0.9999907", got.Score)
+	}
 	if !got.Flag {
 		t.Error("160 % of the 7-day average is not flagged at 150 %")
 	}
@@ -145,10 +152,12 @@ func TestHourlySeriesAreJudgedByTheirHourOfDay(t *testing.T) {
 	if at := flagged(s); len(at) != 2 || at[0] != last+3 || at[1] != last+12 {
 		t.Errorf("flagged %v, want %d and %d", at, last+3, last+12)
 	}
-	// without the profile the daytime hours are over 120 % of a 7-day average that includes the nights
+	// without the profile every daytime hour is over 120 % of a 7-day average that includes
+	// the nights (105 / 24 = 4.375; 10 ≥ 5.25, still ≥ 1.2 × 4.43 after the 3 a.m. spike):
+	// the 9 daytime hours of days 7 to 34 (28 days) and the 3 a.m. spike, 253
 	plain := ScoreSeries(v, validated(t, AnomalyConfig{PerDay: 24, Baseline: BaselineMA7, Percent: 120}))
-	if n := len(flagged(plain)); n < 9*27 {
-		t.Errorf("plain hourly average flags only %d points", n)
+	if n := len(flagged(plain)); n != 9*28+1 {
+		t.Errorf("plain hourly average flags %d points, want 253", n)
 	}
 }
 

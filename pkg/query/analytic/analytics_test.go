@@ -254,7 +254,10 @@ func TestAnomaliesQueryFlagsADropWhenAsked(t *testing.T) {
 	dailyEvents(t, pool, "2026-02-01", "2026-03-09", "chat", "u1", "10.00")
 	dailyEvents(t, pool, "2026-03-11", "2026-03-12", "chat", "u1", "10.00")
 	dailyEvents(t, pool, "2026-02-01", "2026-03-12", "search", "u2", "5.00")
-	r := query.Range{From: day("2026-03-05"), To: day("2026-03-12").Add(9 * time.Hour)}
+	// Grafana's now-7d..now at 09:37:12: 5 March is only partly in the range and 12 March
+	// not complete, neither is judged
+	now := time.Date(2026, 3, 12, 9, 37, 12, 0, time.UTC)
+	r := query.Range{From: now.AddDate(0, 0, -7), To: now}
 	for _, dir := range []string{"up", "down", "both"} {
 		q := runQuery(t, pool, query.Query{QueryType: query.TypeAnomalies, GroupBy: []string{"feature"}, Output: "table",
 			ContributorsBy: "user", Direction: dir}, query.Range{}, querytest.UTC)
@@ -264,6 +267,13 @@ func TestAnomaliesQueryFlagsADropWhenAsked(t *testing.T) {
 		series, flagged, err := analytic.Anomalies(context.Background(), pool, q, r, querytest.UTC)
 		if err != nil {
 			t.Fatal(err)
+		}
+		for i, at := range series[0].Times {
+			// judged from the first whole day in the range to the last complete one
+			judged := !at.Before(day("2026-03-06")) && at.Before(day("2026-03-12"))
+			if series[0].Scored[i].Ready != judged {
+				t.Errorf("%s: %s judged %v", dir, at.Format(time.DateOnly), series[0].Scored[i].Ready)
+			}
 		}
 		if dir == "up" {
 			if len(flagged) != 0 {
