@@ -28,6 +28,7 @@ type TextKey =
   | 'otlpFeatureAttributes'
   | 'otlpUserAttributes';
 type NumberKey = 'port' | 'incompleteHours' | 'fxMaxAgeDays' | 'retentionDays' | 'queryTimeoutSeconds';
+type SwitchKey = 'manageSchema' | 'otlpInputExcludesCache';
 
 interface SettingProps {
   label: string;
@@ -56,6 +57,21 @@ function Setting({ label, id, placeholder, width, tooltip, number, value, onChan
   );
 }
 
+/** One labelled on/off setting. */
+function SwitchSetting(props: {
+  label: string;
+  id: string;
+  tooltip: string;
+  value: boolean;
+  onChange: (on: boolean) => void;
+}) {
+  return (
+    <InlineField label={props.label} labelWidth={LABEL_WIDTH} htmlFor={props.id} tooltip={props.tooltip}>
+      <InlineSwitch id={props.id} value={props.value} onChange={(e) => props.onChange(e.currentTarget.checked)} />
+    </InlineField>
+  );
+}
+
 export function ConfigEditor({ options, onOptionsChange }: Props) {
   const { jsonData, secureJsonFields, secureJsonData } = options;
 
@@ -64,6 +80,10 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
   const text = (key: TextKey, transform: (v: string) => string = (v) => v) => ({
     value: jsonData[key],
     onChange: (v: string) => setJson(key, transform(v)),
+  });
+  const toggle = (key: SwitchKey) => ({
+    value: Boolean(jsonData[key]),
+    onChange: (on: boolean) => setJson(key, on),
   });
   const num = (key: NumberKey) => ({
     number: true,
@@ -168,18 +188,12 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
           tooltip="A query still running (or waiting for a connection) after this long is stopped with an error"
           {...num('queryTimeoutSeconds')}
         />
-        <InlineField
+        <SwitchSetting
           label="Manage schema"
-          labelWidth={LABEL_WIDTH}
-          htmlFor="costlens-manage-schema"
+          id="costlens-manage-schema"
           tooltip="Create and upgrade the costlens schema on connect"
-        >
-          <InlineSwitch
-            id="costlens-manage-schema"
-            value={Boolean(jsonData.manageSchema)}
-            onChange={(e) => setJson('manageSchema', e.currentTarget.checked)}
-          />
-        </InlineField>
+          {...toggle('manageSchema')}
+        />
       </FieldSet>
       <FieldSet label="OpenTelemetry GenAI spans (resource otlp/v1/traces)">
         <Setting
@@ -206,18 +220,12 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
           tooltip="Attributes naming the user"
           {...text('otlpUserAttributes')}
         />
-        <InlineField
+        <SwitchSetting
           label="Input excludes cache"
-          labelWidth={LABEL_WIDTH}
-          htmlFor="costlens-otlp-excludes-cache"
+          id="costlens-otlp-excludes-cache"
           tooltip="On only if your instrumentation reports gen_ai.usage.input_tokens without the cached tokens (the conventions include them)"
-        >
-          <InlineSwitch
-            id="costlens-otlp-excludes-cache"
-            value={Boolean(jsonData.otlpInputExcludesCache)}
-            onChange={(e) => setJson('otlpInputExcludesCache', e.currentTarget.checked)}
-          />
-        </InlineField>
+          {...toggle('otlpInputExcludesCache')}
+        />
       </FieldSet>
     </>
   );
