@@ -190,13 +190,10 @@ func pricesOf(prices []yamlPrice) ([]Row, error) {
 				CheckedOn: checked, Source: p.Source})
 			return nil
 		}
-		for _, f := range []struct {
-			field, usage string
-			v            *string
-		}{{"input", "input", p.Input}, {"output", "output", p.Output}, {"cached_input", "cached_input", p.CachedInput},
-			{"cache_write", "cache_write", p.CacheWrite}, {"cache_write_1h", "cache_write_1h", p.CacheWrite1h},
-			{"reasoning", "reasoning", p.Reasoning}, {"request", "request", p.Request}, {"gpu_second", "gpu_second", p.GPUSecond}, {"instance_hour", "instance_hour", p.InstanceHour}} {
-			if err := add(f.field, f.usage, f.v, 0); err != nil {
+		entry := append(entryTokenPrices(p.Input, p.Output, p.CachedInput, p.CacheWrite, p.CacheWrite1h, p.Reasoning),
+			usagePrice{"request", p.Request}, usagePrice{"gpu_second", p.GPUSecond}, usagePrice{"instance_hour", p.InstanceHour})
+		for _, f := range entry {
+			if err := add(f.usage, f.usage, f.v, 0); err != nil {
 				return nil, err
 			}
 		}
@@ -204,18 +201,26 @@ func pricesOf(prices []yamlPrice) ([]Row, error) {
 			if t.MinContextTokens <= 0 {
 				return nil, fmt.Errorf("%s.tiers[%d]: min_context_tokens must be positive", where, j)
 			}
-			for _, f := range []struct {
-				field, usage string
-				v            *string
-			}{{"input", "input", t.Input}, {"output", "output", t.Output}, {"cached_input", "cached_input", t.CachedInput},
-				{"cache_write", "cache_write", t.CacheWrite}, {"cache_write_1h", "cache_write_1h", t.CacheWrite1h}, {"reasoning", "reasoning", t.Reasoning}} {
-				if err := add(fmt.Sprintf("tiers[%d].%s", j, f.field), f.usage, f.v, t.MinContextTokens); err != nil {
+			for _, f := range entryTokenPrices(t.Input, t.Output, t.CachedInput, t.CacheWrite, t.CacheWrite1h, t.Reasoning) {
+				if err := add(fmt.Sprintf("tiers[%d].%s", j, f.usage), f.usage, f.v, t.MinContextTokens); err != nil {
 					return nil, err
 				}
 			}
 		}
 	}
 	return rows, nil
+}
+
+// usagePrice is a price book file's price for one usage type (its field is named so).
+type usagePrice struct {
+	usage string
+	v     *string
+}
+
+// entryTokenPrices are the token prices an entry or one of its context tiers gives.
+func entryTokenPrices(input, output, cached, cacheWrite, cacheWrite1h, reasoning *string) []usagePrice {
+	return []usagePrice{{"input", input}, {"output", output}, {"cached_input", cached},
+		{"cache_write", cacheWrite}, {"cache_write_1h", cacheWrite1h}, {"reasoning", reasoning}}
 }
 
 // Book answers which price applies to a request.
