@@ -184,13 +184,14 @@ func writeBatch(ctx context.Context, tx pgx.Tx, book *pricing.Book, batch []Even
 		var pricedCost *decimal.Decimal
 		var priceCurrency *string
 		var priceID *int64
-		if p, ok := book.PriceFor(e.Provider, e.Model, e.TS, e.Usage()); ok {
+		u := e.Usage()
+		if p, ok := book.PriceFor(e.Provider, e.Model, e.TS, u); ok {
 			pricedCost, priceCurrency, priceID = &p.Cost, &p.Currency, &p.PriceID
 		}
 		copyRows = append(copyRows, []any{e.Tenant, e.RequestID, e.TS, e.Feature, e.UserID, e.Model, e.ModelVersion,
 			e.Provider, e.Region, e.InputTokens, e.OutputTokens, e.CachedTokens, e.LatencyMS, store.Numeric(e.GPUSeconds),
 			store.Numeric(e.ReportedCost), e.ReportedCurrency, string(e.Attributes), store.Numeric(pricedCost), priceCurrency, priceID,
-			e.CacheWriteTokens, e.ReasoningTokens, e.ServiceTier, *e.Usage().Requests, e.ContextTokens, e.CacheWrite1hTokens})
+			e.CacheWriteTokens, e.ReasoningTokens, e.ServiceTier, *u.Requests, e.ContextTokens, e.CacheWrite1hTokens})
 	}
 	if len(copyRows) == 0 {
 		return 0, nil
