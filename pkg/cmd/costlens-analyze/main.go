@@ -184,34 +184,29 @@ func anomalies(s analytics.Series, cfg analytics.AnomalyConfig, labelFile string
 	if err != nil {
 		return fmt.Errorf("%s: %w", labelFile, err)
 	}
-	isTrue := map[time.Time]bool{}
+	// judged as the bench judges (analytics.ScoreDetection): runs of labelled points are
+	// incidents, runs of flagged points alarm episodes, from the first point judged on
+	perDay := 1
+	if s.Step == time.Hour {
+		perDay = 24
+	}
+	l := analytics.Labelled{PerDay: perDay, Start: s.Start, Values: s.Values, Missing: make([]bool, len(s.Values)), Label: make([]bool, len(s.Values))}
 	for i, v := range truth.Values {
-		if v != 0 {
-			isTrue[truth.Time(i)] = true
+		if k := int(truth.Time(i).Sub(s.Start) / s.Step); v != 0 && k >= 0 && k < len(l.Label) {
+			l.Label[k] = true
 		}
 	}
-	var tp, fp int
-	found := map[time.Time]bool{}
+	flags, scores := make([]bool, len(scored)), make([]float64, len(scored))
+	first := len(scored)
 	for i, sc := range scored {
-		if !sc.Flag {
-			continue
-		}
-		if isTrue[s.Time(i)] {
-			tp++
-			found[s.Time(i)] = true
-		} else {
-			fp++
+		flags[i], scores[i] = sc.Flag, sc.Score
+		if sc.Ready && i < first {
+			first = i
 		}
 	}
-	precision, recall := 0.0, 0.0
-	if tp+fp > 0 {
-		precision = float64(tp) / float64(tp+fp)
-	}
-	if len(isTrue) > 0 {
-		recall = float64(len(found)) / float64(len(isTrue))
-	}
-	fmt.Fprintf(stderr, "flagged %d, true anomalies %d, found %d: precision %.2f, recall %.2f, false alarms %d\n",
-		tp+fp, len(isTrue), len(found), precision, recall, fp)
+	d := analytics.ScoreDetection(l, first, flags, scores, 0)
+	fmt.Fprintf(stderr, "incidents %d, found %d (recall %.2f); alarm episodes %d, false %d (precision %.2f, %.2f a month)\n",
+		d.Incidents, d.Found, d.Recall(), d.Episodes, d.False, d.Precision(), d.FalsePerMonth())
 	return nil
 }
 

@@ -3,11 +3,13 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 func series(t *testing.T, body string) string {
@@ -152,5 +154,32 @@ func TestBenchAnomaliesShort(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "anomalies, daily: the last 3 days judged (an alert rule's range)") {
 		t.Errorf("no timing table\n%s", out.String())
+	}
+}
+
+// --labels judges the flags as the bench does. 42 days at 100 from 1 January, a jump to
+// 200 on day 28 (labelled) and to 300 on day 40 (not labelled), day 35 labelled with
+// nothing there: 2 incidents, 1 found; 2 alarm episodes, 1 false; judged from day 14
+// (two weeks of each weekday first), 28 days = 0.92 months: 1.09 false alarms a month.
+func TestAnomaliesAgainstLabels(t *testing.T) {
+	var b, labels strings.Builder
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for d := 0; d < 42; d++ {
+		v := map[int]int{28: 200, 40: 300}[d]
+		if v == 0 {
+			v = 100
+		}
+		fmt.Fprintf(&b, "%s,%d\n", start.AddDate(0, 0, d).Format(time.DateOnly), v)
+	}
+	for _, d := range []int{28, 35} {
+		fmt.Fprintf(&labels, "%s,1\n", start.AddDate(0, 0, d).Format(time.DateOnly))
+	}
+	var out, errOut bytes.Buffer
+	if err := run([]string{"anomalies", series(t, b.String()), "--labels", series(t, labels.String())}, &out, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	want := "incidents 2, found 1 (recall 0.50); alarm episodes 2, false 1 (precision 0.50, 1.09 a month)\n"
+	if errOut.String() != want {
+		t.Errorf("got %q\nwant %q", errOut.String(), want)
 	}
 }
