@@ -171,12 +171,35 @@ func TestSelectionFollowsALevelShift(t *testing.T) {
 		t.Fatalf("method %s", m.Method)
 	}
 	near(t, "next ten days", m.Project(10, 1).Expected, 10*(20-10*math.Pow(0.5, 28)))
-	// without it, the last week's mean
+	// with only the first three, the last week's mean
+	all := candidates
 	candidates = candidates[:3]
-	defer func() { candidates = append(candidates, MethodSeasonalSES) }()
+	defer func() { candidates = all }()
 	if m := FitDaily(v, time.Sunday); m.Method != MethodRecentMean || m.Project(10, 1).Expected != 200 {
 		t.Errorf("%s projects %v", m.Method, m.Project(10, 1).Expected)
 	}
+}
+
+// Spend that grows 25 % a week (a flat week at 100, 125, 156.25, ...; ten of them):
+// every forecaster that holds a level misses each week's step, the damped growth one
+// follows it and is chosen. Its level is the last week's, 100 × 1.25^9, carried half a
+// week on: 100 × 1.25^9.5; day h adds 1.25^(s/7) with s = 0.8 + 0.8² + ... + 0.8^h
+// days of growth: 0.8 for the first, 1.44 for the second, never more than 4.
+func TestSelectionFollowsGrowth(t *testing.T) {
+	var v []float64
+	for w := 0.0; w < 10; w++ {
+		v = append(v, repeat(100*math.Pow(1.25, w), 7)...)
+	}
+	m := FitDaily(v, time.Sunday)
+	if m.Method != MethodSeasonalGrowth {
+		t.Fatalf("method %s", m.Method)
+	}
+	near(t, "day 1", m.Predict(1), 854.516698005441)
+	near(t, "day 2", m.Predict(2), 872.1293409990678)
+	near(t, "a quarter on: 4 days' growth, less 4 × 0.8^92", m.Predict(maxHorizon), 946.285692723912)
+	// a week 10 times the one before is read as 1.5 times
+	v = append(repeat(10, 63), repeat(100, 7)...)
+	near(t, "bounded", predictDaily(MethodSeasonalGrowth, v, time.Sunday, 1)[0], 100*math.Pow(1.5, (3.5+0.8)/7))
 }
 
 func TestQuantile(t *testing.T) {

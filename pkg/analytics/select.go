@@ -8,7 +8,7 @@ import (
 
 // With at least MinSelectDays of history the forecast is not one fixed model: several
 // simple forecasters are replayed on the series' own past (a rolling-origin backtest:
-// from each origin, fitted on the days before it only) and the one whose 14-day sums
+// from each origin, fitted on the days before it only) and the one whose 7-day sums
 // missed least is used. Its intervals are split-conformal: the quantiles of how far
 // its own past k-day sums missed, as a ratio of actual to predicted, at the horizon
 // asked for, so an 80 % interval is as wide as 80 % of its past misses were.
@@ -26,22 +26,37 @@ const (
 	// (each day's weight sesAlpha, the older ones' 1 − sesAlpha) times the weekday
 	// factors of the last eight weeks: simple exponential smoothing with weekly seasons.
 	MethodSeasonalSES Method = "seasonal_ses"
+	// MethodSeasonalGrowth is the last week's deseasonalised mean, carried from the middle
+	// of that week to its end by the growth from the week before, and on by that growth
+	// damped day by day (growthDamping), times the weekday factors of the last eight weeks:
+	// a damped multiplicative trend, for spend that is rising or falling.
+	MethodSeasonalGrowth Method = "seasonal_growth"
 )
 
 // sesAlpha: half the weight on the newest deseasonalised day. Chosen on the forecast
 // corpus (0.2, 0.5, 0.7, 0.9 tried: 0.5 and 0.7 did best, 0.5 at day 10).
 const sesAlpha = 0.5
 
+// growthDamping is how much of a day's growth the next day keeps: all the growth still to
+// come is at most 4 days' (0.8 / (1 − 0.8)). maxWeekGrowth bounds the growth from one
+// week to the next it is read from (a quiet series' one busy week is not a trend of 10×
+// a week). Chosen on the forecast corpus (damping 0.5–0.95 did alike; without a bound
+// the corpus's sparsest series missed by 69 % instead of 39 % at day 5).
+const (
+	growthDamping = 0.8
+	maxWeekGrowth = 1.5
+)
+
 const (
 	selectHistory = 364 // the most recent days a selection looks at: 52 weeks (its misses, a year's)
 	selectMinFit  = 28  // the least history a backtest origin fits on
-	selectHorizon = 14  // the sum whose misses choose the forecaster
+	selectHorizon = 7   // the sum whose misses choose the forecaster
 	selectStep    = 3   // days between the selection's origins
 	maxHorizon    = 92  // the longest period projected (a quarter)
 	minSamples    = 8   // fewest past misses an interval is read from
 )
 
-var candidates = []Method{MethodWeekdayMean, MethodSeasonalLevel, MethodRecentMean, MethodSeasonalSES}
+var candidates = []Method{MethodWeekdayMean, MethodSeasonalLevel, MethodRecentMean, MethodSeasonalSES, MethodSeasonalGrowth}
 
 // predictDaily is a forecaster's expected value for each of the next h days after
 // values (oldest first; the last on lastDay).
@@ -82,6 +97,27 @@ func predictDaily(method Method, values []float64, lastDay time.Weekday, h int) 
 		}
 		for i := range out {
 			out[i] = lvl * f[(int(lastDay)+i+1)%7]
+		}
+	case MethodSeasonalGrowth:
+		f := weekdayFactors(values, weekdayOf)
+		var week [2]float64 // the last week's and the one before's deseasonalised means
+		for j := range week {
+			for i := max(0, n-7*(j+1)); i < n-7*j; i++ {
+				if s := f[weekdayOf(i)]; s > 0 {
+					week[j] += values[i] / s / 7
+				}
+			}
+		}
+		perDay := 0.0 // log growth a day
+		if week[0] > 0 && week[1] > 0 {
+			perDay = math.Log(math.Min(maxWeekGrowth, math.Max(1/maxWeekGrowth, week[0]/week[1]))) / 7
+		}
+		lvl := week[0] * math.Exp(perDay*3.5) // the last week's mean is its middle's level
+		steps, damp := 0.0, 1.0
+		for i := range out {
+			damp *= growthDamping
+			steps += damp
+			out[i] = lvl * math.Exp(perDay*steps) * f[(int(lastDay)+i+1)%7]
 		}
 	case MethodSeasonalLevel:
 		f := weekdayFactors(values, weekdayOf)
@@ -164,7 +200,7 @@ func fitSelected(values []float64, lastDay time.Weekday) Model {
 	n := len(values)
 	// with no day of spend after any origin (nothing to miss) the first candidate stands
 	best, bestErr := candidates[0], math.Inf(1)
-	selection := originsFrom(n-selectHorizon+1, selectStep, 20) // each sees 14 days after it
+	selection := originsFrom(n-selectHorizon+1, selectStep, 20) // each sees 7 days after it
 	for _, c := range candidates {
 		var errSum float64
 		var k int
