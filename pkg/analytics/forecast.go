@@ -50,7 +50,7 @@ type Model struct {
 	// the sorted ratios of actual to predicted k-day sums of its backtest ([k-1])
 	preds  []float64
 	ratios [][]float64
-	// how far the spread of those misses is widened (widening) for each interval
+	// how far the spread of those misses is scaled (widening) for each interval
 	widen80, widen95 float64
 }
 

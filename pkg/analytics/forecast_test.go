@@ -223,4 +223,15 @@ func TestWideningHoldsTheNewerMisses(t *testing.T) {
 	near(t, "widening", widening([][]float64{r}, 0.80), 1.65)
 	// misses that did not grow need none
 	near(t, "calm", widening([][]float64{append(append([]float64(nil), r[8:]...), r[8:]...)}, 0.80), 1)
+	// misses that shrank narrow it: the older half 0.8 or 1.2 (median 1, 10th and 90th
+	// percentiles 0.8 and 1.2), the newer 0.855 or 1.145, held from a spread of 0.145 ÷
+	// 0.2 = 0.725 times: the first step that does is 0.75
+	var shrank []float64
+	for i := 0; i < 8; i++ {
+		shrank = append(shrank, 0.855+0.29*float64(i%2))
+	}
+	for i := 0; i < 8; i++ {
+		shrank = append(shrank, 0.8+0.4*float64(i%2))
+	}
+	near(t, "shrank", widening([][]float64{shrank}, 0.80), 0.75)
 }

@@ -230,10 +230,11 @@ func fitSelected(values []float64, lastDay time.Weekday) Model {
 	return m
 }
 
-// widening is how much the log-spread of past misses must grow for an interval read
-// from the older half of them to have held the newer half as often as it claims
-// (coverage) — never less than 1. Spend that moves more now than it used to would
-// otherwise get intervals as narrow as its calmer past. ratios are per horizon, newest
+// widening is how much the spread of past misses around their median must be scaled for an interval
+// read from the older half of them to have held the newer half as often as it claims
+// (coverage): the least factor from 0.5 up, in steps of 0.05, that does. Spend that
+// moves more now than it used to gets wider intervals than its calmer past; spend that
+// moves less, narrower ones than its wilder past. ratios are per horizon, newest
 // origin first.
 func widening(ratios [][]float64, coverage float64) float64 {
 	type split struct{ older, newer []float64 }
@@ -252,8 +253,8 @@ func widening(ratios [][]float64, coverage float64) float64 {
 		return 1
 	}
 	tail := (1 - coverage) / 2
-	for i := 0; i < 60; i++ {
-		f := 1 + float64(i)/20
+	for i := 0; i < 70; i++ {
+		f := 0.5 + float64(i)/20
 		held, total := 0, 0
 		for _, s := range splits {
 			lo, hi := scaledBounds(s.older, tail, f)
