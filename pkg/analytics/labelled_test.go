@@ -90,3 +90,31 @@ func TestLoadLabelledSets(t *testing.T) {
 		near(t, "its first hour", l.Values[0], 0.21396)
 	}
 }
+
+// The hindsight threshold by hand: 42 days at 100, day 30 at 150 (labelled), days 35 and
+// 38 at 110 and 90 (not). Each judged day (28 on) is compared with the median of the same
+// weekday in the four weeks before, labelled days left out (day 37 is compared with days
+// 30 − 7k without day 30: 100), so the 13 unlabelled judged days deviate 0 (eleven) or
+// 0.1 (days 35 and 38). q 0.99 of those is 0.1 (between the 12th and 13th, both 0.1): only
+// day 30 (0.5) is above it; q 0.8 is 0: days 35 and 38 too. Scores: the share of the 13
+// deviating less: day 30 13/13, day 35 11/13.
+func TestHindsightDetector(t *testing.T) {
+	l := Labelled{Name: "h", PerDay: 1, Values: repeat(100, 42), Missing: make([]bool, 42), Label: make([]bool, 42)}
+	l.Values[30], l.Values[35], l.Values[38] = 150, 110, 90
+	l.Label[30] = true
+	flags, scores := HindsightDetector(0.99).Run(l)
+	for i, f := range flags {
+		if f != (i == 30) {
+			t.Errorf("q 0.99: day %d flagged %v", i, f)
+		}
+	}
+	near(t, "day 30's score", scores[30], 1)
+	near(t, "day 35's score", scores[35], 11.0/13)
+	near(t, "day 27's score (the first 28 days are not judged)", scores[27], 0)
+	flags, _ = HindsightDetector(0.8).Run(l)
+	for i, f := range flags {
+		if f != (i == 30 || i == 35 || i == 38) {
+			t.Errorf("q 0.8: day %d flagged %v", i, f)
+		}
+	}
+}

@@ -456,6 +456,8 @@ func anomalyDetectors() []analytics.Detector {
 			Seasonal: true, Direction: analytics.DirectionBoth}),
 		analytics.ConfigDetector("costlens defaults, up only", analytics.AnomalyConfig{Percent: analytics.DefaultPercent, Z: analytics.DefaultZ, Seasonal: true}),
 		analytics.GaussianDetector(analytics.BenchWarmupDays, 3),
+		analytics.HindsightDetector(0.999),
+		analytics.HindsightDetector(0.99),
 	}
 }
 

@@ -136,7 +136,8 @@ func TestBenchAnomaliesShort(t *testing.T) {
 	}
 	want := map[string]string{}
 	for _, set := range []struct{ name, n string }{{"aiops-kpi", "40"}, {"births-holidays", "48"}, {"all", "88"}} {
-		for _, det := range []string{"costlens defaults, both directions", "costlens defaults, up only", "windowed Gaussian"} {
+		for _, det := range []string{"costlens defaults, both directions", "costlens defaults, up only", "windowed Gaussian",
+			"hindsight threshold, q 0.999 (reads the labels)", "hindsight threshold, q 0.99 (reads the labels)"} {
 			want[set.name+" / "+det] = set.n
 		}
 	}
