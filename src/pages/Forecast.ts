@@ -44,7 +44,7 @@ export function forecastScene(): EmbeddedScene {
           body: PanelBuilders.timeseries()
             .setTitle('This month: actual and projected spend')
             .setDescription(
-              'Cumulative spend to date, then the projection from a weekly-pattern and trend model with 80 % and 95 % intervals, and the budget. With under 14 days of history the projection is a burn rate.'
+              'Cumulative spend to date, then the expected path with 80 % and 95 % intervals, and the budget. With nine weeks of history or more, the forecaster is the one of five (weekday mean, seasonal level, recent mean, seasonal smoothing, damped seasonal growth) whose past 7-day projections on this series missed least, and the intervals are how far its past projections missed; with less, a weekly-pattern and trend model; with under 14 days, a burn rate.'
             )
             .setData(forecast('series'))
             .setNoValue('No spend recorded yet: the forecast starts with the first cost events')
@@ -62,7 +62,9 @@ export function forecastScene(): EmbeddedScene {
           minHeight: 260,
           body: PanelBuilders.table()
             .setTitle('Projected month-end by scope')
-            .setDescription('Method, intervals, budget and the day the budget is expected to run out')
+            .setDescription(
+              'Method (the forecaster used: weekday_mean, seasonal_level, recent_mean, seasonal_ses, seasonal_growth, or seasonal_trend and burn_rate for short histories), intervals, budget and the day the budget is expected to run out'
+            )
             .setData(forecast('table'))
             .setNoValue('No spend recorded yet')
             .build(),
