@@ -130,6 +130,35 @@ func TestForecastQueryChoosesByBacktest(t *testing.T) {
 	}
 }
 
+// Spend that grows half again each week (512, 768, ... 19,683 a day, week by week from
+// Wednesday 31 December, ten weeks to Tuesday 10 March), forecast from Grafana's
+// now/M..now at 09:37:12 on 11 March: the damped growth forecaster is chosen by
+// backtest. Spent so far: 3 × 13,122 + 7 × 19,683 = 177,147. To come: the last week's
+// level carried half a week on, 19,683 × 1.5^0.5, each day h times 1.5^(s/7) with
+// s = 0.8 + ... + 0.8^h days of growth; today only its remaining 14 h 22 m 48 s
+// (0.5991667 of it): 601,592.30, so 778,739.30 at month-end (a burn rate says
+// 177,147 ÷ 10 × 31 = 549,155.70; the last week's level held flat, 582,600.40).
+func TestForecastQueryFollowsGrowingSpend(t *testing.T) {
+	pool, _ := storetest.NewPool(t)
+	perDay := 512
+	for w := 0; w < 10; w++ {
+		first := day("2025-12-31").AddDate(0, 0, 7*w)
+		dailyEvents(t, pool, first.Format(time.DateOnly), first.AddDate(0, 0, 6).Format(time.DateOnly), "chat", "u1", fmt.Sprint(perDay))
+		perDay = perDay * 3 / 2
+	}
+	q := runQuery(t, pool, query.Query{QueryType: query.TypeForecast, Output: "table"}, query.Range{}, querytest.UTC)
+	now := time.Date(2026, 3, 11, 9, 37, 12, 0, time.UTC)
+	fs, err := analytic.Forecasts(context.Background(), pool, q, query.Range{From: day("2026-03-01"), To: now}, querytest.UTC)
+	if err != nil || len(fs) != 1 {
+		t.Fatalf("%v %v", fs, err)
+	}
+	gf := fs[0]
+	if gf.Method != "seasonal_growth" || gf.HistoryDays != 70 || gf.Actual.String() != "177147" || gf.Projected.String() != "778739.3" {
+		t.Errorf("method %s on %d days: actual %s, projected %s; want seasonal_growth on 70: 177147, 778739.3",
+			gf.Method, gf.HistoryDays, gf.Actual, gf.Projected)
+	}
+}
+
 func TestForecastQuery(t *testing.T) {
 	pool, _ := storetest.NewPool(t)
 	dailyEvents(t, pool, "2026-01-15", "2026-03-10", "chat", "u1", "10.00")
