@@ -150,7 +150,8 @@ func ScoreAt(z float64) float64 { return 1 - 2*tailT3(tailScale*math.Abs(z)) }
 // The score is 1 − the larger of the reference's two-sided tail probability (ScoreAt)
 // and the share of the window's own points at least as far out: a series that often
 // swings this far does not alarm on it. The level, profile and spread are fitted on the
-// window before the first point of t's day (for a daily series, before t).
+// window before the first point of t's day (for a daily series, before t); an hourly
+// series' days are counted in 24 points from its first, so start it at a midnight.
 func ScoreSeries(values []float64, cfg AnomalyConfig) []Scored {
 	return ScoreSeriesFrom(values, cfg, 0)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/costlens/costlens/pkg/analytics"
 	"github.com/costlens/costlens/pkg/query"
 	"github.com/costlens/costlens/pkg/query/analytic"
 	"github.com/costlens/costlens/pkg/query/querytest"
@@ -326,6 +327,83 @@ func TestAnomaliesQueryFlagsADropWhenAsked(t *testing.T) {
 		}
 		if v := cell(t, f, "percent_of_baseline", 0); v != 0.0 {
 			t.Errorf("%s: percent of baseline %v", dir, v)
+		}
+	}
+}
+
+// hourlyEvents inserts one event an hour at ten past (UTC) from first to last (inclusive),
+// for feature and user, costing cost, or, with cost empty, an uneven 10 to 22 USD that
+// repeats every 13 hours (so no two days of a series are alike).
+func hourlyEvents(t *testing.T, pool *pgxpool.Pool, first, last, feature, user, cost string) {
+	t.Helper()
+	storetest.Exec(t, pool, `INSERT INTO costlens.cost_events (tenant, request_id, ts, feature, user_id, model, model_version,
+		provider, input_tokens, output_tokens, latency_ms, priced_cost, price_currency)
+		SELECT 'acme', $3 || '-' || $4 || '-' || d, d AT TIME ZONE 'UTC', $3, $4, 'gpt-x', 'gpt-x-v1', 'openai', 1000, 100, 500,
+		       coalesce(nullif($5, '')::numeric, 10 + (extract(epoch FROM d)::bigint / 3600) % 13), 'USD'
+		FROM generate_series($1::timestamp, $2::timestamp, interval '1 hour') d`, first, last, feature, user, cost)
+}
+
+// Hourly anomalies as an alert rule asks for them: Grafana's now-6h..now at 09:37:12 UTC
+// in a dashboard on India time (hours run from :30 to :30 UTC), as the Grafana role.
+// The hours judged are the whole ones in the range, 10:00 to 14:00 IST (09:07 is partly
+// outside, 15:00 not over). A feature at 5.00 an hour whose 11:00 hour has no event is a
+// drop: expected 5, spread at its floor, z = (0 − 5) / (5 + 0.5) / 0.01. And an hour's
+// verdict does not depend on where the range starts: the lookback starts at a local
+// midnight, so the same hours are fitted together whether the rule asks for the last 6
+// hours or a panel for the last day.
+func TestHourlyAnomaliesOnGrafanasRange(t *testing.T) {
+	pool, _ := storetest.NewPool(t)
+	hourlyEvents(t, pool, "2026-02-01 00:10", "2026-03-12 09:10", "chat", "u1", "")
+	hourlyEvents(t, pool, "2026-02-01 00:10", "2026-03-12 05:10", "search", "u2", "5.00")
+	hourlyEvents(t, pool, "2026-03-12 07:10", "2026-03-12 09:10", "search", "u2", "5.00")
+	ist, err := time.LoadLocation("Asia/Kolkata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := query.Env{Location: ist}
+	now := time.Date(2026, 3, 12, 9, 37, 12, 0, time.UTC)
+	q := runQuery(t, pool, query.Query{QueryType: query.TypeAnomalies, GroupBy: []string{"feature"}, Output: "table",
+		Interval: "1h", Direction: "down"}, query.Range{}, env)
+	hour := func(h int) time.Time { return time.Date(2026, 3, 12, h, 0, 0, 0, ist) }
+	rule := query.Range{From: now.Add(-6 * time.Hour), To: now}
+	series, flagged, err := analytic.Anomalies(context.Background(), pool, q, rule, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	verdicts := map[string]map[time.Time]analytics.Scored{}
+	for _, s := range series {
+		verdicts[s.Values[0]] = map[time.Time]analytics.Scored{}
+		for i, at := range s.Times {
+			judged := !at.Before(hour(10)) && at.Before(hour(15))
+			if s.Scored[i].Ready != judged {
+				t.Errorf("%s: %s judged %v", s.Values[0], at.In(ist).Format(time.DateTime), s.Scored[i].Ready)
+			}
+			if judged {
+				verdicts[s.Values[0]][at] = s.Scored[i]
+			}
+		}
+	}
+	if len(verdicts["chat"]) != 5 || len(verdicts["search"]) != 5 {
+		t.Fatalf("judged hours: %d chat, %d search, want 5 each", len(verdicts["chat"]), len(verdicts["search"]))
+	}
+	if len(flagged) != 1 {
+		t.Fatalf("flagged %+v", flagged)
+	}
+	if a := flagged[0]; a.Values[0] != "search" || !a.Time.Equal(hour(11)) || a.Actual != 0 || a.Scored.Expected != 5 ||
+		math.Abs(a.Scored.Z-(-5.0/5.5/0.01)) > 1e-9 {
+		t.Errorf("flagged %v at %s: %v vs %v, z %v", a.Values, a.Time.In(ist), a.Actual, a.Scored.Expected, a.Scored.Z)
+	}
+	// the panel's range, the last day: the same hours, the same verdicts
+	panel := query.Range{From: now.Add(-24 * time.Hour), To: now}
+	series, _, err = analytic.Anomalies(context.Background(), pool, q, panel, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range series {
+		for i, at := range s.Times {
+			if want, ok := verdicts[s.Values[0]][at]; ok && s.Scored[i] != want {
+				t.Errorf("%s at %s: %+v over the last day, %+v over the last 6 hours", s.Values[0], at.In(ist).Format(time.DateTime), s.Scored[i], want)
+			}
 		}
 	}
 }

@@ -56,7 +56,11 @@ func scoredSeries(ctx context.Context, db query.DB, q query.Query, groupBy []str
 	}
 	bucket := anomalyBucket(q)
 	lookback := time.Duration(cfg.WindowDays) * 24 * time.Hour
-	from := engine.BucketStart(r.From.Add(-lookback), bucket, env.Location)
+	// from a local midnight, hourly too: the detector fits an hourly series once per 24
+	// points from its first, so a series starting at midnight is fitted day by day
+	// whichever hour the range starts at (a rule's last 6 hours and a panel's last day
+	// give an hour the same verdict)
+	from := engine.BucketStart(r.From.Add(-lookback), query.Bucket{Fixed: 24 * time.Hour}, env.Location)
 	cq := engine.Request{GroupBy: groupBy, Filters: q.Filters, Currency: q.Currency, CostSource: q.CostSource}
 	res, err := engine.Aggregate(ctx, db, cq, query.Range{From: from, To: r.To}, bucket, env, true)
 	if err != nil {
