@@ -129,6 +129,18 @@ func TestForecastQueryChoosesByBacktest(t *testing.T) {
 	if want := "weekday_mean 100 310 310 310 310 310 []"; got != want {
 		t.Errorf("got %s, want %s", got, want)
 	}
+	// as Grafana asks, now/M..now at 09:37:12: today's 14 h 22 m 48 s still to come (0.5991667
+	// of a day, today's event at noon not in yet): 100 + 10 × (0.5991667 + 20) = 305.99
+	now := time.Date(2026, 3, 11, 9, 37, 12, 0, time.UTC)
+	fs, err = analytic.Forecasts(context.Background(), pool, q, query.Range{From: day("2026-03-01"), To: now}, querytest.UTC)
+	if err != nil || len(fs) != 1 {
+		t.Fatalf("%v %v", fs, err)
+	}
+	gf = fs[0]
+	got = fmt.Sprint(gf.Method, " ", gf.HistoryDays, " ", gf.Actual, " ", gf.Projected, " ", gf.Lower80, " ", gf.Upper95)
+	if want := "weekday_mean 100 100 305.99 305.99 305.99"; got != want {
+		t.Errorf("at 09:37: got %s, want %s", got, want)
+	}
 }
 
 // Spend that grows half again each week (512, 768, ... 19,683 a day, week by week from
