@@ -59,22 +59,18 @@ export class CostDataSource extends DataSourceWithBackend<CostQuery, CostDataSou
       scopedVars
     );
     const adhoc = (adhocFilters ?? []).map(adhocToFilter).filter((f): f is Filter => f !== undefined);
-    const currency = query.currency ? getTemplateSrv().replace(query.currency, scopedVars) : query.currency;
-    // an anomaly page's direction and per-day/per-hour pickers
-    const direction = query.direction
-      ? (getTemplateSrv().replace(query.direction, scopedVars) as typeof query.direction)
-      : query.direction;
-    const interval = query.interval ? getTemplateSrv().replace(query.interval, scopedVars) : query.interval;
+    const replace = <T extends string>(s: T | undefined) => (s ? (getTemplateSrv().replace(s, scopedVars) as T) : s);
     // A dimension picked by a variable: "total" (or nothing) means no grouping.
     const groupBy = query.groupBy
-      ?.map((g) => getTemplateSrv().replace(g, scopedVars) as typeof g)
+      ?.map((g) => replace(g) as typeof g)
       .filter((g) => (g as string) !== '' && (g as string) !== 'total');
     return {
       ...query,
       filters,
-      currency,
-      ...(direction ? { direction } : {}),
-      ...(interval ? { interval } : {}),
+      currency: replace(query.currency),
+      // an anomaly page's direction and per-day/per-hour pickers
+      direction: replace(query.direction),
+      interval: replace(query.interval),
       ...(groupBy ? { groupBy } : {}),
       ...(adhoc.length > 0 ? { adhocFilters: adhoc } : {}),
     };
