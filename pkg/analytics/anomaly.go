@@ -329,14 +329,10 @@ func fitProfile(values, prefix []float64, cfg AnomalyConfig, a, window int, fact
 			factor[k] = (factor[k] + hod[k%cfg.PerDay]*share) / 2
 		}
 	}
-	mean := 0.0
-	for _, f := range factor {
-		mean += f
-	}
-	mean /= float64(week)
+	avg := mean(factor)
 	for k := range factor {
-		if mean > 0 {
-			factor[k] /= mean
+		if avg > 0 {
+			factor[k] /= avg
 		} else {
 			factor[k] = 1
 		}

@@ -94,7 +94,7 @@ func calibrate(values []float64, lastDay time.Weekday) float64 {
 		if o < MinSeasonalDays+7 {
 			break
 		}
-		day := time.Weekday(((int(lastDay)-(n-o))%7 + 7) % 7)
+		day := weekdayBefore(lastDay, n-o)
 		m := fitDaily(values[:o], day)
 		p := m.Project(calibrationHorizon, 1)
 		sd := (p.Upper80 - p.Expected) / z80
@@ -143,7 +143,7 @@ func fitDaily(values []float64, lastDay time.Weekday) Model {
 		w = values[n-fitWindow:]
 	}
 	m.Method, m.window, m.lastT = MethodSeasonal, len(w), len(w)-1
-	weekday := func(t int) time.Weekday { return time.Weekday(((int(lastDay)-(m.lastT-t))%7 + 7) % 7) }
+	weekday := func(t int) time.Weekday { return weekdayBefore(lastDay, m.lastT-t) }
 
 	// weekday factors: median ratio of a day to the mean of the week centred on it
 	ratios := [7][]float64{}
@@ -284,6 +284,9 @@ func (m Model) sumSpread(k int) float64 {
 	sd := math.Sqrt(v / float64(len(sums)))
 	return sd * math.Sqrt(float64(k)/float64(run))
 }
+
+// weekdayBefore is the weekday k days before d.
+func weekdayBefore(d time.Weekday, k int) time.Weekday { return time.Weekday(((int(d)-k)%7 + 7) % 7) }
 
 // BurnRate is the common month-end estimate: spend so far ÷ days elapsed × days in
 // the period (the baseline the forecast is measured against).

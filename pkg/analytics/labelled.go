@@ -15,8 +15,7 @@ import (
 )
 
 // Labelled is a real series whose anomalies are known: each point's value (Missing
-// where the source has none), whether it is labelled anomalous, and whether the labelled
-// anomaly is a drop.
+// where the source has none) and whether it is labelled anomalous.
 type Labelled struct {
 	Name, Source string
 	PerDay       int // 1: daily, 24: hourly

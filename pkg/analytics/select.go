@@ -63,7 +63,7 @@ var candidates = []Method{MethodWeekdayMean, MethodSeasonalLevel, MethodRecentMe
 func predictDaily(method Method, values []float64, lastDay time.Weekday, h int) []float64 {
 	out := make([]float64, h)
 	n := len(values)
-	weekdayOf := func(i int) int { return ((int(lastDay)-(n-1-i))%7 + 7) % 7 } // of values[i]
+	weekdayOf := func(i int) int { return int(weekdayBefore(lastDay, n-1-i)) } // of values[i]
 	switch method {
 	case MethodRecentMean:
 		lvl := mean(values[max(0, n-7):])
@@ -173,7 +173,7 @@ func backtest(method Method, values []float64, lastDay time.Weekday, origins []i
 	n := len(values)
 	for _, o := range origins {
 		h := min(horizon, n-o)
-		day := time.Weekday(((int(lastDay)-(n-o))%7 + 7) % 7) // of values[o-1]
+		day := weekdayBefore(lastDay, n-o) // of values[o-1]
 		preds := predictDaily(method, values[:o], day, h)
 		var ps, as float64
 		for k := 1; k <= h; k++ {
