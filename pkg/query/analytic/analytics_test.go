@@ -33,11 +33,19 @@ func day(s string) time.Time {
 // costing cost USD, for feature and user.
 func dailyEvents(t *testing.T, pool *pgxpool.Pool, first, last, feature, user, cost string) {
 	t.Helper()
+	eventsEvery(t, pool, "1 day", first+" 12:00", last+" 12:00", feature, user, cost)
+}
+
+// eventsEvery inserts one event every step from first to last (UTC, inclusive) for
+// feature and user, costing cost USD, or, with cost empty, an uneven 10 to 22 USD that
+// repeats every 13 hours (so no two days of an hourly series are alike).
+func eventsEvery(t *testing.T, pool *pgxpool.Pool, step, first, last, feature, user, cost string) {
+	t.Helper()
 	storetest.Exec(t, pool, `INSERT INTO costlens.cost_events (tenant, request_id, ts, feature, user_id, model, model_version,
 		provider, input_tokens, output_tokens, latency_ms, priced_cost, price_currency)
-		SELECT 'acme', $3 || '-' || $4 || '-' || d::date, (d + interval '12 hours') AT TIME ZONE 'UTC', $3, $4, 'gpt-x', 'gpt-x-v1', 'openai',
-		       1000, 100, 500, $5::numeric, 'USD'
-		FROM generate_series($1::date::timestamp, $2::date::timestamp, interval '1 day') d`, first, last, feature, user, cost)
+		SELECT 'acme', $3 || '-' || $4 || '-' || d, d AT TIME ZONE 'UTC', $3, $4, 'gpt-x', 'gpt-x-v1', 'openai', 1000, 100, 500,
+		       coalesce(nullif($5, '')::numeric, 10 + (extract(epoch FROM d)::bigint / 3600) % 13), 'USD'
+		FROM generate_series($1::timestamp, $2::timestamp, $6::interval) d`, first, last, feature, user, cost, step)
 }
 
 func cell(t *testing.T, f *data.Frame, field string, row int) any {
@@ -343,18 +351,6 @@ func TestAnomaliesQueryFlagsADropWhenAsked(t *testing.T) {
 	}
 }
 
-// hourlyEvents inserts one event an hour at ten past (UTC) from first to last (inclusive),
-// for feature and user, costing cost, or, with cost empty, an uneven 10 to 22 USD that
-// repeats every 13 hours (so no two days of a series are alike).
-func hourlyEvents(t *testing.T, pool *pgxpool.Pool, first, last, feature, user, cost string) {
-	t.Helper()
-	storetest.Exec(t, pool, `INSERT INTO costlens.cost_events (tenant, request_id, ts, feature, user_id, model, model_version,
-		provider, input_tokens, output_tokens, latency_ms, priced_cost, price_currency)
-		SELECT 'acme', $3 || '-' || $4 || '-' || d, d AT TIME ZONE 'UTC', $3, $4, 'gpt-x', 'gpt-x-v1', 'openai', 1000, 100, 500,
-		       coalesce(nullif($5, '')::numeric, 10 + (extract(epoch FROM d)::bigint / 3600) % 13), 'USD'
-		FROM generate_series($1::timestamp, $2::timestamp, interval '1 hour') d`, first, last, feature, user, cost)
-}
-
 // Hourly anomalies as an alert rule asks for them: Grafana's now-6h..now at 09:37:12 UTC
 // in a dashboard on India time (hours run from :30 to :30 UTC), as the Grafana role.
 // The hours judged are the whole ones in the range, 10:00 to 14:00 IST (09:07 is partly
@@ -365,9 +361,9 @@ func hourlyEvents(t *testing.T, pool *pgxpool.Pool, first, last, feature, user, 
 // hours or a panel for the last day.
 func TestHourlyAnomaliesOnGrafanasRange(t *testing.T) {
 	pool, _ := storetest.NewPool(t)
-	hourlyEvents(t, pool, "2026-02-01 00:10", "2026-03-12 09:10", "chat", "u1", "")
-	hourlyEvents(t, pool, "2026-02-01 00:10", "2026-03-12 05:10", "search", "u2", "5.00")
-	hourlyEvents(t, pool, "2026-03-12 07:10", "2026-03-12 09:10", "search", "u2", "5.00")
+	eventsEvery(t, pool, "1 hour", "2026-02-01 00:10", "2026-03-12 09:10", "chat", "u1", "")
+	eventsEvery(t, pool, "1 hour", "2026-02-01 00:10", "2026-03-12 05:10", "search", "u2", "5.00")
+	eventsEvery(t, pool, "1 hour", "2026-03-12 07:10", "2026-03-12 09:10", "search", "u2", "5.00")
 	ist, err := time.LoadLocation("Asia/Kolkata")
 	if err != nil {
 		t.Fatal(err)
