@@ -40,6 +40,22 @@ type DetectionScore struct {
 	UnlabelledPoints   int
 	Over90, Over99     int // unlabelled points scoring at least 0.9, 0.99
 	Over999            int
+	// incidents and those found by how far they moved the value (IncidentSize), in the
+	// classes SizeEdges bound
+	BySize, FoundBySize [len(SizeEdges) + 1]int
+}
+
+// SizeEdges bound the classes of incident size the bench reports recall in: under 10 %,
+// 10–25 %, 25–50 %, 50 % and over.
+var SizeEdges = [...]float64{0.10, 0.25, 0.50}
+
+// sizeClass is the class of SizeEdges a size falls in.
+func sizeClass(size float64) int {
+	c := 0
+	for c < len(SizeEdges) && size >= SizeEdges[c] {
+		c++
+	}
+	return c
 }
 
 // Precision is the share of alarm episodes that were incidents.
@@ -89,6 +105,10 @@ func (d DetectionScore) Add(o DetectionScore) DetectionScore {
 	d.Raw, d.Null, d.Perfect = d.Raw+o.Raw, d.Null+o.Null, d.Perfect+o.Perfect
 	d.UnlabelledPoints += o.UnlabelledPoints
 	d.Over90, d.Over99, d.Over999 = d.Over90+o.Over90, d.Over99+o.Over99, d.Over999+o.Over999
+	for c := range d.BySize {
+		d.BySize[c] += o.BySize[c]
+		d.FoundBySize[c] += o.FoundBySize[c]
+	}
 	return d
 }
 
@@ -173,9 +193,17 @@ func ScoreDetection(l Labelled, from int, flags []bool, scores []float64, slack 
 			}
 		}
 	}
-	for _, f := range found {
+	dev := Deviations(l)
+	for k, f := range found {
+		size := 0.0 // an incident's size: the most any of its points deviated
+		for i := incidents[k].Start; i <= incidents[k].End; i++ {
+			size = math.Max(size, dev[i])
+		}
+		c := sizeClass(size)
+		d.BySize[c]++
 		if f {
 			d.Found++
+			d.FoundBySize[c]++
 		}
 	}
 	// benchmark-style windows
@@ -284,32 +312,43 @@ func GaussianDetector(windowDays int, z float64) Detector {
 	}}
 }
 
-// HindsightDetector is not a detector a product could ship: it reads the labels. Each
-// point's deviation is |value − median| ÷ median, the median of the same phase (hour of
-// the week, or weekday) in the four weeks before, its unlabelled points only; a point is
-// flagged when its deviation is above the quantile q of the series' own unlabelled
-// (judged) points' deviations — the threshold each series would need, chosen knowing
-// which points were incidents. Its recall at q = 0.999 (about 0.1 % of unlabelled
-// points flagged) is roughly how many incidents stand out from the spend around them
-// at all by how far they move the value. Its score is the share of unlabelled points
-// deviating less.
+// Deviations are how far each point is from what the same phase (hour of the week, or
+// weekday) was in the four weeks before, its unlabelled points only: |value − median| ÷
+// median (0 where none of those points is there, or before the bench's warm-up). An
+// incident's size is the largest deviation among its points.
+func Deviations(l Labelled) []float64 {
+	n, week := len(l.Values), 7*l.PerDay
+	dev := make([]float64, n)
+	ref := make([]float64, 0, 4)
+	for i := BenchWarmupDays * l.PerDay; i < n; i++ {
+		ref = ref[:0]
+		for k := 1; k <= 4; k++ {
+			if j := i - k*week; j >= 0 && !l.Missing[j] && !l.Label[j] {
+				ref = append(ref, l.Values[j])
+			}
+		}
+		if len(ref) == 0 {
+			continue
+		}
+		m := median(ref)
+		dev[i] = math.Abs(l.Values[i]-m) / math.Max(math.Abs(m), 1e-9)
+	}
+	return dev
+}
+
+// HindsightDetector is not a detector a product could ship: it reads the labels. A
+// point is flagged when its deviation (Deviations) is above the quantile q of the
+// series' own unlabelled (judged) points' deviations — the threshold each series would
+// need, chosen knowing which points were incidents. Its recall at q = 0.999 (about
+// 0.1 % of unlabelled points flagged) is roughly how many incidents stand out from the
+// spend around them at all by how far they move the value. Its score is the share of
+// unlabelled points deviating less.
 func HindsightDetector(q float64) Detector {
 	return Detector{Name: fmt.Sprintf("hindsight threshold, q %g (reads the labels)", q), Run: func(l Labelled) ([]bool, []float64) {
-		n, week, from := len(l.Values), 7*l.PerDay, BenchWarmupDays*l.PerDay
-		dev := make([]float64, n)
+		n, from := len(l.Values), BenchWarmupDays*l.PerDay
+		dev := Deviations(l)
 		var normal []float64
 		for i := from; i < n; i++ {
-			var ref []float64
-			for k := 1; k <= 4; k++ {
-				if j := i - k*week; j >= 0 && !l.Missing[j] && !l.Label[j] {
-					ref = append(ref, l.Values[j])
-				}
-			}
-			if len(ref) == 0 {
-				continue
-			}
-			m := median(ref)
-			dev[i] = math.Abs(l.Values[i]-m) / math.Max(math.Abs(m), 1e-9)
 			if !l.Label[i] && !l.Missing[i] {
 				normal = append(normal, dev[i])
 			}

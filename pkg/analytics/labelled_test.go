@@ -118,3 +118,27 @@ func TestHindsightDetector(t *testing.T) {
 		}
 	}
 }
+
+func TestIncidentsAreSizedByHowFarTheyMovedTheValue(t *testing.T) {
+	l := Labelled{Name: "s", PerDay: 1, Values: repeat(100, 42), Missing: make([]bool, 42), Label: make([]bool, 42)}
+	// four incidents against the same weekday's 100 in the four weeks before: 150 (50 %),
+	// 95 (5 %), 110 (10 %, on the class's lower edge) and a run of 90 then 70 (its larger, 30 %)
+	for day, v := range map[int]float64{30: 150, 33: 95, 35: 110, 38: 90, 39: 70} {
+		l.Values[day], l.Label[day] = v, true
+	}
+	dev := Deviations(l)
+	near(t, "day 39's deviation", dev[39], 0.3)
+	near(t, "day 27's deviation (not judged)", dev[27], 0)
+	flags := make([]bool, 42)
+	flags[30], flags[39] = true, true
+	d := ScoreDetection(l, BenchWarmupDays, flags, nil, 0)
+	if want := [4]int{1, 1, 1, 1}; d.BySize != want {
+		t.Errorf("incidents by size %v, want %v", d.BySize, want)
+	}
+	if want := [4]int{0, 0, 1, 1}; d.FoundBySize != want {
+		t.Errorf("found by size %v, want %v", d.FoundBySize, want)
+	}
+	if sum := d.Add(d); sum.BySize != [4]int{2, 2, 2, 2} || sum.FoundBySize != [4]int{0, 0, 2, 2} {
+		t.Errorf("summed: %v, %v", sum.BySize, sum.FoundBySize)
+	}
+}

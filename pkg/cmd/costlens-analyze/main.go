@@ -378,6 +378,9 @@ func benchAnomalies(args []string, stdout, stderr io.Writer) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	if err := sizeTable(stdout, sets, sources, detectors, res); err != nil {
+		return err
+	}
 	fmt.Fprintf(stdout, "\n%s, per series:\n\n", detectors[0].Name)
 	tw = tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, detectionHeader)
@@ -392,6 +395,41 @@ func benchAnomalies(args []string, stdout, stderr io.Writer) error {
 		"A calibrated score puts about 10 %%, 1 %% and 0.1 %% of unlabelled points at or above 0.9, 0.99 and 0.999. Analytics time: %s.\n",
 		took.Round(time.Millisecond))
 	return alertTimings(stdout)
+}
+
+// sizeTable prints each detector's recall by how far the incidents moved the value
+// (analytics.Deviations): found / incidents in each class of analytics.SizeEdges.
+func sizeTable(stdout io.Writer, sets []analytics.Labelled, sources []string, detectors []analytics.Detector, res [][]analytics.DetectionScore) error {
+	fmt.Fprintf(stdout, "\nRecall by how far an incident moved the value from the same hour of the week (or weekday) in the four weeks before\n"+
+		"(the most any of its points did; found / incidents):\n\n")
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	header := "set\tdetector\t"
+	lo := "under "
+	for _, e := range analytics.SizeEdges {
+		header += fmt.Sprintf("%s%.0f %%\t", lo, 100*e)
+		lo = fmt.Sprintf("%.0f–", 100*e)
+	}
+	fmt.Fprintln(tw, header+fmt.Sprintf("%.0f %% and over\t", 100*analytics.SizeEdges[len(analytics.SizeEdges)-1]))
+	for _, src := range append(sources, "all") {
+		for k, det := range detectors {
+			var sum analytics.DetectionScore
+			for i, l := range sets {
+				if src == "all" || l.Source == src {
+					sum = sum.Add(res[k][i])
+				}
+			}
+			line := src + "\t" + det.Name + "\t"
+			for c, n := range sum.BySize {
+				cell := "-"
+				if n > 0 {
+					cell = fmt.Sprintf("%d / %d (%.2f)", sum.FoundBySize[c], n, float64(sum.FoundBySize[c])/float64(n))
+				}
+				line += cell + "\t"
+			}
+			fmt.Fprintln(tw, line)
+		}
+	}
+	return tw.Flush()
 }
 
 // alertTimings prints how long the analytics of one alert evaluation over 1,000 series

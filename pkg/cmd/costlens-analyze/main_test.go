@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -126,13 +127,39 @@ func TestBenchAnomaliesShort(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v: %s", err, errOut.String())
 	}
-	incidents := map[string]string{}
+	incidents, bySize := map[string]string{}, map[string]string{}
 	columns := regexp.MustCompile(`\s{2,}`) // the table's padding
+	cell := regexp.MustCompile(`^(\d+) / (\d+) \(\d\.\d\d\)$`)
+	sizes := false // in the table of recall by incident size
 	for _, line := range strings.Split(out.String(), "\n") {
-		f := columns.Split(strings.TrimSpace(line), -1)
-		if len(f) > 5 && f[0] != "set" {
-			incidents[f[0]+" / "+f[1]] = f[4]
+		switch {
+		case strings.HasPrefix(line, "Recall by how far"):
+			sizes = true
+		case strings.HasSuffix(line, "per series:"):
+			sizes = false
 		}
+		f := columns.Split(strings.TrimSpace(line), -1)
+		if len(f) <= 5 || f[0] == "set" {
+			continue
+		}
+		if !sizes {
+			incidents[f[0]+" / "+f[1]] = f[4]
+			continue
+		}
+		// found / incidents in each size class: the incidents add up to the row's
+		total := 0
+		for _, c := range f[2:] {
+			if c == "-" {
+				continue
+			}
+			m := cell.FindStringSubmatch(c)
+			if m == nil {
+				t.Fatalf("size cell %q in %q", c, line)
+			}
+			n, _ := strconv.Atoi(m[2])
+			total += n
+		}
+		bySize[f[0]+" / "+f[1]] = strconv.Itoa(total)
 	}
 	want := map[string]string{}
 	for _, set := range []struct{ name, n string }{{"aiops-kpi", "40"}, {"births-holidays", "48"}, {"all", "88"}} {
@@ -145,6 +172,14 @@ func TestBenchAnomaliesShort(t *testing.T) {
 		want["aiops-kpi / "+name] = n
 	}
 	want["births-holidays / us-births-ssa-2010-2014"] = "48"
+	for k, v := range want {
+		if strings.HasPrefix(k, "aiops-kpi / kpi-") || strings.HasPrefix(k, "births-holidays / us-") {
+			continue // per series: not in the size table
+		}
+		if bySize[k] != v {
+			t.Errorf("%s: %s incidents by size, want %s\n%s", k, bySize[k], v, out.String())
+		}
+	}
 	if len(incidents) != len(want) {
 		t.Fatalf("rows %v\n%s", incidents, out.String())
 	}
