@@ -148,8 +148,10 @@ func ScoreAt(z float64) float64 { return 1 - 2*tailT3(tailScale*math.Abs(z)) }
 // median absolute deviation of the window's relative residuals (value − expectation,
 // over the expectation plus a tenth of the level, so near-zero hours do not dominate).
 // The score is 1 − the larger of the reference's two-sided tail probability (ScoreAt)
-// and the share of the window's own points at least as far out: a series that often
-// swings this far does not alarm on it. The level, profile and spread are fitted on the
+// and how often the window's own points went at least as far out, each run of such
+// points counted once (runs declustering): a series that often swings this far does
+// not alarm on it, and one long incident in the window does not make the next one look
+// usual for the window's length. The level, profile and spread are fitted on the
 // window before the first point of t's day (for a daily series, before t); an hourly
 // series' days are counted in 24 points from its first, so start it at a midnight.
 func ScoreSeries(values []float64, cfg AnomalyConfig) []Scored {
@@ -183,7 +185,8 @@ func ScoreSeriesFrom(values []float64, cfg AnomalyConfig, first int) []Scored {
 	buf := make([]float64, 0, window)
 	resid := make([]float64, 0, window)
 	sorted := make([]float64, 0, window)
-	far := make([]float64, 0, window) // the window's |z|, ascending
+	far := make([]float64, 0, window)   // the window's |z|, ascending
+	order := make([]float64, 0, window) // the window's |z|, oldest first
 	hod := make([]float64, cfg.PerDay)
 	wday := make([]float64, 7)
 	var level, center, upper, lower float64
@@ -244,19 +247,31 @@ func ScoreSeriesFrom(values []float64, cfg AnomalyConfig, first int) []Scored {
 			// standard deviation of a normal series
 			upper = math.Max(sigma, quantile(sorted, 0.8413)-center)
 			lower = math.Max(sigma, center-quantile(sorted, 0.1587))
-			far = far[:0]
+			order = order[:0]
 			for _, r := range resid {
-				far = append(far, math.Abs(zOf(r)))
+				order = append(order, math.Abs(zOf(r)))
 			}
+			far = append(far[:0], order...)
 			sort.Float64s(far)
 		}
 		from := max(0, t-window)
 		own := factor[t-anchor] // t's phase
 		exp := level * own
 		sc := Scored{Ready: true, Expected: exp, Z: zOf((values[t] - exp) / scale(exp))}
-		// the score: the reference's tail, unless the window's own points go this far more often
-		asFar := len(far) - sort.SearchFloat64s(far, math.Abs(sc.Z))
-		sc.Score = math.Max(0, 1-math.Max(1-ScoreAt(sc.Z), float64(asFar)/float64(len(far))))
+		// the score: the reference's tail, unless the window's own excursions go this far
+		// more often (counted once per run of points, so one long incident in the window
+		// does not silence the next)
+		tail, z := 1-ScoreAt(sc.Z), math.Abs(sc.Z)
+		asFar := len(far) - sort.SearchFloat64s(far, z)
+		if float64(asFar) > tail*float64(len(far)) { // then the runs decide: count them
+			asFar = 0
+			for i, x := range order {
+				if x >= z && (i == 0 || order[i-1] < z) {
+					asFar++
+				}
+			}
+		}
+		sc.Score = math.Max(0, 1-math.Max(tail, float64(asFar)/float64(len(far))))
 		sc.Lower = math.Max(0, exp+(center-zRef*lower)*scale(exp))
 		sc.Upper = exp + (center+zRef*upper)*scale(exp)
 		// the documented rules' baselines

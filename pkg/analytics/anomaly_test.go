@@ -101,8 +101,9 @@ func TestALevelShiftIsLearnedNotAlarmedOnForWeeks(t *testing.T) {
 	// day 32: the window's relative residuals are (100 − 200) / 220 for 24 days, 0 for 4; their
 	// median −0.4545, absolute deviations 0 (24) and 0.4545 (4): spread 1.2533 × 4 × 0.4545 / 28
 	near(t, "z on day 32", s[32].Z, 0.45454545/(1.2533*4*0.45454545/28))
-	// 4 of the window's 28 points are as far out: the score is 1 − 4/28, not the reference's
-	near(t, "score on day 32", s[32].Score, 1-4.0/28)
+	// 4 of the window's 28 points are as far out, one run of them: the score is 1 − 1/28,
+	// not the reference's (and under ScoreAt(5): not flagged)
+	near(t, "score on day 32", s[32].Score, 1-1.0/28)
 	// the 28-day average rule (150 %) alarms while the average is at most 133.33: 10 days
 	avg := ScoreSeries(v, validated(t, AnomalyConfig{Baseline: BaselineAverage, Percent: 150}))
 	if at := flagged(avg); len(at) != 10 || at[0] != 28 || at[9] != 37 {
@@ -158,6 +159,32 @@ func TestHourlySeriesAreJudgedByTheirHourOfDay(t *testing.T) {
 	plain := ScoreSeries(v, validated(t, AnomalyConfig{PerDay: 24, Baseline: BaselineMA7, Percent: 120}))
 	if n := len(flagged(plain)); n != 9*28+1 {
 		t.Errorf("plain hourly average flags %d points, want 253", n)
+	}
+}
+
+// A runaway job that spent three times the usual for ten hours, and did it again a week
+// later: the second time is as unusual as the first, not made usual by the first's ten
+// hours in the window.
+func TestARecurringLongIncidentIsFlaggedAgain(t *testing.T) {
+	v := repeat(100, 23*24)
+	for h := 10; h < 20; h++ {
+		v[15*24+h], v[22*24+h] = 300, 300
+	}
+	s := ScoreSeries(v, validated(t, AnomalyConfig{PerDay: 24, Percent: 120, Z: 5, Seasonal: true}))
+	// day 22 is judged on the 528 hours before it: flat 100 (every factor 1, the level the
+	// median 100) but for the first run, each (300 − 100) / (100 + 10) = 1.81818 out. The
+	// residuals' median and MAD are 0, so the spread is 1.2533 × their mean absolute
+	// deviation, 1.2533 × 10 × 1.81818 / 528, and z = 528 / 12.533
+	at := 22*24 + 10
+	near(t, "expected", s[at].Expected, 100)
+	near(t, "z", s[at].Z, 528/12.533)
+	// the reference's tail at z 42 is about 1e-5: the score is 1 − 1/528, the first run
+	// counted once (its ten hours counted apart would give 1 − 10/528 = 0.981, under
+	// ScoreAt(5) = 0.989, and the second incident would not be flagged)
+	near(t, "score", s[at].Score, 1-1.0/528)
+	got := flagged(s)
+	if len(got) != 20 || got[0] != 15*24+10 || got[10] != at || got[19] != 22*24+19 {
+		t.Errorf("flagged %v, want hours 10 to 19 of days 15 and 22", got)
 	}
 }
 
