@@ -141,10 +141,12 @@ func ScoreAt(z float64) float64 { return 1 - 2*tailT3(tailScale*math.Abs(z)) }
 //
 // The expectation of point t: its level, the median of the last 7 days' values each
 // divided by its phase's factor, times its own phase's factor. A phase is a weekday
-// (daily series) or an hour of the week (hourly), its factor its median in the window
-// (hourly: the mean of the hour-of-week median and the hour-of-day median times the
-// weekday's share) over the mean of all phases'. So a quiet Sunday night is compared with
-// Sunday nights, and a level that moved weeks ago is the level. The spread is the
+// (daily series) or an hour of the week (hourly), its factor the median over the
+// window's whole weeks of its value over that week's mean (hourly: the mean of that and
+// the hour of day's median times the weekday's median share of its week), over the mean
+// of all phases'. So a quiet Sunday night is compared with Sunday nights, a level that
+// moved weeks ago is the level, and the weeks before and after a move do not bend the
+// profile. The spread is the
 // median absolute deviation of the window's relative residuals (value − expectation,
 // over the expectation plus a tenth of the level, so near-zero hours do not dominate).
 // The score is 1 − the larger of the reference's two-sided tail probability (ScoreAt)
@@ -309,29 +311,46 @@ func fitProfile(values, prefix []float64, cfg AnomalyConfig, a, window int, fact
 	}
 	buf := *scratch
 	defer func() { *scratch = buf }()
-	// phase k: the points a − week + k, a − 2 week + k, … of the window
+	// the window's whole weeks back from a, each point over its own week's mean: a level
+	// that moved between weeks is not a pattern within them (otherwise, two to four weeks
+	// after spend doubled, the phases whose median mixes both levels read as quiet ones)
+	weeks := (a - from) / week
+	// (a week without spend gives each of its points 0: as many of those as weeks with
+	// spend leave the profile flat, as the raw values' medians did)
+	rel := func(s int) float64 { // values[s] over the mean of its week
+		j := (a - 1 - s) / week
+		if m := (prefix[a-j*week] - prefix[a-(j+1)*week]) / float64(week); m > 0 {
+			return values[s] / m
+		}
+		return 0
+	}
+	// phase k: the points a − week + k, a − 2 week + k, … of those weeks
 	for k := 0; k < week; k++ {
 		buf = buf[:0]
-		for s := a - week + k; s >= from; s -= week {
-			buf = append(buf, values[s])
+		for j := 0; j < weeks; j++ {
+			buf = append(buf, rel(a-(j+1)*week+k))
 		}
 		factor[k] = medianInPlace(buf)
 	}
 	if cfg.PerDay > 1 {
-		// hour of day: median over every day of the window
+		// hour of day: median over every day of those weeks
 		for h := 0; h < cfg.PerDay; h++ {
 			buf = buf[:0]
-			for s := a - cfg.PerDay + h; s >= from; s -= cfg.PerDay {
-				buf = append(buf, values[s])
+			for s := a - cfg.PerDay + h; s >= a-weeks*week; s -= cfg.PerDay {
+				buf = append(buf, rel(s))
 			}
 			hod[h] = medianInPlace(buf)
 		}
-		// weekday: median of that weekday's daily sums
+		// weekday: median of that weekday's share of its week
 		total := 0.0
 		for d := 0; d < 7; d++ {
 			buf = buf[:0]
-			for s := a - week + d*cfg.PerDay; s >= from; s -= week {
-				buf = append(buf, prefix[s+cfg.PerDay]-prefix[s])
+			for j := 0; j < weeks; j++ {
+				s, share := a-(j+1)*week+d*cfg.PerDay, 0.0
+				if m := prefix[a-j*week] - prefix[a-(j+1)*week]; m > 0 {
+					share = (prefix[s+cfg.PerDay] - prefix[s]) / m
+				}
+				buf = append(buf, share)
 			}
 			wday[d] = medianInPlace(buf)
 			total += wday[d]

@@ -1,6 +1,7 @@
 package analytics
 
 import (
+	"fmt"
 	"math"
 	"testing"
 )
@@ -108,6 +109,63 @@ func TestALevelShiftIsLearnedNotAlarmedOnForWeeks(t *testing.T) {
 	avg := ScoreSeries(v, validated(t, AnomalyConfig{Baseline: BaselineAverage, Percent: 150}))
 	if at := flagged(avg); len(at) != 10 || at[0] != 28 || at[9] != 37 {
 		t.Errorf("average rule flagged %v, want days 28 to 37", at)
+	}
+}
+
+// Spend with a weekly pattern doubles on day 35 and stays doubled. Two to three weeks
+// later the window's weeks still hold both levels: the weekday profile is read from each
+// day over its own week's mean, so the weeks' levels do not bend it. Read from the raw
+// values, a weekday with two old and two new weeks in the window has the median 1.5× its
+// old value and another 2×: the profile came out with day 46 at 133.33 instead of
+// 200 and the weekend after at 66.67 instead of 100.
+func TestAProfileIsNotBentByALevelShift(t *testing.T) {
+	pattern := func(d int) float64 { // 100 on five days, 50 on two; doubled from day 35
+		x := 100.0
+		if d%7 >= 5 {
+			x = 50
+		}
+		if d >= 35 {
+			x *= 2
+		}
+		return x
+	}
+	var v []float64
+	for d := 0; d < 63; d++ {
+		v = append(v, pattern(d))
+	}
+	s := ScoreSeries(v, validated(t, AnomalyConfig{Percent: 120, Z: 5, Seasonal: true, Direction: DirectionBoth}))
+	// day 46's window is days 18-45, its weeks 39-45, 32-38, 25-31 and 18-24; the week
+	// 32-38 mixes both levels (mean 1000 / 7), the other three each day over its week's
+	// mean give 100 / (600 / 7) = 7/6 and 50 / (600 / 7) = 7/12, which are each weekday's
+	// median; the level is the last week's 200 / (7/6) = 171.43, day 46 expects 200
+	for _, d := range []int{46, 47, 48, 53, 54, 55} {
+		near(t, fmt.Sprintf("day %d expected", d), s[d].Expected, pattern(d))
+	}
+	if at := flagged(s); len(at) != 1 || at[0] != 35 {
+		t.Errorf("flagged %v, want day 35 alone", at)
+	}
+	// hourly: 1 at night and 10 from 9 to 17, doubled from day 35: hour of the week, hour of
+	// the day and weekday all read over their week's mean
+	var h []float64
+	for d := 0; d < 63; d++ {
+		for hr := 0; hr < 24; hr++ {
+			x := 1.0
+			if hr >= 9 && hr <= 17 {
+				x = 10
+			}
+			if d >= 35 {
+				x *= 2
+			}
+			h = append(h, x)
+		}
+	}
+	hs := ScoreSeries(h, validated(t, AnomalyConfig{PerDay: 24, Percent: 120, Z: 5, Seasonal: true, Direction: DirectionBoth}))
+	near(t, "day 52 noon expected", hs[52*24+12].Expected, 20)
+	near(t, "day 52 3 a.m. expected", hs[52*24+3].Expected, 2)
+	for i := 42 * 24; i < len(h); i++ {
+		if hs[i].Flag {
+			t.Errorf("hour %d of day %d flagged a week or more after the change", i%24, i/24)
+		}
 	}
 }
 
