@@ -146,9 +146,9 @@ func ScoreAt(z float64) float64 { return 1 - 2*tailT3(tailScale*math.Abs(z)) }
 // the hour of day's median times the weekday's median share of its week), over the mean
 // of all phases'. So a quiet Sunday night is compared with Sunday nights, a level that
 // moved weeks ago is the level, and the weeks before and after a move do not bend the
-// profile. The spread is the
-// median absolute deviation of the window's relative residuals (value − expectation,
-// over the expectation plus a tenth of the level, so near-zero hours do not dominate).
+// profile. The spread is the median absolute deviation of the window's relative
+// residuals (value − expectation, over the expectation plus a tenth of the level, so
+// near-zero hours do not dominate).
 // The score is 1 − the larger of the reference's two-sided tail probability (ScoreAt)
 // and how often the window's own points went at least as far out, each run of such
 // points counted once (runs declustering): a series that often swings this far does

@@ -40,8 +40,8 @@ type DetectionScore struct {
 	UnlabelledPoints   int
 	Over90, Over99     int // unlabelled points scoring at least 0.9, 0.99
 	Over999            int
-	// incidents and those found by how far they moved the value (IncidentSize), in the
-	// classes SizeEdges bound
+	// incidents and those found by how far they moved the value (the largest of their
+	// points' Deviations), in the classes SizeEdges bound
 	BySize, FoundBySize [len(SizeEdges) + 1]int
 }
 
