@@ -17,7 +17,10 @@ type RuleFile struct {
 			UID       string `yaml:"uid"`
 			Title     string `yaml:"title"`
 			Condition string `yaml:"condition"`
-			Data      []struct {
+			For       string `yaml:"for"`
+			// Grafana reads keepFiringFor in camelCase; keep_firing_for would be dropped
+			KeepFiringFor string `yaml:"keepFiringFor"`
+			Data          []struct {
 				RefID             string         `yaml:"refId"`
 				DatasourceUID     string         `yaml:"datasourceUid"`
 				Model             map[string]any `yaml:"model"`

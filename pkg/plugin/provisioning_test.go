@@ -106,3 +106,36 @@ func numericFields(f *data.Frame) int {
 	}
 	return n
 }
+
+// A rule on hourly anomalies keeps firing through the hours a lasting change is not
+// flagged (its expected level catches up over days, some hours on and some off), read
+// from the key Grafana reads (keepFiringFor, camelCase: keep_firing_for is dropped
+// without a word); every rule's pending period is a duration Grafana accepts.
+func TestHourlyAnomalyRulesKeepFiring(t *testing.T) {
+	rf, err := ReadRuleFile(filepath.Join("..", "..", "provisioning", "alerting", "costlens-rules.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hourly := 0
+	for _, g := range rf.Groups {
+		for _, r := range g.Rules {
+			pending, err := time.ParseDuration(r.For)
+			if err != nil {
+				t.Errorf("%s: for %q: %v", r.UID, r.For, err)
+			}
+			for _, d := range r.Data {
+				if d.Model["queryType"] != "anomalies" || d.Model["interval"] != "1h" {
+					continue
+				}
+				hourly++
+				keep, err := time.ParseDuration(r.KeepFiringFor)
+				if err != nil || keep < 6*time.Hour || keep < pending {
+					t.Errorf("%s: keepFiringFor %q, want at least 6h and its for (%s)", r.UID, r.KeepFiringFor, r.For)
+				}
+			}
+		}
+	}
+	if hourly != 1 {
+		t.Errorf("%d rules on hourly anomalies, want the provider drop rule", hourly)
+	}
+}
