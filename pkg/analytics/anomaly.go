@@ -315,12 +315,15 @@ func fitProfile(values, prefix []float64, cfg AnomalyConfig, a, window int, fact
 	// that moved between weeks is not a pattern within them (otherwise, two to four weeks
 	// after spend doubled, the phases whose median mixes both levels read as quiet ones)
 	weeks := (a - from) / week
+	var sums [53]float64 // week j's sum, j weeks back from a (a window is at most 365 days)
+	for j := 0; j < weeks; j++ {
+		sums[j] = prefix[a-j*week] - prefix[a-(j+1)*week]
+	}
 	// (a week without spend gives each of its points 0: as many of those as weeks with
 	// spend leave the profile flat, as the raw values' medians did)
 	rel := func(s int) float64 { // values[s] over the mean of its week
-		j := (a - 1 - s) / week
-		if m := (prefix[a-j*week] - prefix[a-(j+1)*week]) / float64(week); m > 0 {
-			return values[s] / m
+		if m := sums[(a-1-s)/week]; m > 0 {
+			return values[s] * float64(week) / m
 		}
 		return 0
 	}
@@ -347,8 +350,8 @@ func fitProfile(values, prefix []float64, cfg AnomalyConfig, a, window int, fact
 			buf = buf[:0]
 			for j := 0; j < weeks; j++ {
 				s, share := a-(j+1)*week+d*cfg.PerDay, 0.0
-				if m := prefix[a-j*week] - prefix[a-(j+1)*week]; m > 0 {
-					share = (prefix[s+cfg.PerDay] - prefix[s]) / m
+				if sums[j] > 0 {
+					share = (prefix[s+cfg.PerDay] - prefix[s]) / sums[j]
 				}
 				buf = append(buf, share)
 			}
