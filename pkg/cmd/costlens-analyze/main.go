@@ -186,11 +186,7 @@ func anomalies(s analytics.Series, cfg analytics.AnomalyConfig, labelFile string
 	}
 	// judged as the bench judges (analytics.ScoreDetection): runs of labelled points are
 	// incidents, runs of flagged points alarm episodes, from the first point judged on
-	perDay := 1
-	if s.Step == time.Hour {
-		perDay = 24
-	}
-	l := analytics.Labelled{PerDay: perDay, Start: s.Start, Values: s.Values, Missing: make([]bool, len(s.Values)), Label: make([]bool, len(s.Values))}
+	l := analytics.Labelled{PerDay: cfg.PerDay, Start: s.Start, Values: s.Values, Missing: make([]bool, len(s.Values)), Label: make([]bool, len(s.Values))}
 	for i, v := range truth.Values {
 		if k := int(truth.Time(i).Sub(s.Start) / s.Step); v != 0 && k >= 0 && k < len(l.Label) {
 			l.Label[k] = true
@@ -364,14 +360,7 @@ func benchAnomalies(args []string, stdout, stderr io.Writer) error {
 	}
 	for _, src := range append(sources, "all") {
 		for k, det := range detectors {
-			var sum analytics.DetectionScore
-			n := 0
-			for i, l := range sets {
-				if src == "all" || l.Source == src {
-					sum = sum.Add(res[k][i])
-					n++
-				}
-			}
+			sum, n := pooled(sets, res[k], src)
 			row(src, det.Name, n, sum)
 		}
 	}
@@ -397,6 +386,20 @@ func benchAnomalies(args []string, stdout, stderr io.Writer) error {
 	return alertTimings(stdout)
 }
 
+// pooled sums a detector's scores over the series of one source ("all": every series)
+// and says how many there were.
+func pooled(sets []analytics.Labelled, scores []analytics.DetectionScore, source string) (analytics.DetectionScore, int) {
+	var sum analytics.DetectionScore
+	n := 0
+	for i, l := range sets {
+		if source == "all" || l.Source == source {
+			sum = sum.Add(scores[i])
+			n++
+		}
+	}
+	return sum, n
+}
+
 // sizeTable prints each detector's recall by how far the incidents moved the value
 // (analytics.Deviations): found / incidents in each class of analytics.SizeEdges.
 func sizeTable(stdout io.Writer, sets []analytics.Labelled, sources []string, detectors []analytics.Detector, res [][]analytics.DetectionScore) error {
@@ -412,12 +415,7 @@ func sizeTable(stdout io.Writer, sets []analytics.Labelled, sources []string, de
 	fmt.Fprintln(tw, header+fmt.Sprintf("%.0f %% and over\t", 100*analytics.SizeEdges[len(analytics.SizeEdges)-1]))
 	for _, src := range append(sources, "all") {
 		for k, det := range detectors {
-			var sum analytics.DetectionScore
-			for i, l := range sets {
-				if src == "all" || l.Source == src {
-					sum = sum.Add(res[k][i])
-				}
-			}
+			sum, _ := pooled(sets, res[k], src)
 			line := src + "\t" + det.Name + "\t"
 			for c, n := range sum.BySize {
 				cell := "-"
