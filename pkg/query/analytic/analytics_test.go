@@ -416,6 +416,47 @@ func TestHourlyAnomaliesOnGrafanasRange(t *testing.T) {
 	}
 }
 
+// A runaway job adds 10.00 an hour to a feature's usual 5.00 for ten hours, and again a
+// week later, asked for as Grafana asks on a dashboard in India time: now-2d..now at
+// 09:37:12 UTC (15:07 IST), as the Grafana role. The second run is flagged though the
+// first is in its window. Its day is fitted on the 672 hours before 11 March 00:00 IST:
+// every week's profile flat (three weeks of 5.00 in four outvote the one with the
+// first run), the level the median 5, the residuals 0 but for the first run's ten at
+// (15 − 5) / (5 + 0.5) = 1.81818; their median and MAD 0, so the spread is 1.2533 ×
+// 10 × 1.81818 / 672 and z = 672 / 12.533. The reference's tail there is about 1e-5,
+// so the score is 1 − 1/672, the first run counted once (counted hour by hour, 1 − 10/672
+// = 0.985, under z 5's 0.989, and the repeat went unflagged).
+func TestAnomaliesFlagARecurringRunawayJob(t *testing.T) {
+	pool, _ := storetest.NewPool(t)
+	eventsEvery(t, pool, "1 hour", "2026-02-01 00:10", "2026-03-12 09:10", "chat", "u1", "5.00")
+	for _, d := range []string{"2026-03-04", "2026-03-11"} { // 07:40 to 16:40 IST
+		eventsEvery(t, pool, "1 hour", d+" 02:10", d+" 11:10", "chat", "batch", "10.00")
+	}
+	ist, err := time.LoadLocation("Asia/Kolkata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := query.Env{Location: ist}
+	q := runQuery(t, pool, query.Query{QueryType: query.TypeAnomalies, GroupBy: []string{"feature"}, Output: "table",
+		Interval: "1h", ContributorsBy: "user"}, query.Range{}, env)
+	now := time.Date(2026, 3, 12, 9, 37, 12, 0, time.UTC)
+	_, flagged, err := analytic.Anomalies(context.Background(), pool, q, query.Range{From: now.Add(-48 * time.Hour), To: now}, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(flagged) != 10 {
+		t.Fatalf("%d flagged, want the second run's 10 hours: %+v", len(flagged), flagged)
+	}
+	for i, a := range flagged {
+		h := 16 - i // newest first
+		if !a.Time.Equal(time.Date(2026, 3, 11, h, 0, 0, 0, ist)) || a.Actual != 15 || a.Scored.Expected != 5 ||
+			math.Abs(a.Scored.Z-672/12.533) > 1e-9 || math.Abs(a.Scored.Score-(1-1.0/672)) > 1e-9 {
+			t.Errorf("flagged %d: %s, %v vs %v, z %v, score %v", i, a.Time.In(ist).Format(time.DateTime), a.Actual,
+				a.Scored.Expected, a.Scored.Z, a.Scored.Score)
+		}
+	}
+}
+
 func TestRecommendationsQuery(t *testing.T) {
 	pool, _ := storetest.NewPool(t)
 	storetest.Exec(t, pool, `
