@@ -457,6 +457,57 @@ func TestAnomaliesFlagARecurringRunawayJob(t *testing.T) {
 	}
 }
 
+// Spend with a weekly pattern (100 a day, 50 on the Tuesday and Wednesday) doubles on
+// Thursday 5 February and stays doubled, asked for on Grafana's now-7d..now at 09:37:12
+// on 19 February as the Grafana role. Each day judged (13 to 18 February) expects its
+// new value: its window's four weeks hold both levels, one of them mixed, and each day
+// read over its own week's mean gives 7/6 and 7/12 in the three weeks that are not (the
+// medians); the level, the last week's 200 ÷ 7/6 = 171.43. Read from the raw values,
+// a weekday with two weeks at each level has the median 1.5× its old value: 16 February
+// was expected at 133.33, the Tuesday and Wednesday after at 66.67.
+func TestAnomaliesProfileAfterALevelShift(t *testing.T) {
+	pool, _ := storetest.NewPool(t)
+	start, shift := day("2026-01-01"), day("2026-02-05")
+	pattern := func(d time.Time) float64 {
+		x := 100.0
+		if wd := d.Weekday(); wd == time.Tuesday || wd == time.Wednesday {
+			x = 50
+		}
+		if !d.Before(shift) {
+			x *= 2
+		}
+		return x
+	}
+	for w := 0; w < 7; w++ { // each weekday in two runs, before and after the change
+		d := start.AddDate(0, 0, w)
+		last := d.AddDate(0, 0, 28)
+		eventsEvery(t, pool, "7 days", d.Format(time.DateOnly)+" 12:00", last.Format(time.DateOnly)+" 12:00", "chat", "u1", fmt.Sprint(pattern(d)))
+		eventsEvery(t, pool, "7 days", last.AddDate(0, 0, 7).Format(time.DateOnly)+" 12:00", "2026-02-19 12:00", "chat", "u1", fmt.Sprint(pattern(last.AddDate(0, 0, 7))))
+	}
+	q := runQuery(t, pool, query.Query{QueryType: query.TypeAnomalies, GroupBy: []string{"feature"}, Output: "table",
+		Direction: "both"}, query.Range{}, querytest.UTC)
+	now := time.Date(2026, 2, 19, 9, 37, 12, 0, time.UTC)
+	series, flagged, err := analytic.Anomalies(context.Background(), pool, q, query.Range{From: now.AddDate(0, 0, -7), To: now}, querytest.UTC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(flagged) != 0 || len(series) != 1 {
+		t.Fatalf("%d series, flagged %+v", len(series), flagged)
+	}
+	judged := 0
+	for i, at := range series[0].Times {
+		if sc := series[0].Scored[i]; sc.Ready {
+			judged++
+			if math.Abs(sc.Expected-pattern(at)) > 1e-9 || series[0].Actual[i] != pattern(at) {
+				t.Errorf("%s: %v, expected %v, want %v", at.Format(time.DateOnly), series[0].Actual[i], sc.Expected, pattern(at))
+			}
+		}
+	}
+	if judged != 6 {
+		t.Errorf("%d days judged, want 13 to 18 February", judged)
+	}
+}
+
 func TestRecommendationsQuery(t *testing.T) {
 	pool, _ := storetest.NewPool(t)
 	storetest.Exec(t, pool, `
